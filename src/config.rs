@@ -1,0 +1,177 @@
+//! The function's options, read from `functionConfig` (or `--config` in stream mode).
+//!
+//! Two forms are accepted: the `ConfigMap` kpt builds from `kpt fn eval -- key=value` (every value
+//! a string) and the typed `StashAutoBackup` kind. Anything else is an error naming the key, so a
+//! typo never silently falls back to a default.
+
+use crate::results::{KrmResult, ResourceRef, Severity};
+use crate::tree::{Node, NodeId, Tree};
+use granit_parser::ScalarStyle;
+
+pub const TYPED_API_VERSION: &str = "autobackup.stash.appscode.com/v1alpha1";
+pub const TYPED_KIND: &str = "StashAutoBackup";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingBlueprint {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Severity of a target naming a blueprint the input does not hold.
+    pub missing_blueprint: MissingBlueprint,
+    /// Put `autobackup.stash.appscode.com/blueprint` on generated objects, so that later runs can
+    /// update and prune them.
+    pub mark_generated: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            missing_blueprint: MissingBlueprint::Error,
+            mark_generated: true,
+        }
+    }
+}
+
+const OPTIONS: &str = "missingBlueprint (error|warning), markGenerated (true|false)";
+
+/// Reads the options; problems come back as error results and the defaults stand in.
+pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
+    let mut config = Config::default();
+    let mut problems = Vec::new();
+    let Some(node) = node.filter(|n| !tree.is_null(*n)) else {
+        return (config, problems);
+    };
+    let text = |key: &str| tree.lookup(node, key).and_then(|v| tree.scalar(v));
+    let api_version = text("apiVersion").unwrap_or_default();
+    let kind = text("kind").unwrap_or_default();
+    let name = tree
+        .lookup(node, "metadata")
+        .and_then(|m| tree.lookup(m, "name"))
+        .and_then(|n| tree.scalar(n))
+        .unwrap_or_default();
+    let reference = ResourceRef::new(api_version, kind, "", name);
+    let mut error = |field: String, message: String| {
+        problems.push(KrmResult {
+            resource_ref: Some(reference.clone()),
+            field: Some(field),
+            ..KrmResult::new(Severity::Error, message)
+        });
+    };
+    let Some(entries) = tree.entries(node) else {
+        error(
+            String::new(),
+            "functionConfig must be a ConfigMap or a StashAutoBackup object".into(),
+        );
+        return (config, problems);
+    };
+
+    let typed = match (api_version, kind) {
+        ("v1", "ConfigMap") => false,
+        (TYPED_API_VERSION, TYPED_KIND) => true,
+        _ => {
+            error(
+                "kind".into(),
+                format!(
+                    "functionConfig {kind} ({api_version}) is not supported: use a ConfigMap with \
+                     options in data, or apiVersion {TYPED_API_VERSION} kind {TYPED_KIND}"
+                ),
+            );
+            return (config, problems);
+        }
+    };
+
+    let options: Vec<(NodeId, NodeId)> = if typed {
+        entries
+            .iter()
+            .copied()
+            .filter(|(k, _)| !matches!(tree.scalar(*k), Some("apiVersion" | "kind" | "metadata")))
+            .collect()
+    } else {
+        for (k, _) in entries {
+            if !matches!(
+                tree.scalar(*k),
+                Some("apiVersion" | "kind" | "metadata" | "data")
+            ) {
+                let key = tree.scalar(*k).unwrap_or("?");
+                error(
+                    key.to_owned(),
+                    format!("unexpected key `{key}` in the ConfigMap: options go under `data`"),
+                );
+            }
+        }
+        match tree.lookup(node, "data") {
+            Some(data) if tree.is_null(data) => Vec::new(),
+            Some(data) => match tree.entries(data) {
+                Some(entries) => entries.to_vec(),
+                None => {
+                    error(
+                        "data".into(),
+                        "`data` must be a mapping of option names to strings".into(),
+                    );
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        }
+    };
+    let prefix = if typed { "" } else { "data." };
+
+    for (k, v) in options {
+        let Some(key) = tree.scalar(k) else {
+            error(
+                prefix.trim_end_matches('.').into(),
+                "option names must be strings".into(),
+            );
+            continue;
+        };
+        let field = format!("{prefix}{key}");
+        let value = tree.resolve(v).map(|v| tree.get(v));
+        let (text, plain) = match value {
+            Some(Node::Scalar { value, style, tag }) => (
+                value.as_ref(),
+                *style == ScalarStyle::Plain && tag.is_none(),
+            ),
+            _ => {
+                error(field, format!("option `{key}` must be a scalar"));
+                continue;
+            }
+        };
+        match key {
+            "missingBlueprint" => match text {
+                "error" => config.missing_blueprint = MissingBlueprint::Error,
+                "warning" => config.missing_blueprint = MissingBlueprint::Warning,
+                other => error(
+                    field,
+                    format!("missingBlueprint must be `error` or `warning`, not `{other}`"),
+                ),
+            },
+            "markGenerated" => {
+                // The typed form takes a YAML boolean; the ConfigMap form can only hold strings.
+                let wants_plain = typed;
+                match text {
+                    "true" | "false" if plain == wants_plain || !typed => {
+                        config.mark_generated = text == "true";
+                    }
+                    other => error(
+                        field,
+                        if typed {
+                            format!(
+                                "markGenerated must be the boolean true or false, not `{other}`"
+                            )
+                        } else {
+                            format!("markGenerated must be \"true\" or \"false\", not `{other}`")
+                        },
+                    ),
+                }
+            }
+            other => error(
+                field,
+                format!("unknown option `{other}`; the options are {OPTIONS}"),
+            ),
+        }
+    }
+    (config, problems)
+}

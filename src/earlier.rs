@@ -1,0 +1,172 @@
+//! Our own earlier output: recognising it, and telling whether it is still what we would generate.
+//!
+//! A run on its own output must change nothing, so an earlier object that still matches is kept
+//! byte for byte. "Matches" is judged on meaning, not on spelling: kpt writes the objects to files
+//! in its own style and reads them back, and that must not count as a change.
+
+use granit_parser::ScalarStyle;
+
+use crate::emit::Out;
+use crate::quote;
+use crate::render::MARKER;
+use crate::scan::{Field, Object};
+use crate::tree::{Node, NodeId, Tree};
+
+/// Annotations kpt uses to track where an object lives; an object that replaces an earlier one
+/// keeps them, so it lands in the same file.
+pub fn is_tracking_annotation(key: &str) -> bool {
+    key.starts_with("internal.config.kubernetes.io/")
+        || matches!(
+            key,
+            "config.kubernetes.io/path" | "config.kubernetes.io/index" | "config.k8s.io/id"
+        )
+}
+
+/// The tracking annotations of an earlier object, in its order.
+pub fn tracking_annotations(object: &Object<'_>) -> Vec<(String, String)> {
+    object
+        .annotations
+        .entries
+        .iter()
+        .filter(|(k, _)| is_tracking_annotation(k))
+        .filter_map(|(k, v)| Some((k.to_string(), v.text()?.to_owned())))
+        .collect()
+}
+
+/// The blueprint named by our marker, when the object carries it.
+pub fn marker<'o>(object: &'o Object<'_>) -> Option<&'o str> {
+    object.annotations.get(MARKER).and_then(Field::text)
+}
+
+/// True when the earlier `object` means exactly what `new` means.
+pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Out<'_>) -> bool {
+    if object.extra_keys
+        || object.labels.is_some()
+        || object.uid != Field::Absent
+        || object.duplicate_key.is_some()
+        || object.annotations.not_map
+    {
+        return false;
+    }
+    let Out::Map(top) = new else {
+        return false;
+    };
+    let text_is = |field: &Field<'_>, out: Option<&Out<'_>>| match (field, out) {
+        (Field::Text(t), Some(Out::Str(s))) => t == s,
+        (Field::Absent, None) => true,
+        _ => false,
+    };
+    let Some(Out::Map(meta)) = get(top, "metadata") else {
+        return false;
+    };
+    let annotations_match = match get(meta, "annotations") {
+        Some(Out::Map(entries)) => {
+            entries.len() == object.annotations.entries.len()
+                && entries.iter().all(|(k, v)| match (k, v) {
+                    (Out::Str(k), Out::Str(v)) => {
+                        object.annotations.get(k).and_then(Field::text) == Some(v)
+                    }
+                    _ => false,
+                })
+        }
+        None => object.annotations.entries.is_empty(),
+        Some(_) => false,
+    };
+    let owners_match = match (get(meta, "ownerReferences"), object.owner_references) {
+        (None, None) => true,
+        (Some(out), Some(node)) => same(tree, node, out),
+        _ => false,
+    };
+    let spec_match = match (get(top, "spec"), object.spec) {
+        (Some(out), Some(node)) => same(tree, node, out),
+        _ => false,
+    };
+    text_is(&object.api_version, get(top, "apiVersion"))
+        && text_is(&object.kind, get(top, "kind"))
+        && text_is(&object.name, get(meta, "name"))
+        && text_is(&object.namespace, get(meta, "namespace"))
+        && meta.len()
+            == 2 + usize::from(get(meta, "annotations").is_some())
+                + usize::from(get(meta, "ownerReferences").is_some())
+        && annotations_match
+        && owners_match
+        && spec_match
+}
+
+fn get<'o, 'a>(map: &'o [(Out<'a>, Out<'a>)], key: &str) -> Option<&'o Out<'a>> {
+    map.iter()
+        .find(|(k, _)| matches!(k, Out::Str(s) if s == key))
+        .map(|(_, v)| v)
+}
+
+/// What a scalar means to a reader: a string, or a literal (number, boolean, null) spelled so,
+/// or a tagged value.
+#[derive(PartialEq, Eq)]
+enum Meaning<'s> {
+    Str(&'s str),
+    Literal(String),
+    Tagged(String, &'s str),
+}
+
+fn out_meaning<'s>(out: &'s Out<'_>) -> Option<Meaning<'s>> {
+    Some(match out {
+        Out::Str(s) => Meaning::Str(s),
+        Out::Plain(s) => plain_meaning(s),
+        Out::Tagged { tag, value, .. } => Meaning::Tagged(tag.clone(), value),
+        Out::Int(i) => Meaning::Literal(i.to_string()),
+        Out::Bool(b) => Meaning::Literal(b.to_string()),
+        Out::Map(_) | Out::Seq(_) => return None,
+    })
+}
+
+fn plain_meaning(s: &str) -> Meaning<'_> {
+    if quote::looks_like_non_string(s) {
+        Meaning::Literal(if s == "~" {
+            String::new()
+        } else {
+            s.to_owned()
+        })
+    } else {
+        Meaning::Str(s)
+    }
+}
+
+fn node_meaning<'s>(tree: &'s Tree<'_>, id: NodeId) -> Option<Meaning<'s>> {
+    match tree.get(id) {
+        Node::Scalar { value, style, tag } => Some(match tag {
+            Some(t) if t.is_core_str() => Meaning::Str(value),
+            Some(t) => Meaning::Tagged(t.render(), value),
+            None if *style == ScalarStyle::Plain => plain_meaning(value),
+            None => Meaning::Str(value),
+        }),
+        _ => None,
+    }
+}
+
+/// Compares a captured input node with an output node by meaning (mapping order aside).
+fn same(tree: &Tree<'_>, node: NodeId, out: &Out<'_>) -> bool {
+    let Some(node) = tree.resolve(node) else {
+        return false;
+    };
+    match (tree.get(node), out) {
+        (Node::Map { entries }, Out::Map(outs)) => {
+            entries.len() == outs.len()
+                && outs.iter().all(|(k, v)| {
+                    let key = out_meaning(k);
+                    entries.iter().any(|(ik, iv)| {
+                        key.is_some()
+                            && tree.resolve(*ik).and_then(|ik| node_meaning(tree, ik)) == key
+                            && same(tree, *iv, v)
+                    })
+                })
+        }
+        (Node::Seq { items }, Out::Seq(outs)) => {
+            items.len() == outs.len() && items.iter().zip(outs).all(|(i, o)| same(tree, *i, o))
+        }
+        (Node::Scalar { .. }, out) => {
+            let m = out_meaning(out);
+            m.is_some() && node_meaning(tree, node) == m
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,303 @@
+//! Writing the objects this function generates (and its `results`) as YAML or JSON text.
+//!
+//! Input items are never written from here: they are copied from the input bytes. What is
+//! written here is built as an [`Out`] tree, whose scalars remember where they came from, so a
+//! plain `0777` copied from a blueprint stays a plain `0777` while a name we produce is quoted
+//! whenever a reader could take it for something other than a string (see [`crate::quote`]).
+
+use std::borrow::Cow;
+
+use crate::quote;
+
+/// A value to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Out<'a> {
+    /// A string: written plain when that is safe, otherwise quoted.
+    Str(Cow<'a, str>),
+    /// A plain scalar copied from the input, written as it was so that it keeps its meaning.
+    Plain(Cow<'a, str>),
+    /// A scalar copied from the input with an explicit tag (`!!int "5"`).
+    Tagged {
+        tag: String,
+        value: Cow<'a, str>,
+        plain: bool,
+    },
+    Int(i64),
+    Bool(bool),
+    Map(Vec<(Out<'a>, Out<'a>)>),
+    Seq(Vec<Out<'a>>),
+}
+
+impl<'a> Out<'a> {
+    pub fn str(s: impl Into<Cow<'a, str>>) -> Self {
+        Out::Str(s.into())
+    }
+
+    /// A mapping with string keys.
+    pub fn map<const N: usize>(entries: [(&'a str, Out<'a>); N]) -> Self {
+        Out::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (Out::Str(Cow::Borrowed(k)), v))
+                .collect(),
+        )
+    }
+
+    pub fn push(&mut self, key: &'a str, value: Out<'a>) {
+        if let Out::Map(entries) = self {
+            entries.push((Out::Str(Cow::Borrowed(key)), value));
+        }
+    }
+
+    fn is_scalar(&self) -> bool {
+        !matches!(self, Out::Map(_) | Out::Seq(_))
+    }
+
+    fn is_empty_collection(&self) -> bool {
+        matches!(self, Out::Map(m) if m.is_empty()) || matches!(self, Out::Seq(s) if s.is_empty())
+    }
+}
+
+/// Writes `items` as entries of a block sequence whose `-` is at column `indent`.
+pub fn block_seq_items(out: &mut String, items: &[Out<'_>], indent: usize) {
+    for item in items {
+        pad(out, indent);
+        out.push_str("- ");
+        inline_block(out, item, indent + 2);
+    }
+}
+
+/// Writes the entries of a block mapping at column `indent`.
+pub fn block_map_entries(out: &mut String, entries: &[(Out<'_>, Out<'_>)], indent: usize) {
+    for (i, (key, value)) in entries.iter().enumerate() {
+        if i > 0 {
+            pad(out, indent);
+        }
+        key_text(out, key);
+        out.push(':');
+        if value.is_empty_collection() || value.is_scalar() {
+            out.push(' ');
+            scalar_or_empty(out, value, indent + 2);
+        } else {
+            out.push('\n');
+            match value {
+                Out::Map(entries) => {
+                    pad(out, indent + 2);
+                    block_map_entries(out, entries, indent + 2);
+                }
+                Out::Seq(items) => block_seq_items(out, items, indent),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Writes a node that starts on a line already holding text (after `- `); its own further lines
+/// are at column `indent`.
+fn inline_block(out: &mut String, node: &Out<'_>, indent: usize) {
+    match node {
+        Out::Map(entries) if !entries.is_empty() => block_map_entries(out, entries, indent),
+        Out::Seq(items) if !items.is_empty() => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    pad(out, indent);
+                }
+                out.push_str("- ");
+                inline_block(out, item, indent + 2);
+            }
+        }
+        _ => scalar_or_empty(out, node, indent),
+    }
+}
+
+fn scalar_or_empty(out: &mut String, node: &Out<'_>, indent: usize) {
+    match node {
+        Out::Map(_) => out.push_str("{}\n"),
+        Out::Seq(_) => out.push_str("[]\n"),
+        Out::Str(s) => {
+            if !quote::needs_quotes(s) {
+                out.push_str(s);
+            } else if let Some(chomp) = quote::literal_chomp(s) {
+                out.push('|');
+                out.push_str(chomp);
+                out.push('\n');
+                let body = s.strip_suffix('\n').unwrap_or(s);
+                for line in body.split('\n') {
+                    if !line.is_empty() {
+                        pad(out, indent);
+                        out.push_str(line);
+                    }
+                    out.push('\n');
+                }
+                return;
+            } else {
+                out.push_str(&quote::double_quoted(s));
+            }
+            out.push('\n');
+        }
+        other => {
+            scalar_text(out, other, false);
+            out.push('\n');
+        }
+    }
+}
+
+fn key_text(out: &mut String, key: &Out<'_>) {
+    match key {
+        Out::Str(s) if quote::needs_quotes(s) => out.push_str(&quote::double_quoted(s)),
+        Out::Map(_) | Out::Seq(_) => {
+            // Collection keys never occur in the objects we generate; keep the output valid.
+            let mut flow = String::new();
+            json(&mut flow, key);
+            out.push_str("? ");
+            out.push_str(&flow);
+            out.push('\n');
+        }
+        other => scalar_text(out, other, false),
+    }
+}
+
+/// A scalar on one line. `json` asks for JSON spelling where the value allows it.
+fn scalar_text(out: &mut String, node: &Out<'_>, json: bool) {
+    match node {
+        Out::Str(s) => {
+            if json {
+                out.push_str(&quote::json_string(s));
+            } else if quote::needs_quotes(s) {
+                out.push_str(&quote::double_quoted(s));
+            } else {
+                out.push_str(s);
+            }
+        }
+        Out::Plain(s) => plain_text(out, s, json),
+        Out::Tagged { tag, value, plain } => {
+            out.push_str(tag);
+            out.push(' ');
+            if *plain && quote::plain_syntax_ok(value) {
+                out.push_str(value);
+            } else if json {
+                out.push_str(&quote::json_string(value));
+            } else {
+                out.push_str(&quote::double_quoted(value));
+            }
+        }
+        Out::Int(i) => out.push_str(&i.to_string()),
+        Out::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Out::Map(_) | Out::Seq(_) => {}
+    }
+}
+
+/// A plain scalar from the input. Written as it was whenever that is valid where it goes; a value
+/// that cannot be written plain there is a string to every reader (no number or boolean contains
+/// the characters that forbid it), so quoting it keeps its meaning.
+fn plain_text(out: &mut String, s: &str, json: bool) {
+    if json {
+        if matches!(s, "" | "~" | "Null" | "NULL") {
+            out.push_str("null");
+        } else if quote::is_json_literal(s) {
+            out.push_str(s);
+        } else if quote::looks_like_non_string(s) && flow_plain_ok(s) {
+            // A YAML-only literal such as `0777` or `yes` in YAML input whose `items` is a flow
+            // sequence: the output is YAML, and the literal keeps its YAML meaning.
+            out.push_str(s);
+        } else {
+            out.push_str(&quote::json_string(s));
+        }
+    } else if matches!(s, "" | "~") {
+        out.push('~');
+    } else if quote::plain_syntax_ok(s) {
+        out.push_str(s);
+    } else {
+        out.push_str(&quote::double_quoted(s));
+    }
+}
+
+fn flow_plain_ok(s: &str) -> bool {
+    quote::plain_syntax_ok(s) && !s.contains([',', '[', ']', '{', '}'])
+}
+
+/// Writes `node` as compact JSON (which is also YAML flow style).
+pub fn json(out: &mut String, node: &Out<'_>) {
+    match node {
+        Out::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match k {
+                    Out::Str(s) | Out::Plain(s) => out.push_str(&quote::json_string(s)),
+                    other => json(out, other),
+                }
+                out.push(':');
+                json(out, v);
+            }
+            out.push('}');
+        }
+        Out::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json(out, item);
+            }
+            out.push(']');
+        }
+        scalar => scalar_text(out, scalar, true),
+    }
+}
+
+fn pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj() -> Out<'static> {
+        Out::map([
+            ("apiVersion", Out::str("v1")),
+            (
+                "metadata",
+                Out::map([("name", Out::str("y")), ("namespace", Out::str("no"))]),
+            ),
+            (
+                "spec",
+                Out::map([
+                    (
+                        "list",
+                        Out::Seq(vec![
+                            Out::str("a"),
+                            Out::map([("k", Out::Int(1)), ("l", Out::Bool(true))]),
+                        ]),
+                    ),
+                    ("empty", Out::Map(vec![])),
+                    ("mode", Out::Plain("0777".into())),
+                    ("text", Out::str("line1\nline2\n")),
+                ]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn block_style_is_kubectl_like() {
+        let mut out = String::new();
+        block_seq_items(&mut out, &[obj()], 0);
+        assert_eq!(
+            out,
+            "- apiVersion: v1\n  metadata:\n    name: \"y\"\n    namespace: \"no\"\n  spec:\n    list:\n    - a\n    - k: 1\n      l: true\n    empty: {}\n    mode: 0777\n    text: |\n      line1\n      line2\n"
+        );
+    }
+
+    #[test]
+    fn json_style() {
+        let mut out = String::new();
+        json(&mut out, &obj());
+        assert_eq!(
+            out,
+            r#"{"apiVersion":"v1","metadata":{"name":"y","namespace":"no"},"spec":{"list":["a",{"k":1,"l":true}],"empty":{},"mode":0777,"text":"line1\nline2\n"}}"#
+        );
+    }
+}

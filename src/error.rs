@@ -1,0 +1,75 @@
+//! Input that cannot be read at all. Problems with single objects are results, not errors.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The input is not UTF-8 (YAML and JSON must be).
+    #[error("line {line}, column {column}: the input is not valid UTF-8; save it as UTF-8")]
+    NotUtf8 { line: usize, column: usize },
+
+    /// The YAML or JSON parser stopped.
+    #[error("line {line}, column {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    /// Nothing but whitespace or comments.
+    #[error("the input is empty: expected a ResourceList or Kubernetes objects in YAML or JSON")]
+    Empty,
+
+    /// A ResourceList followed by more documents.
+    #[error(
+        "line {line}: the ResourceList is followed by another YAML document; send one ResourceList"
+    )]
+    TrailingDocument { line: usize },
+
+    /// The top of a ResourceList is not what the KRM function spec describes.
+    #[error("{0}")]
+    ResourceList(String),
+
+    /// A file or directory named on the command line could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// The paths named on the command line hold no YAML or JSON files.
+    #[error("no *.yaml, *.yml or *.json files found in {0}")]
+    NoFiles(String),
+
+    /// An error in one file of a stream, with the file named.
+    #[error("{}: {source}", path.display())]
+    InFile {
+        path: PathBuf,
+        source: Box<InputError>,
+    },
+}
+
+impl InputError {
+    /// The error for a byte offset where UTF-8 decoding failed.
+    pub fn not_utf8(bytes: &[u8], offset: usize) -> Self {
+        let before = &bytes[..offset.min(bytes.len())];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        InputError::NotUtf8 { line, column }
+    }
+
+    pub fn syntax(error: &granit_parser::ScanError) -> Self {
+        InputError::Syntax {
+            line: error.marker().line(),
+            column: error.marker().col() + 1,
+            message: error.info().to_string(),
+        }
+    }
+}

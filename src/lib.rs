@@ -1,0 +1,132 @@
+//! `stash-autobackup`: Stash's auto-backup, done before the cluster sees the objects.
+//!
+//! The Stash operator watches for databases (and AppBindings) annotated with
+//! `stash.appscode.com/backup-blueprint` and creates a `Repository` and a `BackupConfiguration`
+//! for each from a `BackupBlueprint`, inside the cluster, where nobody reviews them. This crate
+//! does the same job as a KRM function: it reads a `ResourceList` (or a plain stream of objects),
+//! finds the blueprints and the annotated targets, and writes the list back with the generated
+//! objects added, exactly as the operator would create them.
+//!
+//! # The model
+//!
+//! * [`scan`] parses the input once with byte positions, and captures only the values the
+//!   function reads (a blueprint's spec, a target's annotations) into a small [`tree`].
+//! * [`plan`] decides what the output holds: it finds [`blueprint`]s and [`target`]s, names the
+//!   objects ([`naming`]), substitutes variables ([`vars`]), validates schedules ([`schedule`]),
+//!   builds the objects ([`render`]), and recognises its own earlier output ([`earlier`]) so a
+//!   second run changes nothing and a removed annotation prunes what it generated.
+//! * [`resource_list`] and [`stream`] turn a plan into output: ranges of the input copied byte for
+//!   byte ([`splice`]) and generated text ([`emit`], quoted by the rules in [`quote`]). No input
+//!   item is ever re-serialised, so comments, quoting, key order, anchors and line endings
+//!   survive, and no YAML library's reading of a value can change its meaning.
+//!
+//! Problems with single objects are KRM [`results`]; input that cannot be read at all is an
+//! [`error::InputError`].
+
+pub mod blueprint;
+pub mod config;
+pub mod earlier;
+pub mod emit;
+pub mod error;
+pub mod files;
+pub mod naming;
+pub mod plan;
+pub mod quote;
+pub mod render;
+pub mod resource_list;
+pub mod results;
+pub mod scan;
+pub mod schedule;
+pub mod splice;
+pub mod stream;
+pub mod target;
+pub mod tree;
+pub mod vars;
+
+use error::InputError;
+use results::{FileRef, KrmResult, Severity};
+use scan::DocumentRoot;
+use splice::Pieces;
+
+/// What kind of output a run produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A ResourceList (results inside it).
+    ResourceList,
+    /// A plain stream of objects (results go to stderr).
+    Stream,
+}
+
+/// The outcome of a run whose input could be read.
+#[derive(Debug)]
+pub struct Run {
+    pub format: Format,
+    /// The output, as pieces of the input and generated text.
+    pub pieces: Pieces,
+    pub results: Vec<KrmResult>,
+}
+
+impl Run {
+    pub fn has_errors(&self) -> bool {
+        self.results.iter().any(|r| r.severity == Severity::Error)
+    }
+}
+
+/// Options that come from the command line rather than the input.
+#[derive(Debug, Default)]
+pub struct Options<'c> {
+    /// The text of a `--config` file (stream mode only).
+    pub config: Option<&'c str>,
+}
+
+/// Checks that `input` is UTF-8 and returns it as text.
+pub fn text(input: &[u8]) -> Result<&str, InputError> {
+    std::str::from_utf8(input).map_err(|e| InputError::not_utf8(input, e.valid_up_to()))
+}
+
+/// Runs the function on `src`: a ResourceList, or else a stream of objects. `origin` maps a
+/// byte offset of `src` to the file it came from (stream mode over files).
+pub fn run(
+    src: &str,
+    options: &Options<'_>,
+    origin: &dyn Fn(usize) -> Option<FileRef>,
+) -> Result<Run, InputError> {
+    let scanned = scan::scan(src).map_err(|e| InputError::syntax(&e))?;
+    let first = scanned
+        .documents
+        .iter()
+        .find(|d| !matches!(d.root, DocumentRoot::Empty))
+        .ok_or(InputError::Empty)?;
+    if let DocumentRoot::Mapping(root) = &first.root
+        && resource_list::is_resource_list(root)
+    {
+        if options.config.is_some() {
+            return Err(InputError::ResourceList(
+                "--config applies to stream mode; a ResourceList carries its options in functionConfig"
+                    .into(),
+            ));
+        }
+        let rendered = resource_list::render(src, &scanned, root)?;
+        return Ok(Run {
+            format: Format::ResourceList,
+            pieces: rendered.pieces,
+            results: rendered.results,
+        });
+    }
+    let (config, problems) = match options.config {
+        Some(text) => read_config_file(text)?,
+        None => (config::Config::default(), Vec::new()),
+    };
+    let rendered = stream::render(src, scanned, &config, problems, origin);
+    Ok(Run {
+        format: Format::Stream,
+        pieces: rendered.pieces,
+        results: rendered.results,
+    })
+}
+
+/// Reads a `--config` file: one ConfigMap or StashAutoBackup object.
+fn read_config_file(text: &str) -> Result<(config::Config, Vec<KrmResult>), InputError> {
+    let (tree, node) = scan::capture_first(text).map_err(|e| InputError::syntax(&e))?;
+    Ok(config::read(&tree, node))
+}

@@ -1,0 +1,119 @@
+//! Names and namespaces of generated objects (SPEC §4.1).
+
+/// Kubernetes object names of these kinds are at most 63 characters.
+const MAX: usize = 63;
+
+/// Where a (target, blueprint) pair's objects go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub name: String,
+    pub repository_namespace: String,
+    pub config_namespace: String,
+    /// The BackupConfiguration is not in the target's namespace.
+    pub cross_namespace_target: bool,
+    /// The Repository is not in the BackupConfiguration's namespace.
+    pub cross_namespace_repository: bool,
+}
+
+/// Names the objects of one pair. `several` is true when the target names more than one
+/// blueprint: each pair then needs the blueprint in its name to stay apart (our choice; the
+/// operator's behaviour there is not documented).
+pub fn place(
+    target_name: &str,
+    target_namespace: &str,
+    blueprint: &str,
+    backup_namespace: Option<&str>,
+    repo_namespace: Option<&str>,
+    several: bool,
+) -> Placement {
+    let mut base = match backup_namespace {
+        Some(_) => format!("{target_namespace}-app-{target_name}"),
+        None => format!("app-{target_name}"),
+    };
+    if several {
+        base.push('-');
+        base.push_str(blueprint);
+    }
+    let name = if several {
+        cut_middle(&base)
+    } else {
+        trim(base.chars().take(MAX).collect::<String>())
+    };
+    let config_namespace = backup_namespace.unwrap_or(target_namespace).to_owned();
+    let repository_namespace = repo_namespace.unwrap_or(&config_namespace).to_owned();
+    Placement {
+        name,
+        cross_namespace_target: config_namespace != target_namespace,
+        cross_namespace_repository: repository_namespace != config_namespace,
+        repository_namespace,
+        config_namespace,
+    }
+}
+
+/// Keeps the first 32 and the last 31 characters, so that both the target and the blueprint
+/// stay recognisable.
+fn cut_middle(s: &str) -> String {
+    let count = s.chars().count();
+    if count <= MAX {
+        return trim(s.to_owned());
+    }
+    let head: String = s.chars().take(32).collect();
+    let tail: String = s.chars().skip(count - 31).collect();
+    trim(head + &tail)
+}
+
+fn trim(s: String) -> String {
+    s.trim_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_blueprint() {
+        let p = place("sample-postgres-1", "demo", "pg", None, None, false);
+        assert_eq!(p.name, "app-sample-postgres-1");
+        assert_eq!(p.config_namespace, "demo");
+        assert_eq!(p.repository_namespace, "demo");
+        assert!(!p.cross_namespace_target && !p.cross_namespace_repository);
+    }
+
+    #[test]
+    fn backup_namespace() {
+        let p = place(
+            "sample-mysql-1",
+            "prod-1",
+            "mysql-backup",
+            Some("backup"),
+            None,
+            false,
+        );
+        assert_eq!(p.name, "prod-1-app-sample-mysql-1");
+        assert_eq!(p.config_namespace, "backup");
+        assert!(p.cross_namespace_target && !p.cross_namespace_repository);
+        let p = place("db", "prod", "b", None, Some("repos"), false);
+        assert_eq!(p.repository_namespace, "repos");
+        assert!(p.cross_namespace_repository && !p.cross_namespace_target);
+    }
+
+    #[test]
+    fn long_names_are_cut_and_trimmed() {
+        let long = "a".repeat(58) + "-bcdef";
+        let p = place(&long, "ns", "x", None, None, false);
+        assert_eq!(p.name.len(), 62, "cut to 63 then the trailing '-' trimmed");
+        assert!(p.name.starts_with("app-") && !p.name.ends_with('-'));
+
+        let p = place(&"t".repeat(40), "ns", &"b".repeat(40), None, None, true);
+        assert_eq!(p.name.len(), 63);
+        assert_eq!(p.name, format!("app-{}{}", "t".repeat(28), "b".repeat(31)));
+    }
+
+    #[test]
+    fn several_blueprints() {
+        let p = place("pg", "demo", "daily", None, None, true);
+        assert_eq!(p.name, "app-pg-daily");
+        let p = place("pg", "demo", "daily", Some("backup"), None, true);
+        assert_eq!(p.name, "demo-app-pg-daily");
+    }
+}

@@ -1,0 +1,781 @@
+//! Deciding what the output holds: which objects to generate, which earlier ones to keep, update
+//! or prune, and what to tell the user. Pure: objects in, a [`Plan`] out.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::blueprint::{self, Blueprint};
+use crate::config::{Config, MissingBlueprint};
+use crate::earlier;
+use crate::emit::Out;
+use crate::naming::{self, Placement};
+use crate::render::{self, ConfigParts, Copier, Vars};
+use crate::results::{self, FileRef, KrmResult, ResourceRef, Severity};
+use crate::scan::Object;
+use crate::schedule::{self, Accepted};
+use crate::target::{self, BLUEPRINT_ANNOTATION, PARAM_PREFIX, SCHEDULE_ANNOTATION, Target};
+use crate::tree::Tree;
+
+/// One object of the output that this function is responsible for.
+#[derive(Debug)]
+pub enum Emit<'t> {
+    /// A newly written object.
+    New(Out<'t>),
+    /// An earlier object of ours that is still right: copied from the input as it is.
+    Keep(usize),
+}
+
+#[derive(Debug, Default)]
+pub struct Plan<'t> {
+    /// Input objects that leave their place (earlier output that is pruned or re-emitted).
+    pub remove: Vec<usize>,
+    /// Objects appended after the input items, in order.
+    pub append: Vec<Emit<'t>>,
+    pub results: Vec<KrmResult>,
+}
+
+impl Plan<'_> {
+    pub fn has_errors(&self) -> bool {
+        self.results.iter().any(|r| r.severity == Severity::Error)
+    }
+}
+
+/// Where a plan is going: kpt-style path annotations only make sense in a ResourceList.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    ResourceList,
+    Stream,
+}
+
+const KINDS: [&str; 2] = ["Repository", "BackupConfiguration"];
+
+#[derive(Debug)]
+struct Existing {
+    index: usize,
+    ours: bool,
+}
+
+/// Plans the output for `objects` (the input items, in order).
+pub fn plan<'t, 'a>(
+    tree: &'t Tree<'a>,
+    objects: &[Object<'a>],
+    config: &Config,
+    config_problems: Vec<KrmResult>,
+    mode: Mode,
+) -> Plan<'t> {
+    let mut planner = Planner {
+        tree,
+        objects,
+        config,
+        mode,
+        plan: Plan {
+            results: config_problems,
+            ..Plan::default()
+        },
+        generated: HashMap::new(),
+        claimed: HashSet::new(),
+        missing: HashSet::new(),
+        used_paths: HashMap::new(),
+    };
+    let config_ok = !planner.plan.has_errors();
+    let targets = if config_ok { planner.generate() } else { 0 };
+    planner.prune(config_ok);
+    planner.summarise(targets, config_ok);
+    planner.plan
+}
+
+struct Planner<'p, 't, 'a> {
+    tree: &'t Tree<'a>,
+    objects: &'p [Object<'a>],
+    config: &'p Config,
+    mode: Mode,
+    plan: Plan<'t>,
+    /// (kind, namespace, name) of every object generated so far, with the pair that made it.
+    generated: HashMap<(String, String, String), String>,
+    /// Earlier objects of ours that this run re-emits.
+    claimed: HashSet<usize>,
+    /// Blueprints that targets name but the input lacks: their earlier output is kept.
+    missing: HashSet<String>,
+    /// Files of generated objects, and the (namespace, name) that took each.
+    used_paths: HashMap<String, (String, String)>,
+}
+
+impl<'t> Planner<'_, 't, '_> {
+    fn error(&mut self, object: usize, message: String) -> &mut KrmResult {
+        self.result(Severity::Error, object, message)
+    }
+
+    fn result(&mut self, severity: Severity, object: usize, message: String) -> &mut KrmResult {
+        self.plan
+            .results
+            .push(KrmResult::about(severity, &self.objects[object], message));
+        let last = self.plan.results.len() - 1;
+        &mut self.plan.results[last]
+    }
+
+    fn blueprints(&mut self) -> HashMap<String, Option<Blueprint>> {
+        let mut found: HashMap<String, Option<Blueprint>> = HashMap::new();
+        for (i, object) in self.objects.iter().enumerate() {
+            if !blueprint::is_blueprint(object) {
+                continue;
+            }
+            let read = blueprint::read(self.tree, object, i, &mut self.plan.results);
+            let Some(name) = object.name.text().filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            match found.get_mut(name) {
+                Some(slot) => {
+                    *slot = None;
+                    self.error(
+                        i,
+                        format!(
+                            "two BackupBlueprints are named `{name}`: blueprints are cluster-scoped, \
+                             so names must be unique; targets using `{name}` are skipped until one is renamed"
+                        ),
+                    )
+                    .field = Some("metadata.name".into());
+                }
+                None => {
+                    found.insert(name.to_owned(), read);
+                }
+            }
+        }
+        found
+    }
+
+    fn existing(&self) -> HashMap<(String, String, String), Existing> {
+        let mut map = HashMap::new();
+        for (i, object) in self.objects.iter().enumerate() {
+            let (Some(kind), Some(api_version)) = (object.kind.text(), object.api_version.text())
+            else {
+                continue;
+            };
+            if !KINDS.contains(&kind) || !api_version.starts_with("stash.appscode.com/") {
+                continue;
+            }
+            let key = (
+                kind.to_owned(),
+                object.namespace.text().unwrap_or_default().to_owned(),
+                object.name.text().unwrap_or_default().to_owned(),
+            );
+            map.entry(key).or_insert(Existing {
+                index: i,
+                ours: earlier::marker(object).is_some(),
+            });
+        }
+        map
+    }
+
+    fn secrets(&self) -> HashSet<(String, String)> {
+        self.objects
+            .iter()
+            .filter(|o| o.kind.text() == Some("Secret") && o.api_version.text() == Some("v1"))
+            .filter_map(|o| {
+                let name = o.name.text()?.to_owned();
+                Some((o.namespace.text().unwrap_or_default().to_owned(), name))
+            })
+            .collect()
+    }
+
+    /// Generates every pair; returns the number of targets.
+    fn generate(&mut self) -> usize {
+        for (i, object) in self.objects.iter().enumerate() {
+            if !object.is_mapping && !object.is_alias {
+                let what = match self.mode {
+                    Mode::ResourceList => format!("items[{i}]"),
+                    Mode::Stream => format!("document {}", i + 1),
+                };
+                self.plan.results.push(KrmResult::new(
+                    Severity::Error,
+                    format!("{what} is not a mapping: every item must be a Kubernetes object"),
+                ));
+            }
+        }
+        let blueprints = self.blueprints();
+        let existing = self.existing();
+        let secrets = self.secrets();
+        let targets = target::find(self.tree, self.objects);
+        self.note_unsupported(&targets);
+        for target in &targets {
+            self.generate_target(target, &blueprints, &existing, &secrets);
+        }
+        targets.len()
+    }
+
+    /// Objects that carry the blueprint annotation but are not targets we handle.
+    fn note_unsupported(&mut self, targets: &[Target]) {
+        let in_target: HashSet<usize> = targets
+            .iter()
+            .flat_map(|t| [t.app_binding, t.database])
+            .flatten()
+            .collect();
+        for (i, object) in self.objects.iter().enumerate() {
+            let database = target::is_database(object) || target::is_app_binding(object);
+            if database && object.annotations.not_map {
+                self.error(
+                    i,
+                    "metadata.annotations must be a mapping of strings, so the backup annotations \
+                     cannot be read"
+                        .into(),
+                )
+                .field = Some("metadata.annotations".into());
+                continue;
+            }
+            if in_target.contains(&i) || !target::has_blueprint_annotation(object) {
+                continue;
+            }
+            if database && object.name.text().is_none() {
+                self.error(i, "a target needs metadata.name".into()).field =
+                    Some("metadata.name".into());
+            } else if !database {
+                self.result(
+                    Severity::Info,
+                    i,
+                    "not a target of stash-autobackup, which handles AppBindings and KubeDB \
+                     databases (kubedb.com/v1alpha2 and v1); this object's auto-backup is left to \
+                     the Stash operator"
+                        .into(),
+                )
+                .field = Some(annotation_field(BLUEPRINT_ANNOTATION));
+            }
+        }
+    }
+
+    fn generate_target(
+        &mut self,
+        target: &Target,
+        blueprints: &HashMap<String, Option<Blueprint>>,
+        existing: &HashMap<(String, String, String), Existing>,
+        secrets: &HashSet<(String, String)>,
+    ) {
+        let reported = target.reported_object();
+        let Some(namespace) = target.namespace.clone() else {
+            self.result(
+                Severity::Warning,
+                reported,
+                "no metadata.namespace: nothing is generated for this target; set the namespace \
+                 before this function runs (kustomize `namespace:` or kpt set-namespace)"
+                    .into(),
+            )
+            .field = Some("metadata.namespace".into());
+            return;
+        };
+        for index in [target.app_binding, target.database].into_iter().flatten() {
+            let object = &self.objects[index];
+            if let Some(key) = &object.duplicate_key {
+                let key = key.clone();
+                self.error(index, format!("key `{key}` appears twice: remove one"))
+                    .field = Some(key.clone());
+                return;
+            }
+            if object.annotations.not_map {
+                self.error(
+                    index,
+                    "metadata.annotations must be a mapping of strings".into(),
+                )
+                .field = Some("metadata.annotations".into());
+                return;
+            }
+        }
+
+        let Some(names) = self.blueprint_names(target) else {
+            return;
+        };
+        let schedule = self.schedule_override(target);
+        let params = self.annotation_params(target);
+        let several = names.len() > 1;
+        for name in &names {
+            let blueprint = match blueprints.get(name.as_str()) {
+                Some(Some(b)) => b,
+                Some(None) => continue,
+                None => {
+                    self.missing.insert(name.clone());
+                    let severity = match self.config.missing_blueprint {
+                        MissingBlueprint::Error => Severity::Error,
+                        MissingBlueprint::Warning => Severity::Warning,
+                    };
+                    let target_ref = ResourceRef::of(&self.objects[reported]);
+                    self.result(
+                        severity,
+                        reported,
+                        format!(
+                            "BackupBlueprint `{name}` not found: add it to the input or fix the \
+                             {BLUEPRINT_ANNOTATION} annotation on {target_ref}"
+                        ),
+                    )
+                    .field = Some(annotation_field(BLUEPRINT_ANNOTATION));
+                    continue;
+                }
+            };
+            let placement = naming::place(
+                &target.name,
+                &namespace,
+                &blueprint.name,
+                blueprint.backup_namespace.as_deref(),
+                blueprint.repo_namespace.as_deref(),
+                several,
+            );
+            self.generate_pair(
+                target,
+                &namespace,
+                blueprint,
+                &placement,
+                schedule.as_ref(),
+                &params,
+                existing,
+                secrets,
+            );
+        }
+    }
+
+    /// The blueprint list of the annotation; `None` (with an error) when it names none.
+    fn blueprint_names(&mut self, target: &Target) -> Option<Vec<String>> {
+        let annotation = target.annotation(BLUEPRINT_ANNOTATION)?.clone();
+        let mut names: Vec<String> = Vec::new();
+        let field = annotation_field(BLUEPRINT_ANNOTATION);
+        let mut empty = false;
+        for part in annotation.value.split(',') {
+            let name = part.trim();
+            if name.is_empty() {
+                empty = true;
+            } else if names.iter().any(|n| n == name) {
+                self.result(
+                    Severity::Warning,
+                    annotation.object,
+                    format!("blueprint `{name}` is listed twice; it is used once"),
+                )
+                .field = Some(field.clone());
+            } else {
+                names.push(name.to_owned());
+            }
+        }
+        if names.is_empty() {
+            self.error(
+                annotation.object,
+                format!(
+                    "{BLUEPRINT_ANNOTATION} names no blueprint: give one or more BackupBlueprint \
+                     names separated by commas, or remove the annotation"
+                ),
+            )
+            .field = Some(field);
+            return None;
+        }
+        if empty {
+            self.result(
+                Severity::Warning,
+                annotation.object,
+                format!("{BLUEPRINT_ANNOTATION} has an empty entry; it is ignored"),
+            )
+            .field = Some(field);
+        }
+        Some(names)
+    }
+
+    /// The schedule annotation, when it is set and not empty.
+    fn schedule_override(&mut self, target: &Target) -> Option<target::Annotation> {
+        let annotation = target.annotation(SCHEDULE_ANNOTATION)?.clone();
+        if annotation.value.trim().is_empty() {
+            self.result(
+                Severity::Warning,
+                annotation.object,
+                format!("{SCHEDULE_ANNOTATION} is empty; the blueprint's schedule is used"),
+            )
+            .field = Some(annotation_field(SCHEDULE_ANNOTATION));
+            return None;
+        }
+        Some(annotation)
+    }
+
+    /// `params.stash.appscode.com/<name>` annotations, sorted by name.
+    fn annotation_params(&mut self, target: &Target) -> Vec<(String, String)> {
+        let mut params = Vec::new();
+        for (key, annotation) in &target.annotations {
+            let Some(name) = key.strip_prefix(PARAM_PREFIX) else {
+                continue;
+            };
+            if name.is_empty() {
+                self.result(
+                    Severity::Warning,
+                    annotation.object,
+                    format!("{key} has no parameter name after the prefix; it is ignored"),
+                )
+                .field = Some(annotation_field(key));
+                continue;
+            }
+            params.push((name.to_owned(), annotation.value.clone()));
+        }
+        params.sort();
+        params
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn generate_pair(
+        &mut self,
+        target: &Target,
+        namespace: &str,
+        blueprint: &Blueprint,
+        placement: &Placement,
+        schedule: Option<&target::Annotation>,
+        params: &[(String, String)],
+        existing: &HashMap<(String, String, String), Existing>,
+        secrets: &HashSet<(String, String)>,
+    ) {
+        let reported = target.reported_object();
+        let target_ref = ResourceRef::of(&self.objects[reported]);
+        let vars = Vars::new(target, namespace);
+        let mut copier = Copier::new(self.tree, &vars);
+
+        // The schedule: the target's annotation, else the blueprint's.
+        let (schedule_out, schedule_text, source) = match schedule {
+            Some(a) => (
+                Out::str(a.value.clone()),
+                a.value.clone(),
+                ScheduleSource::Annotation(a.object),
+            ),
+            None => match blueprint.schedule {
+                Some(node) => {
+                    let out = copier.copy(node, "spec.schedule");
+                    let text = scalar_text(&out);
+                    (out, text, ScheduleSource::Blueprint)
+                }
+                None => {
+                    self.error(
+                        reported,
+                        format!(
+                            "no schedule for blueprint `{}`: set spec.schedule in the blueprint or \
+                             the {SCHEDULE_ANNOTATION} annotation here",
+                            blueprint.name
+                        ),
+                    )
+                    .field = Some(annotation_field(SCHEDULE_ANNOTATION));
+                    return;
+                }
+            },
+        };
+        if copier.errors.is_empty() {
+            let problem = match schedule::validate(&schedule_text) {
+                Ok(Accepted::Cron) => None,
+                Ok(Accepted::Every { nanos }) if nanos > 0 => Some((
+                    Severity::Warning,
+                    format!(
+                        "schedule `{schedule_text}` uses @every, which Kubernetes accepts but does not \
+                         document; prefer a cron expression"
+                    ),
+                )),
+                Ok(Accepted::Every { .. }) => Some((
+                    Severity::Error,
+                    format!("schedule `{schedule_text}`: the @every interval must be positive"),
+                )),
+                Err(e) if schedule_text.contains("TZ") => Some((
+                    Severity::Error,
+                    format!(
+                        "schedule `{schedule_text}` is not valid for a Kubernetes CronJob: {e}; \
+                         Kubernetes 1.29 and later reject TZ= and CRON_TZ= in schedules, so write \
+                         the schedule in the cluster's time zone (UTC unless configured otherwise)"
+                    ),
+                )),
+                Err(e) => Some((
+                    Severity::Error,
+                    format!(
+                        "schedule `{schedule_text}` is not valid for a Kubernetes CronJob: {e}; use five \
+                         fields (minute hour day-of-month month day-of-week) or @hourly, @daily, \
+                         @weekly, @monthly, @yearly"
+                    ),
+                )),
+            };
+            if let Some((severity, message)) = problem {
+                let result = match source {
+                    ScheduleSource::Annotation(object) => {
+                        let r = self.result(severity, object, message);
+                        r.field = Some(annotation_field(SCHEDULE_ANNOTATION));
+                        r
+                    }
+                    ScheduleSource::Blueprint => {
+                        let r = self.result(
+                            severity,
+                            blueprint.object,
+                            format!("{message} (used by {target_ref})"),
+                        );
+                        r.field = Some("spec.schedule".into());
+                        r
+                    }
+                };
+                if result.severity == Severity::Error {
+                    return;
+                }
+            }
+        }
+
+        let task_name = blueprint
+            .task_name
+            .map(|n| copier.copy(n, "spec.task.name"));
+        let mut task_params: Vec<(Out<'t>, Out<'t>)> = blueprint
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, (n, v))| {
+                (
+                    copier.copy(*n, &format!("spec.task.params[{i}].name")),
+                    copier.copy(*v, &format!("spec.task.params[{i}].value")),
+                )
+            })
+            .collect();
+        for (name, value) in params {
+            match task_params
+                .iter_mut()
+                .find(|(n, _)| scalar_text(n) == *name)
+            {
+                Some((_, slot)) => *slot = Out::str(value.clone()),
+                None => task_params.push((Out::str(name.clone()), Out::str(value.clone()))),
+            }
+        }
+        let owner_uid = target
+            .uid
+            .clone()
+            .filter(|_| placement.config_namespace == namespace);
+
+        let file = self.file_path(target, placement);
+        let mark = self.config.mark_generated;
+        let keys = [
+            ("Repository", placement.repository_namespace.clone()),
+            ("BackupConfiguration", placement.config_namespace.clone()),
+        ]
+        .map(|(kind, ns)| (kind.to_owned(), ns, placement.name.clone()));
+        // An object that replaces earlier output of ours keeps kpt's tracking annotations, so
+        // it stays in its file; a new one gets `stash-<name>.yaml` beside its target.
+        let annotations = |i: usize| match existing.get(&keys[i]) {
+            Some(e) if e.ours => earlier::tracking_annotations(&self.objects[e.index]),
+            _ => file
+                .iter()
+                .flat_map(|path| {
+                    ["internal.config.kubernetes.io/", "config.kubernetes.io/"].map(|prefix| {
+                        [
+                            (format!("{prefix}path"), path.clone()),
+                            (format!("{prefix}index"), i.to_string()),
+                        ]
+                    })
+                })
+                .flatten()
+                .collect(),
+        };
+        let repository = render::repository(
+            &mut copier,
+            blueprint,
+            placement,
+            render::metadata_annotations(&blueprint.name, mark, &annotations(0)),
+        );
+        let configuration = render::backup_configuration(
+            &mut copier,
+            blueprint,
+            target,
+            placement,
+            ConfigParts {
+                schedule: schedule_out,
+                task_name,
+                params: task_params,
+                owner_uid,
+            },
+            render::metadata_annotations(&blueprint.name, mark, &annotations(1)),
+        );
+        if !copier.errors.is_empty() {
+            for e in std::mem::take(&mut copier.errors) {
+                self.error(
+                    blueprint.object,
+                    format!("{} (while generating for {target_ref})", e.message),
+                )
+                .field = Some(e.field);
+            }
+            return;
+        }
+        if vars.used_version.get() && target.version_from_database {
+            self.result(
+                Severity::Info,
+                reported,
+                format!(
+                    "TARGET_APP_VERSION is the database's spec.version `{}`: without its AppBinding in \
+                     the input, KubeDB's catalog may name the version differently",
+                    target.app_version.as_deref().unwrap_or_default()
+                ),
+            )
+            .field = Some("spec.version".into());
+        }
+        if let Some(secret) = storage_secret(&repository) {
+            let ns = placement.repository_namespace.as_str();
+            if !secrets.contains(&(ns.to_owned(), secret.clone())) {
+                self.result(
+                    Severity::Info,
+                    reported,
+                    format!(
+                        "Secret `{secret}` (spec.backend.storageSecretName of blueprint `{}`) is not \
+                         in the input's namespace {ns}; the Repository needs it there at backup time",
+                        blueprint.name
+                    ),
+                );
+            }
+        }
+
+        let pair = format!("{target_ref} with blueprint `{}`", blueprint.name);
+        for (key, out) in keys.into_iter().zip([repository, configuration]) {
+            let (kind, ns, name) = &key;
+            if let Some(other) = self.generated.get(&key) {
+                let message = format!(
+                    "{kind} {ns}/{name} would be generated twice, for {other} and for {pair}: \
+                     rename one target, or give the blueprints different backupNamespaces"
+                );
+                self.error(reported, message);
+                continue;
+            }
+            self.generated.insert(key.clone(), pair.clone());
+            match existing.get(&key) {
+                Some(e) if !e.ours => {
+                    self.result(
+                        Severity::Warning,
+                        e.index,
+                        format!(
+                            "this {kind} was not generated by stash-autobackup (it has no {} \
+                             annotation), so it is left alone and nothing is generated in its place \
+                             for {pair}; delete it to let the function generate it",
+                            render::MARKER
+                        ),
+                    );
+                }
+                Some(e) => {
+                    self.claimed.insert(e.index);
+                    self.plan.remove.push(e.index);
+                    if earlier::unchanged(self.tree, &self.objects[e.index], &out) {
+                        self.plan.append.push(Emit::Keep(e.index));
+                    } else {
+                        self.result(
+                            Severity::Info,
+                            e.index,
+                            format!("updated: regenerated from blueprint `{}`", blueprint.name),
+                        );
+                        self.plan.append.push(Emit::New(out));
+                    }
+                }
+                None => self.plan.append.push(Emit::New(out)),
+            }
+        }
+    }
+
+    /// The file for a pair's new objects in kpt: `stash-<name>.yaml` in its target's folder
+    /// (qualified by namespace when two pairs of one folder share a name).
+    fn file_path(&mut self, target: &Target, placement: &Placement) -> Option<String> {
+        if self.mode != Mode::ResourceList {
+            return None;
+        }
+        let file = FileRef::of(&self.objects[target.position])?;
+        let dir = match file.path.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/"),
+            None => String::new(),
+        };
+        let owner = (placement.config_namespace.clone(), placement.name.clone());
+        let mut path = format!("{dir}stash-{}.yaml", placement.name);
+        if self.used_paths.get(&path).is_some_and(|o| *o != owner) {
+            path = format!(
+                "{dir}stash-{}-{}.yaml",
+                placement.config_namespace, placement.name
+            );
+        }
+        self.used_paths.insert(path.clone(), owner);
+        Some(path)
+    }
+
+    fn prune(&mut self, config_ok: bool) {
+        let errors = self.plan.has_errors();
+        for (i, object) in self.objects.iter().enumerate() {
+            let Some(blueprint) = earlier::marker(object) else {
+                continue;
+            };
+            let kind = object.kind.text().unwrap_or_default();
+            let ours = KINDS.contains(&kind)
+                && object
+                    .api_version
+                    .text()
+                    .is_some_and(|a| a.starts_with("stash.appscode.com/"));
+            if !ours || self.claimed.contains(&i) {
+                continue;
+            }
+            // Pruning deletes a backup configuration: only when sure it is no longer wanted.
+            if !config_ok || errors || self.missing.contains(blueprint) {
+                continue;
+            }
+            self.plan.remove.push(i);
+            let blueprint = blueprint.to_owned();
+            self.result(
+                Severity::Info,
+                i,
+                format!(
+                    "pruned: generated earlier from blueprint `{blueprint}`, but no target asks for it any more"
+                ),
+            );
+        }
+    }
+
+    fn summarise(&mut self, targets: usize, config_ok: bool) {
+        let errors = results::count(&self.plan.results, Severity::Error);
+        let warnings = results::count(&self.plan.results, Severity::Warning);
+        let kept_in_place = self
+            .objects
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| earlier::marker(o).is_some() && !self.plan.remove.contains(i))
+            .count();
+        let generated = self.plan.append.len() + kept_in_place;
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        if !config_ok {
+            self.plan.results.push(KrmResult::new(
+                Severity::Info,
+                format!(
+                    "stash-autobackup: nothing generated or pruned until the functionConfig is fixed, \
+                     {}, {}",
+                    plural(errors, "error"),
+                    plural(warnings, "warning"),
+                ),
+            ));
+            return;
+        }
+        self.plan.results.push(KrmResult::new(
+            Severity::Info,
+            format!(
+                "stash-autobackup: {}, {} in the output, {}, {}",
+                plural(targets, "target"),
+                plural(generated, "generated object"),
+                plural(errors, "error"),
+                plural(warnings, "warning"),
+            ),
+        ));
+    }
+}
+
+enum ScheduleSource {
+    Annotation(usize),
+    Blueprint,
+}
+
+fn annotation_field(key: &str) -> String {
+    format!("metadata.annotations[{key}]")
+}
+
+fn scalar_text(out: &Out<'_>) -> String {
+    match out {
+        Out::Str(s) | Out::Plain(s) => s.to_string(),
+        Out::Tagged { value, .. } => value.to_string(),
+        Out::Int(i) => i.to_string(),
+        Out::Bool(b) => b.to_string(),
+        Out::Map(_) | Out::Seq(_) => String::new(),
+    }
+}
+
+/// `spec.backend.storageSecretName` of a generated Repository.
+fn storage_secret(repository: &Out<'_>) -> Option<String> {
+    let backend = child(child(repository, "spec")?, "backend")?;
+    Some(scalar_text(child(backend, "storageSecretName")?)).filter(|s| !s.is_empty())
+}
+
+fn child<'o, 'a>(out: &'o Out<'a>, key: &str) -> Option<&'o Out<'a>> {
+    let Out::Map(entries) = out else { return None };
+    entries
+        .iter()
+        .find(|(k, _)| scalar_text(k) == key)
+        .map(|(_, v)| v)
+}

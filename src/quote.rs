@@ -1,0 +1,311 @@
+//! How a string we write is spelled so that every Kubernetes YAML reader gets it back.
+//!
+//! kubectl and the API server read YAML with Go's yaml.v2 rules (YAML 1.1: `y`, `n`, `on`, `no`
+//! are booleans, `0777` is octal, `12:30` may be base 60), kpt and kustomize with yaml.v3 (YAML
+//! 1.2 plus some 1.1 habits). A string is written plain only when it is a string to all of them
+//! and cannot be mistaken for YAML syntax; otherwise it is double-quoted, or written as a literal
+//! block when it spans several lines. The rules are deliberately conservative: quoting a string
+//! that did not need it changes nothing, leaving one plain that did changes its meaning.
+
+use std::fmt::Write as _;
+
+/// True when `s` must not be written as a plain scalar.
+pub fn needs_quotes(s: &str) -> bool {
+    !plain_syntax_ok(s) || looks_like_non_string(s)
+}
+
+/// True when `s` can be written as a plain scalar in block context and read back as the same
+/// text (ignoring what type a reader resolves it to).
+pub fn plain_syntax_ok(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    let second = s.chars().nth(1);
+    let indicator_ok = match first {
+        // These start a plain scalar only when a non-space character follows.
+        '-' | '?' | ':' => second.is_some_and(|c| !c.is_whitespace()),
+        ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
+        | '@' | '`' => false,
+        _ => true,
+    };
+    indicator_ok
+        && !s.starts_with("---")
+        && !s.starts_with("...")
+        && !s.starts_with(char::is_whitespace)
+        && !s.ends_with(char::is_whitespace)
+        && !s.ends_with(':')
+        && !s.contains(": ")
+        && !s.contains(":\t")
+        && !s.contains(" #")
+        && !s.contains("\t#")
+        && s.chars().all(|c| c == ' ' || !needs_escape(c))
+}
+
+/// True when some YAML reader would resolve the plain scalar `s` to something other than a
+/// string: null, a boolean in YAML 1.1 or 1.2, a number in any base or spelling, a timestamp, a
+/// merge key.
+pub fn looks_like_non_string(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "" | "~"
+            | "null"
+            | "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "y"
+            | "n"
+            | "<<"
+            | "="
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
+            | ".nan"
+    ) {
+        return true;
+    }
+    let bytes = s.as_bytes();
+    match bytes.first() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some(b'-' | b'+' | b'.') => bytes
+            .get(1)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'.'),
+        _ => false,
+    }
+}
+
+/// Characters that a YAML scalar cannot carry unescaped (or that YAML 1.1 takes for line breaks).
+fn needs_escape(c: char) -> bool {
+    matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `s` as a YAML double-quoted scalar.
+pub fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `s` as a JSON string (also a valid YAML double-quoted scalar).
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// True when `s` reads the same as a JSON literal (number, `true`, `false`, `null`) in JSON and
+/// in YAML.
+pub fn is_json_literal(s: &str) -> bool {
+    if matches!(s, "true" | "false" | "null") {
+        return true;
+    }
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > from
+    };
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// The chomping indicator for writing `s` as a literal block scalar, or `None` when a literal
+/// block would not give `s` back exactly.
+pub fn literal_chomp(s: &str) -> Option<&'static str> {
+    let body = s.strip_suffix('\n');
+    let chomp = if body.is_some() { "" } else { "-" };
+    let body = body.unwrap_or(s);
+    let ok = body.contains('\n')
+        && !body.ends_with('\n')
+        && !body.starts_with([' ', '\t'])
+        && body.split('\n').all(|line| {
+            !line.ends_with([' ', '\t'])
+                && !line.starts_with('\t')
+                && line.chars().all(|c| c == '\t' || !needs_escape(c))
+        });
+    ok.then_some(chomp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_11_and_12_look_alikes_are_quoted() {
+        for s in [
+            "y",
+            "n",
+            "Y",
+            "N",
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "true",
+            "False",
+            "null",
+            "~",
+            "",
+            "0777",
+            "012",
+            "1_000",
+            "0o17",
+            "0x1F",
+            "1e3",
+            "12:30",
+            "2024-01-01",
+            ".inf",
+            "-.inf",
+            ".NaN",
+            "+1",
+            "-1",
+            ".5",
+            "<<",
+            "=",
+            "08",
+        ] {
+            assert!(needs_quotes(s), "{s:?} must be quoted");
+        }
+    }
+
+    #[test]
+    fn ordinary_strings_stay_plain() {
+        for s in [
+            "app-sample-postgres-1",
+            "keep-last-5",
+            "stash-backup/demo/postgres/sample-postgres-1",
+            "-db 0",
+            "--ignoreType=settings,template",
+            "appcatalog.appscode.com/v1alpha1",
+            "données",
+            "a:b",
+            "a#b",
+        ] {
+            assert!(!needs_quotes(s), "{s:?} can be plain");
+        }
+    }
+
+    #[test]
+    fn syntax_that_would_change_the_text_is_quoted() {
+        for s in [
+            "- a",
+            "a: b",
+            "a #b",
+            "#a",
+            "&a",
+            "*a",
+            "!a",
+            "|",
+            ">",
+            "'a",
+            "\"a",
+            "%a",
+            "@a",
+            "`a",
+            " a",
+            "a ",
+            "a:",
+            "a\nb",
+            "a\tb",
+            "---",
+            "...",
+            "[a]",
+            "{a}",
+            ",a",
+            "?",
+            "a\u{85}b",
+            "\u{feff}a",
+        ] {
+            assert!(needs_quotes(s), "{s:?} must be quoted");
+        }
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            double_quoted("a\"b\\c\n\u{1}\u{85}"),
+            r#""a\"b\\c\n\u0001\N""#
+        );
+        assert_eq!(json_string("a\"b\u{85}"), r#""a\"b\u0085""#);
+    }
+
+    #[test]
+    fn json_literals() {
+        for s in ["0", "-1", "1.5", "1e3", "2E-3", "true", "null"] {
+            assert!(is_json_literal(s), "{s}");
+        }
+        for s in [
+            "0777", "01", "1.", ".5", "+1", "1_000", "yes", "0x1", "-", "",
+        ] {
+            assert!(!is_json_literal(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn literal_blocks() {
+        assert_eq!(literal_chomp("a\nb\n"), Some(""));
+        assert_eq!(literal_chomp("a\nb"), Some("-"));
+        assert_eq!(literal_chomp("a\nb\n\n"), None);
+        assert_eq!(literal_chomp(" a\nb"), None);
+        assert_eq!(literal_chomp("a"), None);
+        assert_eq!(literal_chomp("a \nb"), None);
+    }
+}

@@ -1,0 +1,373 @@
+//! Building the Repository and the BackupConfiguration of one (target, blueprint) pair.
+//!
+//! Values are copied from the blueprint's captured tree into [`Out`] trees. Every string value
+//! (and key) goes through `${…}` substitution first; a value that substitution did not change
+//! is copied with its original spelling, so it means what it meant in the blueprint.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+
+use granit_parser::ScalarStyle;
+
+use crate::blueprint::Blueprint;
+use crate::emit::Out;
+use crate::naming::Placement;
+use crate::target::{APPBINDING_API_VERSION, Target};
+use crate::tree::{Node, NodeId, Tree};
+use crate::vars::{self, VarError};
+
+pub const REPOSITORY_API_VERSION: &str = "stash.appscode.com/v1alpha1";
+pub const CONFIG_API_VERSION: &str = "stash.appscode.com/v1beta1";
+pub const MARKER: &str = "autobackup.stash.appscode.com/blueprint";
+
+/// How many nodes one generated object may copy, aliases expanded: an alias bomb in a blueprint
+/// gives an error, not an exhausted machine.
+const COPY_BUDGET: usize = 100_000;
+/// Deeper than any YAML the parser accepts, so only a self-referencing alias reaches it.
+const MAX_DEPTH: usize = 600;
+
+/// The `${TARGET_*}` variables of one target.
+pub struct Vars {
+    values: [(&'static str, String); 8],
+    /// Set when `TARGET_APP_VERSION` was substituted.
+    pub used_version: Cell<bool>,
+}
+
+impl Vars {
+    pub fn new(target: &Target, namespace: &str) -> Self {
+        let app_type = target.app_type.clone();
+        let (group, resource) = match app_type.rsplit_once('/') {
+            Some((g, r)) => (g.to_owned(), r.to_owned()),
+            None => (String::new(), app_type.clone()),
+        };
+        Vars {
+            values: [
+                ("TARGET_API_VERSION", APPBINDING_API_VERSION.to_owned()),
+                ("TARGET_KIND", "appbinding".to_owned()),
+                ("TARGET_NAME", target.name.clone()),
+                ("TARGET_NAMESPACE", namespace.to_owned()),
+                ("TARGET_APP_TYPE", app_type),
+                ("TARGET_APP_GROUP", group),
+                ("TARGET_APP_RESOURCE", resource),
+                (
+                    "TARGET_APP_VERSION",
+                    target.app_version.clone().unwrap_or_default(),
+                ),
+            ],
+            used_version: Cell::new(false),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        if name == "TARGET_APP_VERSION" {
+            self.used_version.set(true);
+        }
+        self.values
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// A problem found while copying from the blueprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderError {
+    /// Path of the field in the blueprint (`spec.backend.gcs.prefix`).
+    pub field: String,
+    pub message: String,
+}
+
+/// Copies blueprint subtrees into output trees.
+pub struct Copier<'t, 'v, 'a> {
+    tree: &'t Tree<'a>,
+    vars: &'v Vars,
+    budget: usize,
+    depth: usize,
+    pub errors: Vec<RenderError>,
+}
+
+impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
+    pub fn new(tree: &'t Tree<'a>, vars: &'v Vars) -> Self {
+        Copier {
+            tree,
+            vars,
+            budget: COPY_BUDGET,
+            depth: 0,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Substitutes variables in one string, reporting errors against `field`.
+    pub fn substitute<'s>(
+        &mut self,
+        text: &'s str,
+        field: &dyn Fn() -> String,
+    ) -> Option<Cow<'s, str>> {
+        let vars = self.vars;
+        match vars::substitute(text, &mut |name| vars.get(name)) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = match &e {
+                    VarError::Unknown { name } => format!(
+                        "unknown variable ${{{name}}}; the known ones are TARGET_API_VERSION, TARGET_KIND, \
+                         TARGET_NAME, TARGET_NAMESPACE, TARGET_APP_TYPE, TARGET_APP_GROUP, \
+                         TARGET_APP_RESOURCE, TARGET_APP_VERSION (write $${{...}} for a literal ${{...}})"
+                    ),
+                    VarError::Malformed { .. } => format!(
+                        "{e} in {text:?}: a variable is written ${{NAME}} (write $$ for a literal $)"
+                    ),
+                };
+                self.errors.push(RenderError {
+                    field: field(),
+                    message,
+                });
+                None
+            }
+        }
+    }
+
+    /// Copies the subtree at `node`; `path` names it for error messages.
+    pub fn copy(&mut self, node: NodeId, path: &str) -> Out<'t> {
+        self.copy_at(node, &mut |out: &mut String| out.push_str(path))
+    }
+
+    fn copy_at(&mut self, node: NodeId, path: &mut dyn FnMut(&mut String)) -> Out<'t> {
+        if self.depth >= MAX_DEPTH {
+            let mut field = String::new();
+            path(&mut field);
+            self.errors.push(RenderError {
+                field,
+                message: format!(
+                    "values nest more than {MAX_DEPTH} deep here (an alias that contains itself?)"
+                ),
+            });
+            self.budget = 0;
+            return Out::Map(Vec::new());
+        }
+        self.depth += 1;
+        let out = self.copy_node(node, path);
+        self.depth -= 1;
+        out
+    }
+
+    fn copy_node(&mut self, node: NodeId, path: &mut dyn FnMut(&mut String)) -> Out<'t> {
+        if self.budget == 0 {
+            return Out::Map(Vec::new());
+        }
+        self.budget -= 1;
+        let field = |path: &mut dyn FnMut(&mut String)| {
+            let mut s = String::new();
+            path(&mut s);
+            s
+        };
+        let Some(id) = self.tree.resolve(node) else {
+            let f = field(path);
+            self.errors.push(RenderError {
+                field: f,
+                message: "alias refers to an anchor that is not defined before it".into(),
+            });
+            return Out::Map(Vec::new());
+        };
+        if self.budget == 0 {
+            let f = field(path);
+            self.errors.push(RenderError {
+                field: f,
+                message: format!(
+                    "expanding YAML aliases here gives more than {COPY_BUDGET} values; write the value out"
+                ),
+            });
+            return Out::Map(Vec::new());
+        }
+        let tree: &'t Tree<'a> = self.tree;
+        match tree.get(id) {
+            Node::Scalar { value, style, tag } => {
+                let f = field(path);
+                let substituted = self.substitute(value, &|| f.clone());
+                let Some(text) = substituted else {
+                    return Out::Str(Cow::Borrowed(""));
+                };
+                let changed = matches!(text, Cow::Owned(_));
+                match tag {
+                    Some(tag) if !tag.is_core_str() => Out::Tagged {
+                        tag: tag.render(),
+                        value: text,
+                        plain: *style == ScalarStyle::Plain,
+                    },
+                    Some(_) => Out::Str(text),
+                    None if *style == ScalarStyle::Plain && !changed => Out::Plain(text),
+                    None => Out::Str(text),
+                }
+            }
+            Node::Seq { items } => Out::Seq(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        self.copy_at(*item, &mut |s: &mut String| {
+                            path(s);
+                            s.push_str(&format!("[{i}]"));
+                        })
+                    })
+                    .collect(),
+            ),
+            Node::Map { entries } => Out::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key_text = tree.scalar(*k).unwrap_or("?");
+                        let key = self.copy_at(*k, &mut |s: &mut String| {
+                            path(s);
+                            s.push('.');
+                            s.push_str(key_text);
+                        });
+                        let value = self.copy_at(*v, &mut |s: &mut String| {
+                            path(s);
+                            s.push('.');
+                            s.push_str(key_text);
+                        });
+                        (key, value)
+                    })
+                    .collect(),
+            ),
+            Node::Alias { .. } => Out::Map(Vec::new()),
+        }
+    }
+}
+
+/// Annotations every generated object carries.
+pub fn metadata_annotations<'t>(
+    blueprint: &str,
+    mark: bool,
+    file: &[(String, String)],
+) -> Option<Out<'t>> {
+    let mut entries = Vec::new();
+    if mark {
+        entries.push((Out::str(MARKER), Out::str(blueprint.to_owned())));
+    }
+    for (k, v) in file {
+        entries.push((Out::str(k.clone()), Out::str(v.clone())));
+    }
+    (!entries.is_empty()).then_some(Out::Map(entries))
+}
+
+fn metadata<'t>(name: &str, namespace: &str, annotations: Option<Out<'t>>) -> Out<'t> {
+    let mut meta = Out::map([
+        ("name", Out::str(name.to_owned())),
+        ("namespace", Out::str(namespace.to_owned())),
+    ]);
+    if let Some(a) = annotations {
+        meta.push("annotations", a);
+    }
+    meta
+}
+
+/// The Repository of a pair.
+pub fn repository<'t>(
+    copier: &mut Copier<'t, '_, '_>,
+    blueprint: &Blueprint,
+    placement: &Placement,
+    annotations: Option<Out<'t>>,
+) -> Out<'t> {
+    let mut spec = Out::map([("backend", copier.copy(blueprint.backend, "spec.backend"))]);
+    if blueprint.wipe_out {
+        spec.push("wipeOut", Out::Bool(true));
+    }
+    if let Some(policy) = blueprint.usage_policy {
+        spec.push("usagePolicy", copier.copy(policy, "spec.usagePolicy"));
+    }
+    Out::map([
+        ("apiVersion", Out::str(REPOSITORY_API_VERSION)),
+        ("kind", Out::str("Repository")),
+        (
+            "metadata",
+            metadata(
+                &placement.name,
+                &placement.repository_namespace,
+                annotations,
+            ),
+        ),
+        ("spec", spec),
+    ])
+}
+
+/// What a BackupConfiguration needs beyond the blueprint.
+pub struct ConfigParts<'t> {
+    pub schedule: Out<'t>,
+    pub task_name: Option<Out<'t>>,
+    pub params: Vec<(Out<'t>, Out<'t>)>,
+    pub owner_uid: Option<String>,
+}
+
+/// The BackupConfiguration of a pair.
+pub fn backup_configuration<'t>(
+    copier: &mut Copier<'t, '_, '_>,
+    blueprint: &Blueprint,
+    target: &Target,
+    placement: &Placement,
+    parts: ConfigParts<'t>,
+    annotations: Option<Out<'t>>,
+) -> Out<'t> {
+    let mut meta = metadata(&placement.name, &placement.config_namespace, annotations);
+    if let Some(uid) = parts.owner_uid {
+        meta.push(
+            "ownerReferences",
+            Out::Seq(vec![Out::map([
+                ("apiVersion", Out::str(APPBINDING_API_VERSION)),
+                ("kind", Out::str("AppBinding")),
+                ("name", Out::str(target.name.clone())),
+                ("uid", Out::str(uid)),
+                ("controller", Out::Bool(true)),
+                ("blockOwnerDeletion", Out::Bool(true)),
+            ])]),
+        );
+    }
+    let mut repository = Out::map([("name", Out::str(placement.name.clone()))]);
+    if placement.cross_namespace_target || placement.cross_namespace_repository {
+        repository.push(
+            "namespace",
+            Out::str(placement.repository_namespace.clone()),
+        );
+    }
+    let mut reference = Out::map([
+        ("apiVersion", Out::str(APPBINDING_API_VERSION)),
+        ("kind", Out::str("AppBinding")),
+        ("name", Out::str(target.name.clone())),
+    ]);
+    if let Some(ns) = target
+        .namespace
+        .as_ref()
+        .filter(|_| placement.cross_namespace_target)
+    {
+        reference.push("namespace", Out::str(ns.clone()));
+    }
+    let mut spec = Out::map([
+        ("repository", repository),
+        ("target", Out::map([("ref", reference)])),
+        ("schedule", parts.schedule),
+    ]);
+    let mut task = Out::Map(Vec::new());
+    if let Some(name) = parts.task_name {
+        task.push("name", name);
+    }
+    if !parts.params.is_empty() {
+        let params = parts
+            .params
+            .into_iter()
+            .map(|(n, v)| Out::Map(vec![(Out::str("name"), n), (Out::str("value"), v)]))
+            .collect();
+        task.push("params", Out::Seq(params));
+    }
+    if matches!(&task, Out::Map(e) if !e.is_empty()) {
+        spec.push("task", task);
+    }
+    for (field, node) in &blueprint.copied {
+        let value = copier.copy(*node, &format!("spec.{field}"));
+        spec.push(field, value);
+    }
+    Out::map([
+        ("apiVersion", Out::str(CONFIG_API_VERSION)),
+        ("kind", Out::str("BackupConfiguration")),
+        ("metadata", meta),
+        ("spec", spec),
+    ])
+}

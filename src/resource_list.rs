@@ -1,0 +1,229 @@
+//! The KRM `ResourceList` framing: where the items are, and how the output differs from the input.
+//!
+//! The output is the input with three kinds of edits: earlier generated objects leave their place,
+//! generated objects are appended to `items` (in the sequence's own style, block or flow), and
+//! `results` is set. Everything else is copied byte for byte.
+
+use crate::config;
+use crate::emit::{self, Out};
+use crate::error::InputError;
+use crate::plan::{self, Emit, Mode, Plan};
+use crate::results::KrmResult;
+use crate::scan::{Items, ItemsValue, Root, Scanned};
+use crate::splice::{self, Edit, Piece, Pieces};
+
+pub const KIND: &str = "ResourceList";
+const API_VERSIONS: [&str; 2] = ["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
+
+/// The output of a run on a ResourceList.
+#[derive(Debug)]
+pub struct Rendered {
+    pub pieces: Pieces,
+    pub results: Vec<KrmResult>,
+}
+
+pub fn is_resource_list(root: &Root<'_>) -> bool {
+    root.object.kind.text() == Some(KIND)
+}
+
+/// Runs the function on a scanned ResourceList.
+pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rendered, InputError> {
+    if let Some(extra) = scanned.documents.get(1) {
+        let line = src[..extra.start.min(src.len())].matches('\n').count() + 1;
+        return Err(InputError::TrailingDocument { line });
+    }
+    let api_version = root.object.api_version.text().unwrap_or_default();
+    if !API_VERSIONS.contains(&api_version) {
+        return Err(InputError::ResourceList(format!(
+            "ResourceList apiVersion `{api_version}` is not supported: use config.kubernetes.io/v1"
+        )));
+    }
+    let items = match &root.items {
+        Some(ItemsValue::Seq(items)) => items,
+        Some(ItemsValue::Null) => {
+            return Err(InputError::ResourceList(
+                "the ResourceList's `items` is null: send `items: []` for an empty list".into(),
+            ));
+        }
+        Some(ItemsValue::Other) => {
+            return Err(InputError::ResourceList(
+                "the ResourceList's `items` must be a sequence of Kubernetes objects".into(),
+            ));
+        }
+        None => {
+            return Err(InputError::ResourceList(
+                "the ResourceList has no `items`: send `items: []` for an empty list".into(),
+            ));
+        }
+    };
+
+    let tree = &scanned.tree;
+    let (config, problems) = config::read(tree, root.function_config);
+    let plan = plan::plan(tree, &items.objects, &config, problems, Mode::ResourceList);
+    let eol = splice::line_ending(src);
+    let mut edits = if items.flow {
+        flow_item_edits(items, &plan)
+    } else {
+        block_item_edits(src, items, &plan, eol)
+    };
+    edits.push(results_edit(src, root, &plan.results, eol));
+    Ok(Rendered {
+        pieces: splice::apply(src, edits),
+        results: plan.results,
+    })
+}
+
+/// Byte ranges of the items of a block sequence: from the line of the entry's `-` to the end of
+/// the line holding its last content.
+fn block_regions(src: &str, items: &Items<'_>) -> Vec<std::ops::Range<usize>> {
+    let mut gap_start = items.key_end;
+    items
+        .objects
+        .iter()
+        .map(|o| {
+            let dash = splice::entry_dash(src, gap_start, o.start).unwrap_or(o.start);
+            gap_start = o.end;
+            splice::line_start(src, dash)..splice::after_line(src, o.end)
+        })
+        .collect()
+}
+
+fn block_item_edits(src: &str, items: &Items<'_>, plan: &Plan<'_>, eol: &str) -> Vec<Edit> {
+    let regions = block_regions(src, items);
+    let mut edits: Vec<Edit> = plan
+        .remove
+        .iter()
+        .map(|i| Edit {
+            range: regions[*i].clone(),
+            with: Vec::new(),
+        })
+        .collect();
+    let Some(last) = regions.last() else {
+        return edits;
+    };
+    if plan.append.is_empty() {
+        return edits;
+    }
+    let dash_col = regions.first().map_or(0, |r| {
+        splice::entry_dash(src, r.start, items.objects[0].start).unwrap_or(r.start) - r.start
+    });
+    let at = last.end;
+    let mut with = Vec::new();
+    if at == src.len() && !src.ends_with('\n') {
+        with.push(Piece::Text(eol.to_owned()));
+    }
+    for emit in &plan.append {
+        match emit {
+            Emit::New(out) => {
+                let mut text = String::new();
+                emit::block_seq_items(&mut text, std::slice::from_ref(out), dash_col);
+                with.push(Piece::Text(splice::with_line_ending(text, eol)));
+            }
+            Emit::Keep(i) => {
+                let region = regions[*i].clone();
+                let ends_line = src[..region.end].ends_with('\n');
+                with.push(Piece::Input(region));
+                if !ends_line {
+                    with.push(Piece::Text(eol.to_owned()));
+                }
+            }
+        }
+    }
+    edits.push(Edit {
+        range: at..at,
+        with,
+    });
+    edits
+}
+
+/// A flow sequence (JSON) is rebuilt from the kept items' own bytes, their original
+/// separators, and the appended items.
+fn flow_item_edits(items: &Items<'_>, plan: &Plan<'_>) -> Vec<Edit> {
+    if plan.remove.is_empty() && plan.append.is_empty() {
+        return Vec::new();
+    }
+    let objects = &items.objects;
+    let inner_start = items.open + 1;
+    let mut with = Vec::new();
+    let first_start = objects.first().map_or(items.close, |o| o.start);
+    with.push(Piece::Input(inner_start..first_start));
+    let separator = |i: usize| objects[i - 1].end..objects[i].start;
+    let default_separator = if objects.len() > 1 {
+        Piece::Input(separator(1))
+    } else {
+        Piece::Text(", ".into())
+    };
+    let mut count = 0;
+    for (i, object) in objects.iter().enumerate() {
+        if plan.remove.contains(&i) {
+            continue;
+        }
+        if count > 0 {
+            with.push(Piece::Input(separator(i)));
+        }
+        with.push(Piece::Input(object.start..object.end));
+        count += 1;
+    }
+    for emit in &plan.append {
+        if count > 0 {
+            with.push(default_separator.clone());
+        }
+        match emit {
+            Emit::New(out) => {
+                let mut text = String::new();
+                emit::json(&mut text, out);
+                with.push(Piece::Text(text));
+            }
+            Emit::Keep(i) => with.push(Piece::Input(objects[*i].start..objects[*i].end)),
+        }
+        count += 1;
+    }
+    let tail_start = objects.last().map_or(items.close, |o| o.end);
+    with.push(Piece::Input(tail_start..items.close));
+    vec![Edit {
+        range: inner_start..items.close,
+        with,
+    }]
+}
+
+/// Sets `results`: replaces the key's value where it is, or adds the key at the end.
+fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) -> Edit {
+    let entries: Vec<Out<'_>> = results.iter().map(KrmResult::to_out).collect();
+    if root.flow {
+        let mut text = String::from("\"results\":");
+        emit::json(&mut text, &Out::Seq(entries));
+        return match &root.results {
+            Some(range) => Edit {
+                range: range.clone(),
+                with: vec![Piece::Text(text)],
+            },
+            None => Edit {
+                range: root.last_entry_end..root.last_entry_end,
+                with: vec![Piece::Text(format!(",{text}"))],
+            },
+        };
+    }
+    let column = root.object.start - splice::line_start(src, root.object.start);
+    let mut text = " ".repeat(column);
+    text.push_str("results:\n");
+    emit::block_seq_items(&mut text, &entries, column);
+    let text = splice::with_line_ending(text, eol);
+    match &root.results {
+        Some(range) => Edit {
+            range: splice::line_start(src, range.start)..splice::after_line(src, range.end),
+            with: vec![Piece::Text(text)],
+        },
+        None => {
+            let at = splice::after_line(src, root.object.end);
+            let mut with = Vec::new();
+            if at == src.len() && !src.ends_with('\n') {
+                with.push(Piece::Text(eol.to_owned()));
+            }
+            with.push(Piece::Text(text));
+            Edit {
+                range: at..at,
+                with,
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! KRM results: what the function tells its caller about each object.
+//!
+//! A problem with one object is never a Rust error: it becomes a result naming the object
+//! (`resourceRef`), the field and the file, so kpt and kustomize can point the user at it.
+
+use std::fmt;
+
+use crate::emit::Out;
+use crate::scan::Object;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Which object a result is about.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourceRef {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ResourceRef {
+    pub fn of(object: &Object<'_>) -> Self {
+        let text = |f: &crate::scan::Field<'_>| f.text().unwrap_or_default().to_owned();
+        ResourceRef {
+            api_version: text(&object.api_version),
+            kind: text(&object.kind),
+            name: text(&object.name),
+            namespace: text(&object.namespace),
+        }
+    }
+
+    pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str) -> Self {
+        ResourceRef {
+            api_version: api_version.to_owned(),
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            namespace: namespace.to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for ResourceRef {
+    /// `Postgres demo/pg` (or `BackupBlueprint daily` for cluster-scoped objects).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.kind.is_empty() {
+            "object"
+        } else {
+            &self.kind
+        };
+        match (self.namespace.is_empty(), self.name.is_empty()) {
+            (_, true) => write!(f, "{kind} without a name"),
+            (true, false) => write!(f, "{kind} {}", self.name),
+            (false, false) => write!(f, "{kind} {}/{}", self.namespace, self.name),
+        }
+    }
+}
+
+/// Where the object came from, from kpt's path and index annotations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileRef {
+    pub path: String,
+    pub index: Option<i64>,
+}
+
+impl FileRef {
+    /// kpt's current annotations, or the legacy ones older tools write.
+    pub fn of(object: &Object<'_>) -> Option<Self> {
+        if object.file.is_some() {
+            return object.file.clone();
+        }
+        let get = |keys: [&str; 2]| {
+            keys.iter()
+                .find_map(|k| object.annotations.get(k).and_then(|f| f.text()))
+                .map(str::to_owned)
+        };
+        let path = get([
+            "internal.config.kubernetes.io/path",
+            "config.kubernetes.io/path",
+        ])?;
+        let index = get([
+            "internal.config.kubernetes.io/index",
+            "config.kubernetes.io/index",
+        ])
+        .and_then(|i| i.parse().ok());
+        Some(FileRef { path, index })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KrmResult {
+    pub message: String,
+    pub severity: Severity,
+    pub resource_ref: Option<ResourceRef>,
+    pub field: Option<String>,
+    pub file: Option<FileRef>,
+}
+
+impl KrmResult {
+    pub fn new(severity: Severity, message: impl Into<String>) -> Self {
+        KrmResult {
+            message: message.into(),
+            severity,
+            resource_ref: None,
+            field: None,
+            file: None,
+        }
+    }
+
+    /// A result about an input object, with its reference and file filled in.
+    pub fn about(severity: Severity, object: &Object<'_>, message: impl Into<String>) -> Self {
+        KrmResult {
+            resource_ref: Some(ResourceRef::of(object)),
+            file: FileRef::of(object),
+            ..KrmResult::new(severity, message)
+        }
+    }
+
+    pub fn field(mut self, path: impl Into<String>) -> Self {
+        self.field = Some(path.into());
+        self
+    }
+
+    /// The entry of the ResourceList's `results`.
+    pub fn to_out(&self) -> Out<'_> {
+        let mut out = Out::map([
+            ("message", Out::str(self.message.as_str())),
+            ("severity", Out::str(self.severity.as_str())),
+        ]);
+        if let Some(r) = &self.resource_ref {
+            let mut reference = Out::map([
+                ("apiVersion", Out::str(r.api_version.as_str())),
+                ("kind", Out::str(r.kind.as_str())),
+                ("name", Out::str(r.name.as_str())),
+            ]);
+            if !r.namespace.is_empty() {
+                reference.push("namespace", Out::str(r.namespace.as_str()));
+            }
+            out.push("resourceRef", reference);
+        }
+        if let Some(path) = &self.field {
+            out.push("field", Out::map([("path", Out::str(path.as_str()))]));
+        }
+        if let Some(file) = &self.file {
+            let mut f = Out::map([("path", Out::str(file.path.as_str()))]);
+            if let Some(index) = file.index {
+                f.push("index", Out::Int(index));
+            }
+            out.push("file", f);
+        }
+        out
+    }
+}
+
+impl fmt::Display for KrmResult {
+    /// One line for stderr: `error: Postgres demo/pg (db/pg.yaml) metadata.annotations[...]: message`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.severity.as_str())?;
+        if let Some(r) = &self.resource_ref {
+            write!(f, "{r}")?;
+            if let Some(file) = &self.file {
+                write!(f, " ({})", file.path)?;
+            }
+            if let Some(path) = &self.field {
+                write!(f, " {path}")?;
+            }
+            write!(f, ": ")?;
+        }
+        // Keep it one line whatever the message holds.
+        for (i, line) in self.message.lines().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            f.write_str(line)?;
+        }
+        Ok(())
+    }
+}
+
+/// Counts by severity.
+pub fn count(results: &[KrmResult], severity: Severity) -> usize {
+    results.iter().filter(|r| r.severity == severity).count()
+}

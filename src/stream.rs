@@ -1,0 +1,102 @@
+//! Stream mode: a plain YAML stream of Kubernetes objects in, the same objects (minus local
+//! configuration) and the generated ones out, for ArgoCD plugins and shell pipelines.
+
+use crate::config::Config;
+use crate::emit::{self, Out};
+use crate::plan::{self, Emit, Mode};
+use crate::results::KrmResult;
+use crate::scan::{Document, DocumentRoot, Object, Scanned};
+use crate::splice::{self, Pieces};
+
+const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
+
+/// The output of a run in stream mode.
+#[derive(Debug)]
+pub struct Rendered {
+    pub pieces: Pieces,
+    pub results: Vec<KrmResult>,
+}
+
+/// Runs the function on the documents of `src`. `origin` names the file each document came from.
+pub fn render(
+    src: &str,
+    scanned: Scanned<'_>,
+    config: &Config,
+    config_problems: Vec<KrmResult>,
+    origin: &dyn Fn(usize) -> Option<crate::results::FileRef>,
+) -> Rendered {
+    let Scanned { tree, documents } = scanned;
+    // (start, end) of each object's document, for copying it.
+    let mut spans = Vec::new();
+    let mut objects: Vec<Object<'_>> = Vec::new();
+    for document in documents {
+        let Document {
+            start, end, root, ..
+        } = document;
+        let mut object = match root {
+            DocumentRoot::Empty => continue,
+            DocumentRoot::Mapping(root) => root.object,
+            DocumentRoot::Other => Object {
+                start,
+                end,
+                ..Object::default()
+            },
+        };
+        object.file = origin(start);
+        objects.push(object);
+        spans.push((start, end));
+    }
+    let plan = plan::plan(&tree, &objects, config, config_problems, Mode::Stream);
+
+    let region =
+        |(start, end): (usize, usize)| splice::line_start(src, start)..splice::after_line(src, end);
+    let mut pieces = Pieces::default();
+    let mut first = true;
+    let mut separate = |pieces: &mut Pieces| {
+        if !first {
+            pieces.text("---\n".into());
+        }
+        first = false;
+    };
+    let copy = |pieces: &mut Pieces, span: (usize, usize)| {
+        let r = region(span);
+        let ends_line = src[..r.end].ends_with('\n');
+        pieces.input(r);
+        if !ends_line {
+            pieces.text("\n".into());
+        }
+    };
+    for (i, (span, object)) in spans.iter().zip(&objects).enumerate() {
+        let local = object
+            .annotations
+            .get(LOCAL_CONFIG)
+            .and_then(|f| f.text())
+            .is_some_and(|v| v == "true");
+        if local || plan.remove.contains(&i) {
+            continue;
+        }
+        separate(&mut pieces);
+        copy(&mut pieces, *span);
+    }
+    for emit in &plan.append {
+        separate(&mut pieces);
+        match emit {
+            Emit::New(Out::Map(entries)) => {
+                let mut text = String::new();
+                emit::block_map_entries(&mut text, entries, 0);
+                pieces.text(text);
+            }
+            Emit::New(other) => {
+                let mut text = String::new();
+                emit::json(&mut text, other);
+                text.push('\n');
+                pieces.text(text);
+            }
+            Emit::Keep(i) => copy(&mut pieces, spans[*i]),
+        }
+    }
+    Rendered {
+        pieces,
+        results: plan.results,
+    }
+}
