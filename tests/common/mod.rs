@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests: the built binary, and the real kubectl as a YAML
+//! reader with Kubernetes' own (YAML 1.1, Go yaml.v2) rules.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+pub struct Output {
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+    pub code: i32,
+}
+
+/// Runs `program` with `args`, feeding `stdin`.
+pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run `{program}`: {e}; the tests need it on PATH (kpt and kubectl are preinstalled on the project's machines)")
+        });
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("stdin writer");
+    Output {
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// Runs the function's binary.
+pub fn function(args: &[&str], stdin: &[u8]) -> Output {
+    run(env!("CARGO_BIN_EXE_stash-autobackup"), args, stdin)
+}
+
+/// Reads a YAML stream (or a ResourceList) the way kubectl does and returns the objects as
+/// JSON. `kubectl label --local` decodes with sigs.k8s.io/yaml (yaml.v2 rules) and prints the
+/// objects back as JSON; removing a label that is not there changes nothing but an empty
+/// `metadata.labels`, which is dropped here.
+pub fn kubectl_objects(yaml: &[u8]) -> Vec<serde_json::Value> {
+    let out = run(
+        "kubectl",
+        &[
+            "label",
+            "--local",
+            "-f",
+            "-",
+            "stash-autobackup-test-",
+            "-o",
+            "json",
+        ],
+        yaml,
+    );
+    assert_eq!(
+        out.code, 0,
+        "kubectl could not read the YAML: {}",
+        out.stderr
+    );
+    serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<serde_json::Value>()
+        .map(|v| {
+            let mut v = v.expect("kubectl printed JSON");
+            if let Some(meta) = v.get_mut("metadata").and_then(|m| m.as_object_mut())
+                && meta
+                    .get("labels")
+                    .is_some_and(|l| l.as_object().is_some_and(|l| l.is_empty()))
+            {
+                meta.remove("labels");
+            }
+            v
+        })
+        .collect()
+}
