@@ -1,7 +1,7 @@
 //! Deciding what the output holds: which objects to generate, which earlier ones to keep, update
 //! or prune, and what to tell the user. Pure: objects in, a [`Plan`] out.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::blueprint::{self, Blueprint};
 use crate::config::{Config, MissingBlueprint};
@@ -27,7 +27,7 @@ pub enum Emit<'t> {
 #[derive(Debug, Default)]
 pub struct Plan<'t> {
     /// Input objects that leave their place (earlier output that is pruned or re-emitted).
-    pub remove: Vec<usize>,
+    pub remove: BTreeSet<usize>,
     /// Objects appended after the input items, in order.
     pub append: Vec<Emit<'t>>,
     pub results: Vec<KrmResult>,
@@ -640,7 +640,7 @@ impl<'t> Planner<'_, 't, '_> {
                 }
                 Some(e) => {
                     self.claimed.insert(e.index);
-                    self.plan.remove.push(e.index);
+                    self.plan.remove.insert(e.index);
                     if earlier::unchanged(self.tree, &self.objects[e.index], &out) {
                         self.plan.append.push(Emit::Keep(e.index));
                     } else {
@@ -699,7 +699,7 @@ impl<'t> Planner<'_, 't, '_> {
             if !config_ok || errors || self.missing.contains(blueprint) {
                 continue;
             }
-            self.plan.remove.push(i);
+            self.plan.remove.insert(i);
             let blueprint = blueprint.to_owned();
             self.result(
                 Severity::Info,

@@ -1,0 +1,90 @@
+//! The command line around the function: help, version, flags, and failures of the process
+//! itself rather than of the input.
+
+mod common;
+
+use std::fs::File;
+use std::process::{Command, Stdio};
+
+#[test]
+fn help_explains_usage_without_the_readme() {
+    let out = common::function(&["--help"], b"");
+    assert_eq!(out.code, 0);
+    let help = String::from_utf8(out.stdout).expect("utf-8");
+    for needle in [
+        "ResourceList",
+        "stream mode",
+        "--config",
+        "stash.appscode.com/backup-blueprint",
+        "stash.appscode.com/schedule",
+        "params.stash.appscode.com/",
+        "missingBlueprint",
+        "markGenerated",
+        "EXIT STATUS",
+    ] {
+        assert!(help.contains(needle), "--help mentions {needle}");
+    }
+}
+
+#[test]
+fn version() {
+    let out = common::function(&["--version"], b"");
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        String::from_utf8(out.stdout).expect("utf-8"),
+        format!("stash-autobackup {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn unknown_flags_are_errors() {
+    let out = common::function(&["--dry-run"], b"");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("--dry-run") && out.stderr.contains("--help"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+/// SPEC §7: a write error on stdout is fatal, never a silent exit 0 with partial output.
+#[test]
+fn a_failed_write_to_stdout_fails_the_run() {
+    let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/resource-list.yaml"))
+        .expect("example");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stash-autobackup"))
+        .stdin(Stdio::piped())
+        .stdout(File::options().write(true).open("/dev/full").expect("/dev/full"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    use std::io::Write;
+    child.stdin.take().expect("stdin").write_all(&input).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("writing stdout"));
+}
+
+#[test]
+fn missing_paths_are_named() {
+    let out = common::function(&["/nonexistent/stash-autobackup-test"], b"");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("/nonexistent/stash-autobackup-test"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_resource_list_in_a_file_is_refused() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/resource-list.yaml");
+    let out = common::function(&[path], b"");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("pipe it on stdin"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn config_with_a_resource_list_is_refused() {
+    let list = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/resource-list.yaml"))
+        .expect("example");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/fn-config/configmap.yaml");
+    let out = common::function(&["--config", config], &list);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("functionConfig"), "{}", out.stderr);
+}
