@@ -40,23 +40,40 @@ fn version() {
 fn unknown_flags_are_errors() {
     let out = common::function(&["--dry-run"], b"");
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("--dry-run") && out.stderr.contains("--help"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--dry-run") && out.stderr.contains("--help"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stdout.is_empty());
 }
 
 /// SPEC §7: a write error on stdout is fatal, never a silent exit 0 with partial output.
 #[test]
 fn a_failed_write_to_stdout_fails_the_run() {
-    let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/resource-list.yaml"))
-        .expect("example");
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/resource-list.yaml"
+    ))
+    .expect("example");
     let mut child = Command::new(env!("CARGO_BIN_EXE_stash-autobackup"))
         .stdin(Stdio::piped())
-        .stdout(File::options().write(true).open("/dev/full").expect("/dev/full"))
+        .stdout(
+            File::options()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full"),
+        )
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(&input).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("writing stdout"));
@@ -66,7 +83,11 @@ fn a_failed_write_to_stdout_fails_the_run() {
 fn missing_paths_are_named() {
     let out = common::function(&["/nonexistent/stash-autobackup-test"], b"");
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("/nonexistent/stash-autobackup-test"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("/nonexistent/stash-autobackup-test"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stdout.is_empty());
 }
 
@@ -81,8 +102,11 @@ fn a_resource_list_in_a_file_is_refused() {
 
 #[test]
 fn config_with_a_resource_list_is_refused() {
-    let list = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/resource-list.yaml"))
-        .expect("example");
+    let list = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/resource-list.yaml"
+    ))
+    .expect("example");
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/fn-config/configmap.yaml");
     let out = common::function(&["--config", config], &list);
     assert_eq!(out.code, 1);
