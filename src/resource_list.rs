@@ -105,7 +105,10 @@ fn block_item_edits(src: &str, items: &Items<'_>, plan: &Plan<'_>, eol: &str) ->
         return edits;
     }
     let dash_col = regions.first().map_or(0, |r| {
-        splice::entry_dash(src, r.start, items.objects[0].start).unwrap_or(r.start) - r.start
+        splice::column(
+            src,
+            splice::entry_dash(src, r.start, items.objects[0].start).unwrap_or(r.start),
+        )
     });
     let at = last.end;
     let mut with = Vec::new();
@@ -203,7 +206,7 @@ fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) ->
             },
         };
     }
-    let column = root.object.start - splice::line_start(src, root.object.start);
+    let column = splice::column(src, root.object.start);
     let mut text = " ".repeat(column);
     text.push_str("results:\n");
     emit::block_seq_items(&mut text, &entries, column);

@@ -98,6 +98,14 @@ pub fn line_start(src: &str, pos: usize) -> usize {
     src[..pos].rfind('\n').map_or(0, |i| i + 1)
 }
 
+/// The column of `pos` in characters, not counting a byte order mark at the start of the input.
+pub fn column(src: &str, pos: usize) -> usize {
+    src[line_start(src, pos)..pos]
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .count()
+}
+
 /// Where the line holding the last content byte before `end` ends (after its line break), so
 /// that a comment after the content stays with it. A block scalar's span may reach into the
 /// next line's indentation; those blanks do not count.
@@ -149,6 +157,12 @@ mod tests {
             "blanks after a block scalar do not count"
         );
         assert_eq!(line_start(src, 12), 9);
+        assert_eq!(
+            column("\u{feff}ab: 1", 3),
+            0,
+            "a byte order mark is not a column"
+        );
+        assert_eq!(column("x\n  é: 1", 4), 2);
     }
 
     #[test]

@@ -46,25 +46,25 @@ pub fn function(args: &[&str], stdin: &[u8]) -> Output {
 /// objects back as JSON; removing a label that is not there changes nothing but an empty
 /// `metadata.labels`, which is dropped here.
 pub fn kubectl_objects(yaml: &[u8]) -> Vec<serde_json::Value> {
-    let out = run(
-        "kubectl",
-        &[
-            "label",
-            "--local",
-            "-f",
-            "-",
-            "stash-autobackup-test-",
-            "-o",
-            "json",
-        ],
-        yaml,
-    );
-    assert_eq!(
-        out.code, 0,
-        "kubectl could not read the YAML: {}",
-        out.stderr
-    );
-    serde_json::Deserializer::from_slice(&out.stdout)
+    try_kubectl_objects(yaml).unwrap_or_else(|e| panic!("kubectl could not read the YAML: {e}"))
+}
+
+/// [`kubectl_objects`], with kubectl's complaint when it refuses the input.
+pub fn try_kubectl_objects(yaml: &[u8]) -> Result<Vec<serde_json::Value>, String> {
+    let args = [
+        "label",
+        "--local",
+        "-f",
+        "-",
+        "stash-autobackup-test-",
+        "-o",
+        "json",
+    ];
+    let out = run("kubectl", &args, yaml);
+    if out.code != 0 {
+        return Err(out.stderr);
+    }
+    Ok(serde_json::Deserializer::from_slice(&out.stdout)
         .into_iter::<serde_json::Value>()
         .map(|v| {
             let mut v = v.expect("kubectl printed JSON");
@@ -77,5 +77,5 @@ pub fn kubectl_objects(yaml: &[u8]) -> Vec<serde_json::Value> {
             }
             v
         })
-        .collect()
+        .collect())
 }
