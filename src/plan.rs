@@ -210,6 +210,10 @@ impl<'t> Planner<'_, 't, '_> {
             .collect();
         for (i, object) in self.objects.iter().enumerate() {
             let database = target::is_database(object) || target::is_app_binding(object);
+            if database && object.metadata_not_map {
+                self.error(i, "metadata must be a mapping".into()).field = Some("metadata".into());
+                continue;
+            }
             if database && object.annotations.not_map {
                 self.error(
                     i,

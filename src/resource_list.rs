@@ -9,7 +9,7 @@ use crate::emit::{self, Out};
 use crate::error::InputError;
 use crate::plan::{self, Emit, Mode, Plan};
 use crate::results::KrmResult;
-use crate::scan::{Items, ItemsValue, Root, Scanned};
+use crate::scan::{DocumentRoot, Items, ItemsValue, Root, Scanned};
 use crate::splice::{self, Edit, Piece, Pieces};
 
 pub const KIND: &str = "ResourceList";
@@ -28,7 +28,11 @@ pub fn is_resource_list(root: &Root<'_>) -> bool {
 
 /// Runs the function on a scanned ResourceList.
 pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rendered, InputError> {
-    if let Some(extra) = scanned.documents.get(1) {
+    let mut documents = scanned
+        .documents
+        .iter()
+        .filter(|d| !matches!(d.root, DocumentRoot::Empty));
+    if let Some(extra) = documents.nth(1) {
         let line = src[..extra.start.min(src.len())].matches('\n').count() + 1;
         return Err(InputError::TrailingDocument { line });
     }

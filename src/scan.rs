@@ -71,7 +71,6 @@ pub struct Object<'a> {
     pub labels: Option<NodeId>,
     /// The captured `spec`, for the kinds whose spec the function reads.
     pub spec: Option<NodeId>,
-    pub has_spec: bool,
     /// Keys besides `apiVersion`, `kind`, `metadata` (`name`, `namespace`, `uid`, `annotations`,
     /// `labels`, `ownerReferences`) and `spec`: an earlier generated object with any of them has
     /// been edited since we wrote it.
@@ -172,8 +171,8 @@ pub fn scan(src: &str) -> Result<Scanned<'_>, ScanError> {
                 let (event, span) = walker.next()?;
                 let start = walker.node_start(&event, &span)?;
                 let root = match event {
-                    Event::MappingStart(style, anchor, _) => {
-                        let root = walker.walk_mapping(start, style, anchor, true)?;
+                    Event::MappingStart(style, _, _) => {
+                        let root = walker.walk_mapping(start, style, true)?;
                         DocumentRoot::Mapping(Box::new(root))
                     }
                     Event::Scalar(ref v, ScalarStyle::Plain, _, None)
@@ -182,7 +181,7 @@ pub fn scan(src: &str) -> Result<Scanned<'_>, ScanError> {
                         DocumentRoot::Empty
                     }
                     other => {
-                        walker.skip(other, span, start)?;
+                        walker.skip(other, span)?;
                         DocumentRoot::Other
                     }
                 };
@@ -375,7 +374,7 @@ impl<'a> Walker<'a> {
 
     /// Passes over the node that starts with `event` without building it, except for anchored
     /// nodes inside: a captured subtree elsewhere may refer to them.
-    fn skip(&mut self, event: Event<'a>, span: Span, _start: usize) -> Result<(), ScanError> {
+    fn skip(&mut self, event: Event<'a>, span: Span) -> Result<(), ScanError> {
         let anchored = matches!(
             event,
             Event::Scalar(_, _, a, _) | Event::SequenceStart(_, a, _) | Event::MappingStart(_, a, _)
@@ -433,8 +432,7 @@ impl<'a> Walker<'a> {
                 .and_then(|id| self.tree.scalar(id))
                 .map_or(Field::NotText, |t| Field::Text(Cow::Owned(t.to_owned())))),
             other => {
-                let start = self.node_start(&other, &span)?;
-                self.skip(other, span, start)?;
+                self.skip(other, span)?;
                 Ok(Field::NotText)
             }
         }
@@ -446,7 +444,6 @@ impl<'a> Walker<'a> {
         &mut self,
         start: usize,
         style: StructureStyle,
-        _anchor: usize,
         root: bool,
     ) -> Result<Root<'a>, ScanError> {
         let mut out = Root {
@@ -470,8 +467,7 @@ impl<'a> Walker<'a> {
                 }
                 Event::Scalar(key, _, 0, _) => key,
                 other => {
-                    let start = self.node_start(&other, &span)?;
-                    self.skip(other, span, start)?;
+                    self.skip(other, span)?;
                     self.skip_value()?;
                     obj.extra_keys = true;
                     continue;
@@ -495,7 +491,6 @@ impl<'a> Walker<'a> {
                 "kind" => obj.kind = self.text_field(false)?,
                 "metadata" => self.walk_metadata(obj)?,
                 "spec" => {
-                    obj.has_spec = true;
                     let wanted = match (&obj.api_version, &obj.kind) {
                         (Field::Text(a), _) => is_relevant(a),
                         _ => true,
@@ -504,8 +499,7 @@ impl<'a> Walker<'a> {
                     if wanted {
                         obj.spec = Some(self.capture(event, span)?);
                     } else {
-                        let start = self.node_start(&event, &span)?;
-                        self.skip(event, span, start)?;
+                        self.skip(event, span)?;
                     }
                 }
                 "items" if root => out.items = Some(self.walk_items(range(&span).end)?),
@@ -530,16 +524,16 @@ impl<'a> Walker<'a> {
 
     fn skip_value(&mut self) -> Result<(), ScanError> {
         let (event, span) = self.next()?;
-        let start = self.node_start(&event, &span)?;
-        self.skip(event, span, start)
+        self.skip(event, span)
     }
 
     fn walk_metadata(&mut self, obj: &mut Object<'a>) -> Result<(), ScanError> {
         let (event, span) = self.next()?;
-        let start = self.node_start(&event, &span)?;
+        // Consumes the anchor event of an anchored mapping.
+        self.node_start(&event, &span)?;
         if !matches!(event, Event::MappingStart(..)) {
             obj.metadata_not_map = !matches!(event, Event::Scalar(ref v, ScalarStyle::Plain, _, None) if matches!(&**v, "" | "~" | "null"));
-            return self.skip(event, span, start);
+            return self.skip(event, span);
         }
         let relevant = match (&obj.api_version, &obj.kind) {
             (Field::Text(a), _) => is_relevant(a),
@@ -552,8 +546,7 @@ impl<'a> Walker<'a> {
                 Event::MappingEnd => break,
                 Event::Scalar(key, _, 0, _) => key,
                 other => {
-                    let start = self.node_start(&other, &span)?;
-                    self.skip(other, span, start)?;
+                    self.skip(other, span)?;
                     self.skip_value()?;
                     obj.extra_keys = true;
                     continue;
@@ -597,11 +590,12 @@ impl<'a> Walker<'a> {
 
     fn walk_annotations(&mut self, obj: &mut Object<'a>) -> Result<(), ScanError> {
         let (event, span) = self.next()?;
-        let start = self.node_start(&event, &span)?;
+        // Consumes the anchor event of an anchored mapping.
+        self.node_start(&event, &span)?;
         if !matches!(event, Event::MappingStart(..)) {
             let null = matches!(&event, Event::Scalar(v, ScalarStyle::Plain, _, None) if matches!(&**v, "" | "~" | "null"));
             obj.annotations.not_map = !null;
-            return self.skip(event, span, start);
+            return self.skip(event, span);
         }
         loop {
             let (event, span) = self.next()?;
@@ -615,8 +609,7 @@ impl<'a> Walker<'a> {
                     obj.annotations.entries.push((key, value));
                 }
                 other => {
-                    let start = self.node_start(&other, &span)?;
-                    self.skip(other, span, start)?;
+                    self.skip(other, span)?;
                     self.skip_value()?;
                     obj.annotations.not_map = true;
                 }
@@ -627,7 +620,7 @@ impl<'a> Walker<'a> {
 
     fn walk_items(&mut self, key_end: usize) -> Result<ItemsValue<'a>, ScanError> {
         let (event, span) = self.next()?;
-        let start = self.node_start(&event, &span)?;
+        self.node_start(&event, &span)?;
         let style = match event {
             Event::SequenceStart(style, _, _) => style,
             Event::Scalar(ref v, ScalarStyle::Plain, _, None)
@@ -636,7 +629,7 @@ impl<'a> Walker<'a> {
                 return Ok(ItemsValue::Null);
             }
             other => {
-                self.skip(other, span, start)?;
+                self.skip(other, span)?;
                 return Ok(ItemsValue::Other);
             }
         };
@@ -654,13 +647,13 @@ impl<'a> Walker<'a> {
                     items.close = range(&span).start;
                     break;
                 }
-                Event::MappingStart(style, anchor, _) => {
-                    let root = self.walk_mapping(start, style, anchor, false)?;
+                Event::MappingStart(style, _, _) => {
+                    let root = self.walk_mapping(start, style, false)?;
                     items.objects.push(root.object);
                 }
                 other => {
                     let is_alias = matches!(other, Event::Alias(_));
-                    self.skip(other, span, start)?;
+                    self.skip(other, span)?;
                     items.objects.push(Object {
                         start,
                         end: self.content_end,
