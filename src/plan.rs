@@ -72,7 +72,6 @@ pub fn plan<'t, 'a>(
             ..Plan::default()
         },
         generated: HashMap::new(),
-        claimed: HashSet::new(),
         missing: HashSet::new(),
         used_paths: HashMap::new(),
     };
@@ -91,8 +90,6 @@ struct Planner<'p, 't, 'a> {
     plan: Plan<'t>,
     /// (kind, namespace, name) of every object generated so far, with the pair that made it.
     generated: HashMap<(String, String, String), String>,
-    /// Earlier objects of ours that this run re-emits.
-    claimed: HashSet<usize>,
     /// Blueprints that targets name but the input lacks: their earlier output is kept.
     missing: HashSet<String>,
     /// Files of generated objects, and the (namespace, name) that took each.
@@ -427,118 +424,17 @@ impl<'t> Planner<'_, 't, '_> {
         let target_ref = ResourceRef::of(&self.objects[reported]);
         let vars = Vars::new(target, namespace);
         let mut copier = Copier::new(self.tree, &vars);
-
-        // The schedule: the target's annotation, else the blueprint's.
-        let (schedule_out, schedule_text, source) = match schedule {
-            Some(a) => (
-                Out::str(a.value.clone()),
-                a.value.clone(),
-                ScheduleSource::Annotation(a.object),
-            ),
-            None => match blueprint.schedule {
-                Some(node) => {
-                    let out = copier.copy(node, "spec.schedule");
-                    let text = scalar_text(&out);
-                    (out, text, ScheduleSource::Blueprint)
-                }
-                None => {
-                    self.error(
-                        reported,
-                        format!(
-                            "no schedule for blueprint `{}`: set spec.schedule in the blueprint or \
-                             the {SCHEDULE_ANNOTATION} annotation here",
-                            blueprint.name
-                        ),
-                    )
-                    .field = Some(annotation_field(SCHEDULE_ANNOTATION));
-                    return;
-                }
-            },
+        let Some(schedule) = self.schedule(&mut copier, target, blueprint, schedule, &target_ref)
+        else {
+            return;
         };
-        if copier.errors.is_empty() {
-            let problem = match schedule::validate(&schedule_text) {
-                Ok(Accepted::Cron) => None,
-                Ok(Accepted::Every { nanos }) if nanos > 0 => Some((
-                    Severity::Warning,
-                    format!(
-                        "schedule `{schedule_text}` uses @every, which Kubernetes accepts but does not \
-                         document; prefer a cron expression"
-                    ),
-                )),
-                Ok(Accepted::Every { .. }) => Some((
-                    Severity::Error,
-                    format!("schedule `{schedule_text}`: the @every interval must be positive"),
-                )),
-                Err(e) if schedule_text.contains("TZ") => Some((
-                    Severity::Error,
-                    format!(
-                        "schedule `{schedule_text}` is not valid for a Kubernetes CronJob: {e}; \
-                         Kubernetes 1.29 and later reject TZ= and CRON_TZ= in schedules, so write \
-                         the schedule in the cluster's time zone (UTC unless configured otherwise)"
-                    ),
-                )),
-                Err(e) => Some((
-                    Severity::Error,
-                    format!(
-                        "schedule `{schedule_text}` is not valid for a Kubernetes CronJob: {e}; use five \
-                         fields (minute hour day-of-month month day-of-week) or @hourly, @daily, \
-                         @weekly, @monthly, @yearly"
-                    ),
-                )),
-            };
-            if let Some((severity, message)) = problem {
-                let result = match source {
-                    ScheduleSource::Annotation(object) => {
-                        let r = self.result(severity, object, message);
-                        r.field = Some(annotation_field(SCHEDULE_ANNOTATION));
-                        r
-                    }
-                    ScheduleSource::Blueprint => {
-                        let r = self.result(
-                            severity,
-                            blueprint.object,
-                            format!("{message} (used by {target_ref})"),
-                        );
-                        r.field = Some("spec.schedule".into());
-                        r
-                    }
-                };
-                if result.severity == Severity::Error {
-                    return;
-                }
-            }
-        }
-
-        let task_name = blueprint
-            .task_name
-            .map(|n| copier.copy(n, "spec.task.name"));
-        let mut task_params: Vec<(Out<'t>, Out<'t>)> = blueprint
-            .params
-            .iter()
-            .enumerate()
-            .map(|(i, (n, v))| {
-                (
-                    copier.copy(*n, &format!("spec.task.params[{i}].name")),
-                    copier.copy(*v, &format!("spec.task.params[{i}].value")),
-                )
-            })
-            .collect();
-        for (name, value) in params {
-            match task_params
-                .iter_mut()
-                .find(|(n, _)| scalar_text(n) == *name)
-            {
-                Some((_, slot)) => *slot = Out::str(value.clone()),
-                None => task_params.push((Out::str(name.clone()), Out::str(value.clone()))),
-            }
-        }
+        let (task_name, task_params) = task(&mut copier, blueprint, params);
         let owner_uid = target
             .uid
             .clone()
             .filter(|_| placement.config_namespace == namespace);
 
         let file = self.file_path(target, placement);
-        let mark = self.config.mark_generated;
         let keys = [
             ("Repository", placement.repository_namespace.clone()),
             ("BackupConfiguration", placement.config_namespace.clone()),
@@ -546,39 +442,29 @@ impl<'t> Planner<'_, 't, '_> {
         .map(|(kind, ns)| (kind.to_owned(), ns, placement.name.clone()));
         // An object that replaces earlier output of ours keeps kpt's tracking annotations, so
         // it stays in its file; a new one gets `stash-<name>.yaml` beside its target.
-        let annotations = |i: usize| match existing.get(&keys[i]) {
-            Some(e) if e.ours => earlier::tracking_annotations(&self.objects[e.index]),
-            _ => file
-                .iter()
-                .flat_map(|path| {
-                    ["internal.config.kubernetes.io/", "config.kubernetes.io/"].map(|prefix| {
-                        [
-                            (format!("{prefix}path"), path.clone()),
-                            (format!("{prefix}index"), i.to_string()),
-                        ]
-                    })
-                })
-                .flatten()
-                .collect(),
+        let annotations = |i: usize| {
+            let tracking = match existing.get(&keys[i]) {
+                Some(e) if e.ours => earlier::tracking_annotations(&self.objects[e.index]),
+                _ => file
+                    .as_deref()
+                    .map_or_else(Vec::new, |path| new_file_annotations(path, i)),
+            };
+            render::metadata_annotations(&blueprint.name, self.config.mark_generated, &tracking)
         };
-        let repository = render::repository(
-            &mut copier,
-            blueprint,
-            placement,
-            render::metadata_annotations(&blueprint.name, mark, &annotations(0)),
-        );
+        let repository = render::repository(&mut copier, blueprint, placement, annotations(0));
+        let parts = ConfigParts {
+            schedule,
+            task_name,
+            params: task_params,
+            owner_uid,
+        };
         let configuration = render::backup_configuration(
             &mut copier,
             blueprint,
             target,
             placement,
-            ConfigParts {
-                schedule: schedule_out,
-                task_name,
-                params: task_params,
-                owner_uid,
-            },
-            render::metadata_annotations(&blueprint.name, mark, &annotations(1)),
+            parts,
+            annotations(1),
         );
         if !copier.errors.is_empty() {
             for e in std::mem::take(&mut copier.errors) {
@@ -616,48 +502,109 @@ impl<'t> Planner<'_, 't, '_> {
                 );
             }
         }
-
         let pair = format!("{target_ref} with blueprint `{}`", blueprint.name);
         for (key, out) in keys.into_iter().zip([repository, configuration]) {
-            let (kind, ns, name) = &key;
-            if let Some(other) = self.generated.get(&key) {
-                let message = format!(
-                    "{kind} {ns}/{name} would be generated twice, for {other} and for {pair}: \
-                     rename one target, or give the blueprints different backupNamespaces"
+            self.emit(key, out, &pair, reported, &blueprint.name, existing);
+        }
+    }
+
+    /// The pair's schedule (the target's annotation, else the blueprint's), reported and `None`
+    /// when Kubernetes would reject it.
+    fn schedule(
+        &mut self,
+        copier: &mut Copier<'t, '_, '_>,
+        target: &Target,
+        blueprint: &Blueprint,
+        annotation: Option<&target::Annotation>,
+        target_ref: &ResourceRef,
+    ) -> Option<Out<'t>> {
+        let (out, text, object, field) = match (annotation, blueprint.schedule) {
+            (Some(a), _) => (
+                Out::str(a.value.clone()),
+                a.value.clone(),
+                a.object,
+                annotation_field(SCHEDULE_ANNOTATION),
+            ),
+            (None, Some(node)) => {
+                let out = copier.copy(node, "spec.schedule");
+                let text = scalar_text(&out);
+                (out, text, blueprint.object, "spec.schedule".to_owned())
+            }
+            (None, None) => {
+                self.error(
+                    target.reported_object(),
+                    format!(
+                        "no schedule for blueprint `{}`: set spec.schedule in the blueprint or \
+                         the {SCHEDULE_ANNOTATION} annotation here",
+                        blueprint.name
+                    ),
+                )
+                .field = Some(annotation_field(SCHEDULE_ANNOTATION));
+                return None;
+            }
+        };
+        if !copier.errors.is_empty() {
+            // A substitution error in the schedule is reported with the others.
+            return Some(out);
+        }
+        let Some((severity, mut message)) = schedule_problem(&text) else {
+            return Some(out);
+        };
+        if object == blueprint.object {
+            message = format!("{message} (used by {target_ref})");
+        }
+        self.result(severity, object, message).field = Some(field);
+        (severity != Severity::Error).then_some(out)
+    }
+
+    /// Puts one generated object in the plan: new, or replacing (or keeping) our earlier one,
+    /// unless another pair already made it or a hand-written object is in its place.
+    fn emit(
+        &mut self,
+        key: (String, String, String),
+        out: Out<'t>,
+        pair: &str,
+        reported: usize,
+        blueprint: &str,
+        existing: &HashMap<(String, String, String), Existing>,
+    ) {
+        let (kind, ns, name) = &key;
+        if let Some(other) = self.generated.get(&key) {
+            let message = format!(
+                "{kind} {ns}/{name} would be generated twice, for {other} and for {pair}: \
+                 rename one target, or give the blueprints different backupNamespaces"
+            );
+            self.error(reported, message);
+            return;
+        }
+        self.generated.insert(key.clone(), pair.to_owned());
+        match existing.get(&key) {
+            Some(e) if !e.ours => {
+                self.result(
+                    Severity::Warning,
+                    e.index,
+                    format!(
+                        "this {kind} was not generated by stash-autobackup (it has no {} \
+                         annotation), so it is left alone and nothing is generated in its place \
+                         for {pair}; delete it to let the function generate it",
+                        render::MARKER
+                    ),
                 );
-                self.error(reported, message);
-                continue;
             }
-            self.generated.insert(key.clone(), pair.clone());
-            match existing.get(&key) {
-                Some(e) if !e.ours => {
+            Some(e) => {
+                self.plan.remove.insert(e.index);
+                if earlier::unchanged(self.tree, &self.objects[e.index], &out) {
+                    self.plan.append.push(Emit::Keep(e.index));
+                } else {
                     self.result(
-                        Severity::Warning,
+                        Severity::Info,
                         e.index,
-                        format!(
-                            "this {kind} was not generated by stash-autobackup (it has no {} \
-                             annotation), so it is left alone and nothing is generated in its place \
-                             for {pair}; delete it to let the function generate it",
-                            render::MARKER
-                        ),
+                        format!("updated: regenerated from blueprint `{blueprint}`"),
                     );
+                    self.plan.append.push(Emit::New(out));
                 }
-                Some(e) => {
-                    self.claimed.insert(e.index);
-                    self.plan.remove.insert(e.index);
-                    if earlier::unchanged(self.tree, &self.objects[e.index], &out) {
-                        self.plan.append.push(Emit::Keep(e.index));
-                    } else {
-                        self.result(
-                            Severity::Info,
-                            e.index,
-                            format!("updated: regenerated from blueprint `{}`", blueprint.name),
-                        );
-                        self.plan.append.push(Emit::New(out));
-                    }
-                }
-                None => self.plan.append.push(Emit::New(out)),
             }
+            None => self.plan.append.push(Emit::New(out)),
         }
     }
 
@@ -696,7 +643,8 @@ impl<'t> Planner<'_, 't, '_> {
                     .api_version
                     .text()
                     .is_some_and(|a| a.starts_with("stash.appscode.com/"));
-            if !ours || self.claimed.contains(&i) {
+            // Objects already in `remove` are re-emitted by this run.
+            if !ours || self.plan.remove.contains(&i) {
                 continue;
             }
             // Pruning deletes a backup configuration: only when sure it is no longer wanted.
@@ -751,9 +699,83 @@ impl<'t> Planner<'_, 't, '_> {
     }
 }
 
-enum ScheduleSource {
-    Annotation(usize),
-    Blueprint,
+/// What Kubernetes would say about a CronJob `schedule`, and how to fix it.
+fn schedule_problem(schedule: &str) -> Option<(Severity, String)> {
+    match schedule::validate(schedule) {
+        Ok(Accepted::Cron) => None,
+        Ok(Accepted::Every { nanos }) if nanos > 0 => Some((
+            Severity::Warning,
+            format!(
+                "schedule `{schedule}` uses @every, which Kubernetes accepts but does not document; \
+                 prefer a cron expression"
+            ),
+        )),
+        Ok(Accepted::Every { .. }) => Some((
+            Severity::Error,
+            format!("schedule `{schedule}`: the @every interval must be positive"),
+        )),
+        Err(e) if schedule.contains("TZ") => Some((
+            Severity::Error,
+            format!(
+                "schedule `{schedule}` is not valid for a Kubernetes CronJob: {e}; Kubernetes 1.29 \
+                 and later reject TZ= and CRON_TZ= in schedules, so write the schedule in the \
+                 cluster's time zone (UTC unless configured otherwise)"
+            ),
+        )),
+        Err(e) => Some((
+            Severity::Error,
+            format!(
+                "schedule `{schedule}` is not valid for a Kubernetes CronJob: {e}; use five fields \
+                 (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, \
+                 @monthly, @yearly"
+            ),
+        )),
+    }
+}
+
+/// The task name and params: the blueprint's params first, an annotation param replacing the
+/// value of a blueprint param of its name in place, new ones appended (already sorted).
+type TaskParts<'t> = (Option<Out<'t>>, Vec<(Out<'t>, Out<'t>)>);
+
+fn task<'t>(
+    copier: &mut Copier<'t, '_, '_>,
+    blueprint: &Blueprint,
+    params: &[(String, String)],
+) -> TaskParts<'t> {
+    let name = blueprint
+        .task_name
+        .map(|n| copier.copy(n, "spec.task.name"));
+    let mut list: Vec<(Out<'t>, Out<'t>)> = blueprint
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, (n, v))| {
+            (
+                copier.copy(*n, &format!("spec.task.params[{i}].name")),
+                copier.copy(*v, &format!("spec.task.params[{i}].value")),
+            )
+        })
+        .collect();
+    for (name, value) in params {
+        match list.iter_mut().find(|(n, _)| scalar_text(n) == *name) {
+            Some((_, slot)) => *slot = Out::str(value.clone()),
+            None => list.push((Out::str(name.clone()), Out::str(value.clone()))),
+        }
+    }
+    (name, list)
+}
+
+/// kpt's current and legacy path and index annotations for a new object in `path`.
+fn new_file_annotations(path: &str, index: usize) -> Vec<(String, String)> {
+    ["internal.config.kubernetes.io/", "config.kubernetes.io/"]
+        .into_iter()
+        .flat_map(|prefix| {
+            [
+                (format!("{prefix}path"), path.to_owned()),
+                (format!("{prefix}index"), index.to_string()),
+            ]
+        })
+        .collect()
 }
 
 fn annotation_field(key: &str) -> String {
