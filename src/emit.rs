@@ -142,17 +142,10 @@ fn scalar_or_empty(out: &mut String, node: &Out<'_>, indent: usize) {
     }
 }
 
+/// A mapping key. Keys are scalars: the copier refuses collection keys.
 fn key_text(out: &mut String, key: &Out<'_>) {
     match key {
         Out::Str(s) if quote::needs_quotes(s) => out.push_str(&quote::double_quoted(s)),
-        Out::Map(_) | Out::Seq(_) => {
-            // Collection keys never occur in the objects we generate; keep the output valid.
-            let mut flow = String::new();
-            json(&mut flow, key);
-            out.push_str("? ");
-            out.push_str(&flow);
-            out.push('\n');
-        }
         other => scalar_text(out, other, false),
     }
 }

@@ -214,7 +214,18 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                 entries
                     .iter()
                     .map(|(k, v)| {
-                        let key_text = tree.scalar(*k).unwrap_or("?");
+                        let Some(key_text) = tree.scalar(*k) else {
+                            // No generated field has one; the emitter only writes scalar keys.
+                            let mut field = String::new();
+                            path(&mut field);
+                            self.errors.push(RenderError {
+                                field,
+                                message:
+                                    "a mapping or sequence used as a mapping key is not supported"
+                                        .into(),
+                            });
+                            return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
+                        };
                         let key = self.copy_at(*k, &mut |s: &mut String| {
                             path(s);
                             s.push('.');
