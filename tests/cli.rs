@@ -51,11 +51,7 @@ fn unknown_flags_are_errors() {
 /// SPEC §7: a write error on stdout is fatal, never a silent exit 0 with partial output.
 #[test]
 fn a_failed_write_to_stdout_fails_the_run() {
-    let input = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/resource-list.yaml"
-    ))
-    .expect("example");
+    let input = common::read("examples/resource-list.yaml");
     let mut child = Command::new(env!("CARGO_BIN_EXE_stash-autobackup"))
         .stdin(Stdio::piped())
         .stdout(
@@ -102,11 +98,7 @@ fn a_resource_list_in_a_file_is_refused() {
 
 #[test]
 fn config_with_a_resource_list_is_refused() {
-    let list = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/resource-list.yaml"
-    ))
-    .expect("example");
+    let list = common::read("examples/resource-list.yaml");
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/fn-config/configmap.yaml");
     let out = common::function(&["--config", config], &list);
     assert_eq!(out.code, 1);

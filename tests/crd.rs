@@ -11,7 +11,6 @@ mod common;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
 
 fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
     if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
@@ -105,13 +104,12 @@ fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>)
 
 /// (apiVersion, kind) → the version's openAPIV3Schema.
 fn schemas() -> HashMap<(String, String), Value> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/crds");
     let mut out = HashMap::new();
     for file in [
         "stash.appscode.com_repositories.yaml",
         "stash.appscode.com_backupconfigurations.yaml",
     ] {
-        for crd in common::kubectl_objects(&fs::read(dir.join(file)).expect("crd")) {
+        for crd in common::kubectl_objects(&common::read(&format!("tests/fixtures/crds/{file}"))) {
             let group = crd["spec"]["group"].as_str().unwrap_or_default().to_owned();
             let kind = crd["spec"]["names"]["kind"]
                 .as_str()
@@ -137,15 +135,9 @@ fn generated_objects_are_valid_for_the_stash_crds() {
         2,
         "the Repository and BackupConfiguration CRDs are read"
     );
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let mut checked = 0;
     let mut errors = Vec::new();
-    let mut cases: Vec<_> = fs::read_dir(&root)
-        .expect("testdata")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    cases.sort();
-    for case in cases {
+    for case in common::folders("testdata") {
         let stdout = fs::read(case.join("expected/stdout")).unwrap_or_default();
         let code = fs::read_to_string(case.join("expected/exit-code")).unwrap_or_default();
         if stdout.is_empty() || code.trim() != "0" {

@@ -11,49 +11,20 @@
 //!
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites the expectations for review with git diff.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
 
-struct Output {
-    stdout: Vec<u8>,
-    stderr: String,
-    code: i32,
-}
+use common::Output;
+use std::fs;
+use std::path::Path;
 
 fn run(dir: &Path, stdin: &[u8], args: &[String]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stash-autobackup"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start stash-autobackup");
-    let mut pipe = child.stdin.take().expect("stdin");
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("run stash-autobackup");
-    writer.join().expect("stdin writer");
-    Output {
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
-}
-
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("testdata/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    common::run_in(
+        Some(dir),
+        env!("CARGO_BIN_EXE_stash-autobackup"),
+        &args,
+        stdin,
+    )
 }
 
 /// The text before a top-level `results:` key (the items and the rest of the list).
@@ -90,7 +61,7 @@ fn golden_cases() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
     let mut reruns = 0;
-    let cases = cases();
+    let cases = common::folders("testdata");
     assert!(cases.len() > 20, "testdata/ holds the scenarios");
     for dir in &cases {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

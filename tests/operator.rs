@@ -11,7 +11,6 @@ mod common;
 
 use serde_json::Value;
 use std::fs;
-use std::path::Path;
 
 fn normalise(mut object: Value) -> Value {
     if let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut)
@@ -73,13 +72,7 @@ fn generated(objects: Vec<Value>) -> Vec<Value> {
 
 #[test]
 fn generated_objects_match_the_operators() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/operator");
-    let mut cases: Vec<_> = fs::read_dir(&root)
-        .expect("fixtures")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = common::folders("tests/fixtures/operator");
     assert_eq!(cases.len(), 13, "every example of the shared cases is here");
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();

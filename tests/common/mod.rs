@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub struct Output {
@@ -13,15 +14,23 @@ pub struct Output {
 
 /// Runs `program` with `args`, feeding `stdin`.
 pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(program)
+    run_in(None, program, args, stdin)
+}
+
+/// [`run`] from the folder `dir`.
+pub fn run_in(dir: Option<&Path>, program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut command = Command::new(program);
+    command
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `{program}`: {e}; the tests need it on PATH (kpt and kubectl are preinstalled on the project's machines)")
-        });
+        .stderr(Stdio::piped());
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let mut child = command.spawn().unwrap_or_else(|e| {
+        panic!("cannot run `{program}`: {e}; the tests need it on PATH (kpt and kubectl are preinstalled on the project's machines)")
+    });
     let mut pipe = child.stdin.take().expect("stdin");
     let input = stdin.to_vec();
     let writer = std::thread::spawn(move || {
@@ -34,6 +43,24 @@ pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         code: out.status.code().unwrap_or(-1),
     }
+}
+
+/// The sub-folders of `dir` (relative to the crate), sorted.
+pub fn folders(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// A file of the crate, relative to its root.
+pub fn read(path: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Runs the function's binary.
