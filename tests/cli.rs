@@ -104,3 +104,19 @@ fn config_with_a_resource_list_is_refused() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("functionConfig"), "{}", out.stderr);
 }
+
+/// The catalog metadata, the examples and the Dockerfile name the image of this version.
+#[test]
+fn image_references_follow_the_crate_version() {
+    let image = format!("stash-autobackup:{}", env!("CARGO_PKG_VERSION"));
+    for file in [
+        "metadata.yaml",
+        "Dockerfile",
+        "examples/kpt/Kptfile",
+        "examples/kustomize/stash-autobackup.yaml",
+        "README.md",
+    ] {
+        let text = String::from_utf8(common::read(file)).expect("utf-8");
+        assert!(text.contains(&image), "{file} names {image}");
+    }
+}

@@ -20,17 +20,24 @@ pub fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
 /// [`run`] from the folder `dir`.
 pub fn run_in(dir: Option<&Path>, program: &str, args: &[&str], stdin: &[u8]) -> Output {
     let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(args);
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
-    let mut child = command.spawn().unwrap_or_else(|e| {
-        panic!("cannot run `{program}`: {e}; the tests need it on PATH (kpt and kubectl are preinstalled on the project's machines)")
-    });
+    run_command(&mut command, stdin)
+}
+
+/// Runs a prepared command, feeding `stdin` and collecting its output.
+pub fn run_command(command: &mut Command, stdin: &[u8]) -> Output {
+    let program = command.get_program().to_string_lossy().into_owned();
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run `{program}`: {e}; the tests need it on PATH (kpt and kubectl are preinstalled on the project's machines)")
+        });
     let mut pipe = child.stdin.take().expect("stdin");
     let input = stdin.to_vec();
     let writer = std::thread::spawn(move || {
@@ -105,4 +112,77 @@ pub fn try_kubectl_objects(yaml: &[u8]) -> Result<Vec<serde_json::Value>, String
             v
         })
         .collect())
+}
+
+/// A fresh, empty folder for one test (under Cargo's temporary directory for tests).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Copies the folder `from` (relative to the crate) into `to`.
+pub fn copy_tree(from: &str, to: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            let target = to.join(path.file_name().expect("name"));
+            if path.is_dir() {
+                copy(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(from), to);
+}
+
+/// Every file under `dir` with its contents, to tell whether anything changed.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read");
+                out.push((path.strip_prefix(dir).expect("prefix").to_path_buf(), bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A folder holding only `stash-autobackup` (the binary under test), for PATH.
+pub fn bin_dir(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_stash-autobackup"),
+        dir.join("stash-autobackup"),
+    )
+    .expect("copy binary");
+    dir
+}
+
+/// PATH with `dir` first.
+pub fn path_with(dir: &Path) -> String {
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// Fails (never skips) a test that needs root; CI runs as root.
+pub fn require_root(to: &str) {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    assert!(root, "this test needs root to {to} (CI runs as root)");
 }

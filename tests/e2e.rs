@@ -1,0 +1,247 @@
+//! End to end with the real tools: kpt, `kubectl kustomize`, and the generate command of the
+//! ArgoCD plugin, each on the example in `examples/`. kpt and kubectl are preinstalled on the
+//! project's machines; a missing one fails these tests with a message saying so.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+fn tool(name: &str) -> Command {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{name}` is not on PATH: the end-to-end tests run the real {name} (preinstalled on the project's machines)"
+    );
+    Command::new(name)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn kpt(args: &[&str], dir: &Path, bin: &Path) -> common::Output {
+    let mut command = tool("kpt");
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", common::path_with(bin));
+    common::run_command(&mut command, b"")
+}
+
+/// `kpt fn eval --exec`: the generated objects land in files beside their database's file.
+#[test]
+fn kpt_fn_eval_exec_writes_generated_files_beside_the_databases() {
+    let pkg = common::scratch("kpt-eval");
+    common::copy_tree("examples/kpt", &pkg);
+    let bin = common::bin_dir("kpt-eval-bin");
+    let function = bin.join("stash-autobackup");
+    let out = kpt(
+        &["fn", "eval", "--exec", function.to_str().unwrap(), "."],
+        &pkg,
+        &bin,
+    );
+    assert_eq!(out.code, 0, "{}{}", text(&out.stdout), out.stderr);
+    for (file, name) in [
+        ("stash-app-orders.yaml", "app-orders"),
+        ("stash-app-catalog.yaml", "app-catalog"),
+    ] {
+        let generated = std::fs::read_to_string(pkg.join("databases").join(file))
+            .unwrap_or_else(|e| panic!("databases/{file}: {e}"));
+        assert!(
+            generated.contains("kind: Repository")
+                && generated.contains("kind: BackupConfiguration")
+        );
+        assert!(generated.contains(&format!("name: {name}")), "{generated}");
+        assert!(
+            !generated.contains("config.kubernetes.io/path"),
+            "kpt strips its own annotations"
+        );
+    }
+    let catalog = std::fs::read_to_string(pkg.join("databases/stash-app-catalog.yaml")).unwrap();
+    assert!(catalog.contains("schedule: \"0 1 * * *\""), "{catalog}");
+    assert!(
+        catalog.contains("value: --single-transaction --routines"),
+        "{catalog}"
+    );
+}
+
+/// `kpt fn render` through the Kptfile pipeline, twice: the second render changes no file.
+#[test]
+fn kpt_fn_render_twice_changes_nothing_the_second_time() {
+    let pkg = common::scratch("kpt-render");
+    common::copy_tree("examples/kpt", &pkg);
+    let bin = common::bin_dir("kpt-render-bin");
+    let first = kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let after_first = common::snapshot(&pkg);
+    assert!(
+        after_first
+            .iter()
+            .any(|(p, _)| p == Path::new("databases/stash-app-orders.yaml")),
+        "render generated databases/stash-app-orders.yaml: {:?}",
+        after_first.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+    let second = kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        common::snapshot(&pkg) == after_first,
+        "the second render changed files"
+    );
+    assert!(
+        !second.stderr.contains("updated:") && !second.stderr.contains("pruned:"),
+        "{}",
+        second.stderr
+    );
+}
+
+/// An error (a missing blueprint) leaves the package untouched and names the cause.
+#[test]
+fn kpt_fn_render_error_leaves_the_package_untouched() {
+    let pkg = common::scratch("kpt-error");
+    common::copy_tree("examples/kpt", &pkg);
+    std::fs::remove_file(pkg.join("blueprints/mysql-hourly.yaml")).unwrap();
+    let bin = common::bin_dir("kpt-error-bin");
+    let before = common::snapshot(&pkg);
+    let out = kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+    assert_ne!(out.code, 0, "render must fail");
+    assert!(
+        out.stderr
+            .contains("BackupBlueprint `mysql-hourly` not found"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        common::snapshot(&pkg) == before,
+        "a failed render changed files"
+    );
+}
+
+/// `kubectl kustomize --enable-alpha-plugins` runs the function declared as a container under
+/// `transformers:`. There is no docker engine here, so a `docker` stand-in first on PATH runs
+/// the binary the way the image would: only the environment kustomize passes with `-e`.
+#[test]
+fn kubectl_kustomize_runs_the_function_as_a_container_transformer() {
+    let dir = common::scratch("kustomize");
+    common::copy_tree("examples/kustomize", &dir);
+    let bin = common::scratch("kustomize-docker");
+    let log = bin.join("docker.log");
+    let stand_in = format!(
+        r#"#!/bin/sh
+# docker stand-in: `docker run [flags] IMAGE` runs the function binary with only the -e variables.
+echo "$@" >> '{log}'
+env=""
+while [ $# -gt 1 ]; do
+  case "$1" in
+    -e) env="$env $2"; shift 2 ;;
+    *) shift ;;
+  esac
+done
+[ "$1" = "stash-autobackup:0.1.0" ] || {{ echo "unexpected image $1" >&2; exit 2; }}
+exec env -i $env '{binary}'
+"#,
+        log = log.display(),
+        binary = env!("CARGO_BIN_EXE_stash-autobackup"),
+    );
+    let docker = bin.join("docker");
+    std::fs::write(&docker, stand_in).unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", docker.to_str().unwrap()])
+        .status()
+        .unwrap();
+
+    let mut command = tool("kubectl");
+    command
+        .args(["kustomize", "--enable-alpha-plugins", "."])
+        .current_dir(&dir)
+        .env("PATH", common::path_with(&bin));
+    let out = common::run_command(&mut command, b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let invocation = std::fs::read_to_string(&log).expect("kustomize ran the container");
+    assert!(invocation.starts_with("run "), "{invocation}");
+    assert!(invocation.contains("--network none"), "{invocation}");
+
+    let objects = common::kubectl_objects(&out.stdout);
+    let kinds: Vec<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
+    assert!(
+        kinds.contains(&"Repository") && kinds.contains(&"BackupConfiguration"),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"Postgres"), "{kinds:?}");
+    assert!(
+        !kinds.contains(&"BackupBlueprint"),
+        "the local-config blueprint is not in the build: {kinds:?}"
+    );
+    let config = objects
+        .iter()
+        .find(|o| o["kind"] == "BackupConfiguration")
+        .unwrap();
+    assert_eq!(config["metadata"]["name"], "app-orders");
+    assert_eq!(config["spec"]["task"]["name"], "postgres-backup-14.10");
+}
+
+/// Runs the plugin's generate command as ArgoCD's sidecar would: in the application folder,
+/// as a user other than root, with the folder read-only.
+fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
+    let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
+    let generate = &plugin[0]["spec"]["generate"];
+    let command: Vec<String> = generate["command"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(generate["args"].as_array().into_iter().flatten())
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(command[0], "bash", "{command:?}");
+    common::require_root("run the plugin as uid 65534");
+    // The sandbox: nobody (uid 65534), read-only sources.
+    let status = Command::new("chmod")
+        .args(["-R", "a-w,a+rX", app.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut run = Command::new("setpriv");
+    run.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .args(&command)
+        .current_dir(app)
+        .env_clear()
+        .env("PATH", common::path_with(bin))
+        .env("ARGOCD_APP_NAME", "shop");
+    common::run_command(&mut run, b"")
+}
+
+#[test]
+fn argocd_plugin_generate_prints_only_kubernetes_objects() {
+    let app = common::scratch("argocd-app");
+    common::copy_tree("examples/argocd/app", &app);
+    let bin = common::bin_dir("argocd-bin");
+    let out = argocd_generate(&app, &bin);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let objects = common::kubectl_objects(&out.stdout);
+    let kinds: Vec<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["Postgres", "Repository", "BackupConfiguration"],
+        "no local-config objects, no results"
+    );
+}
+
+#[test]
+fn argocd_plugin_generate_fails_loudly_with_nothing_on_stdout() {
+    let app = common::scratch("argocd-broken");
+    common::copy_tree("examples/argocd/app", &app);
+    std::fs::remove_file(app.join("blueprints.yaml")).unwrap();
+    let bin = common::bin_dir("argocd-broken-bin");
+    let out = argocd_generate(&app, &bin);
+    assert_ne!(out.code, 0);
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert!(
+        out.stderr
+            .contains("BackupBlueprint `postgres-daily` not found"),
+        "{}",
+        out.stderr
+    );
+}
