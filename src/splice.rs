@@ -76,7 +76,8 @@ pub fn apply(src: &str, mut edits: Vec<Edit>) -> Pieces {
     out
 }
 
-/// The line ending of `src`: CRLF when its first line break is one.
+/// The line ending of `src`: CRLF when its first line break is one. (A lone CR, which YAML also
+/// accepts, gets LF: YAML readers take either.)
 pub fn line_ending(src: &str) -> &'static str {
     match src.find('\n') {
         Some(i) if i > 0 && src.as_bytes()[i - 1] == b'\r' => "\r\n",
@@ -95,7 +96,8 @@ pub fn with_line_ending(text: String, eol: &str) -> String {
 
 /// Start of the line holding `pos`.
 pub fn line_start(src: &str, pos: usize) -> usize {
-    src[..pos].rfind('\n').map_or(0, |i| i + 1)
+    // YAML also takes a lone CR for a line break.
+    src[..pos].rfind(['\n', '\r']).map_or(0, |i| i + 1)
 }
 
 /// The column of `pos` in characters, not counting a byte order mark at the start of the input.
@@ -115,10 +117,17 @@ pub fn after_line(src: &str, end: usize) -> usize {
     while e > 0 && matches!(bytes[e - 1], b' ' | b'\t') {
         e -= 1;
     }
-    if e > 0 && bytes[e - 1] == b'\n' {
-        return e;
+    if e > 0 && matches!(bytes[e - 1], b'\n' | b'\r') {
+        return e + usize::from(bytes[e - 1] == b'\r' && bytes.get(e) == Some(&b'\n'));
     }
-    src[e..].find('\n').map_or(src.len(), |i| e + i + 1)
+    match src[e..].find(['\n', '\r']) {
+        None => src.len(),
+        Some(i) => {
+            e + i
+                + 1
+                + usize::from(&src[e + i..e + i + 1] == "\r" && src[e + i + 1..].starts_with('\n'))
+        }
+    }
 }
 
 /// The `-` of a block sequence entry in `src[from..to]`: the first `-` followed by a blank or a
@@ -129,7 +138,7 @@ pub fn entry_dash(src: &str, from: usize, to: usize) -> Option<usize> {
     while i < to {
         match bytes[i] {
             b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
-                while i < to && bytes[i] != b'\n' {
+                while i < to && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
                 }
             }
@@ -163,6 +172,11 @@ mod tests {
             "a byte order mark is not a column"
         );
         assert_eq!(column("x\n  é: 1", 4), 2);
+        // CR alone is a YAML line break too; CRLF is one break, not two.
+        assert_eq!(column("---\rab: 1", 4), 0);
+        assert_eq!(after_line("a: 1\r\nb: 2", 4), 6);
+        assert_eq!(after_line("a: 1\rb: 2", 4), 5);
+        assert_eq!(after_line("a: |\r\n  x\r\n  ", 13), 11);
     }
 
     #[test]
