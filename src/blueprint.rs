@@ -81,6 +81,16 @@ pub fn read(
         );
         return None;
     };
+    if !crate::naming::is_dns_subdomain(name) {
+        error(
+            "metadata.name",
+            format!(
+                "BackupBlueprint name {name:?} is not a valid Kubernetes name ({})",
+                crate::naming::NAME_RULE
+            ),
+        );
+        return None;
+    }
     if let Some(key) = &object.duplicate_key {
         error(key, format!("key `{key}` appears twice: remove one"));
         return None;
@@ -202,6 +212,17 @@ pub fn read(
     }
     let backup_namespace = text("backupNamespace", &mut fail);
     let repo_namespace = text("repoNamespace", &mut fail);
+    for (field, ns) in [
+        ("backupNamespace", &backup_namespace),
+        ("repoNamespace", &repo_namespace),
+    ] {
+        if let Some(ns) = ns.as_deref().filter(|ns| !crate::naming::is_dns_label(ns)) {
+            fail(
+                &format!("spec.{field}"),
+                format!("spec.{field} {ns:?} is not a valid Kubernetes namespace"),
+            );
+        }
+    }
     if set("retentionPolicy").is_none() {
         fail(
             "spec.retentionPolicy",

@@ -66,10 +66,17 @@ impl InputError {
     }
 
     pub fn syntax(error: &granit_parser::ScanError) -> Self {
+        let message = match error.kind() {
+            granit_parser::ErrorKind::RecursionLimitExceeded => {
+                "collections nest more than 255 levels deep, which is more than this function reads"
+                    .to_owned()
+            }
+            _ => error.info().to_string(),
+        };
         InputError::Syntax {
             line: error.marker().line(),
             column: error.marker().col() + 1,
-            message: error.info().to_string(),
+            message,
         }
     }
 }

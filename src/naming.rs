@@ -62,9 +62,31 @@ fn cut_middle(s: &str) -> String {
     trim(head + &tail)
 }
 
+/// Trims what cannot start or end a name: the `-` the operator trims, and a `.` a cut may leave
+/// (the operator would create an invalid name there; we do not).
 fn trim(s: String) -> String {
-    s.trim_matches('-').to_owned()
+    s.trim_matches(['-', '.']).to_owned()
 }
+
+/// A DNS-1123 label, as Kubernetes requires of namespaces: at most 63 lower-case letters, digits
+/// and `-`, starting and ending with a letter or digit.
+pub fn is_dns_label(s: &str) -> bool {
+    s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// A DNS-1123 subdomain, as Kubernetes requires of most object names: dot-separated labels, at
+/// most 253 characters.
+pub fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// What a valid name looks like, for error messages.
+pub const NAME_RULE: &str =
+    "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit";
 
 #[cfg(test)]
 mod tests {
@@ -107,6 +129,38 @@ mod tests {
         let p = place(&"t".repeat(40), "ns", &"b".repeat(40), None, None, true);
         assert_eq!(p.name.len(), 63);
         assert_eq!(p.name, format!("app-{}{}", "t".repeat(28), "b".repeat(31)));
+    }
+
+    #[test]
+    fn kubernetes_names() {
+        for ok in ["a", "app-pg", "pg.v1", "0abc", &"a".repeat(63)] {
+            assert!(is_dns_label(ok) || ok.contains('.'), "{ok}");
+            assert!(is_dns_subdomain(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "A",
+            "-a",
+            "a-",
+            "a_b",
+            "a b",
+            "a\nb: c",
+            "é",
+            &"a".repeat(64),
+            "a..b",
+            ".a",
+        ] {
+            assert!(!is_dns_subdomain(bad), "{bad:?}");
+        }
+        assert!(!is_dns_label("pg.v1"));
+    }
+
+    #[test]
+    fn a_cut_never_leaves_a_dot_at_the_end() {
+        let name = format!("{}.{}", "a".repeat(58), "b".repeat(10));
+        let p = place(&name, "ns", "x", None, None, false);
+        assert!(p.name.len() <= 63 && !p.name.ends_with('.'), "{}", p.name);
+        assert!(is_dns_subdomain(&p.name));
     }
 
     #[test]

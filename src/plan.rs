@@ -278,6 +278,35 @@ impl<'t> Planner<'_, 't, '_> {
             }
         }
 
+        // A name Kubernetes would refuse is refused here, before it becomes part of other names.
+        let object = target
+            .database
+            .or(target.app_binding)
+            .unwrap_or(target.position);
+        if !naming::is_dns_subdomain(&target.name) {
+            let name = target.name.clone();
+            self.error(
+                object,
+                format!(
+                    "metadata.name {name:?} is not a valid Kubernetes name ({}); nothing is generated for it",
+                    naming::NAME_RULE
+                ),
+            )
+            .field = Some("metadata.name".into());
+            return;
+        }
+        if !naming::is_dns_label(&namespace) {
+            self.error(
+                object,
+                format!(
+                    "metadata.namespace {namespace:?} is not a valid Kubernetes namespace (at most 63 \
+                     lower-case letters, digits and '-', starting and ending with a letter or digit); \
+                     nothing is generated for it"
+                ),
+            )
+            .field = Some("metadata.namespace".into());
+            return;
+        }
         let Some(names) = self.blueprint_names(target) else {
             return;
         };
@@ -332,13 +361,14 @@ impl<'t> Planner<'_, 't, '_> {
     fn blueprint_names(&mut self, target: &Target) -> Option<Vec<String>> {
         let annotation = target.annotation(BLUEPRINT_ANNOTATION)?.clone();
         let mut names: Vec<String> = Vec::new();
+        let mut seen = HashSet::new();
         let field = annotation_field(BLUEPRINT_ANNOTATION);
         let mut empty = false;
         for part in annotation.value.split(',') {
             let name = part.trim();
             if name.is_empty() {
                 empty = true;
-            } else if names.iter().any(|n| n == name) {
+            } else if !seen.insert(name) {
                 self.result(
                     Severity::Warning,
                     annotation.object,

@@ -169,24 +169,27 @@ impl KrmResult {
 
 impl fmt::Display for KrmResult {
     /// One line for stderr: `error: Postgres demo/pg (db/pg.yaml) metadata.annotations[...]: message`.
+    /// Names and messages can hold anything the input held, so control characters are escaped:
+    /// one result is always exactly one line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.severity.as_str())?;
+        let mut line = format!("{}: ", self.severity.as_str());
         if let Some(r) = &self.resource_ref {
-            write!(f, "{r}")?;
+            line.push_str(&r.to_string());
             if let Some(file) = &self.file {
-                write!(f, " ({})", file.path)?;
+                line.push_str(&format!(" ({})", file.path));
             }
             if let Some(path) = &self.field {
-                write!(f, " {path}")?;
+                line.push_str(&format!(" {path}"));
             }
-            write!(f, ": ")?;
+            line.push_str(": ");
         }
-        // Keep it one line whatever the message holds.
-        for (i, line) in self.message.lines().enumerate() {
-            if i > 0 {
-                f.write_str(" ")?;
+        line.push_str(&self.message);
+        for c in line.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
             }
-            f.write_str(line)?;
         }
         Ok(())
     }

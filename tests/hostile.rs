@@ -1,0 +1,192 @@
+//! Hostile and oversized input (the ones too large or too random for `testdata/`): the function
+//! answers each with a clear error or handles it, and never panics, hangs, leaks a Secret, or
+//! exits 0 with empty output.
+
+mod common;
+
+use proptest::prelude::*;
+use stash_autobackup::{Options, run, text};
+
+const BLUEPRINT: &str = r#"- apiVersion: stash.appscode.com/v1beta1
+  kind: BackupBlueprint
+  metadata:
+    name: pg-daily
+  spec:
+    backend:
+      s3: {endpoint: s3.amazonaws.com, bucket: backups, prefix: "${TARGET_NAME}"}
+      storageSecretName: s3-secret
+    schedule: "0 2 * * *"
+    retentionPolicy: {name: keep, keepLast: 7, prune: true}
+"#;
+
+fn list(items: &str) -> String {
+    format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{BLUEPRINT}{items}")
+}
+
+fn postgres(name: &str, annotations: &str) -> String {
+    format!(
+        "- apiVersion: kubedb.com/v1alpha2\n  kind: Postgres\n  metadata:\n    name: {name}\n    namespace: shop\n    annotations:\n      stash.appscode.com/backup-blueprint: pg-daily\n{annotations}  spec:\n    version: \"14\"\n"
+    )
+}
+
+#[test]
+fn nesting_100000_deep_is_a_clear_error() {
+    let deep = format!(
+        "{}- apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: deep}}\n  data: {{x: {}{}}}\n",
+        "",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let out = common::function(&[], list(&deep).as_bytes());
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.contains("255 levels"), "{}", out.stderr);
+}
+
+#[test]
+fn a_1_mb_annotation_value_is_handled() {
+    let big = "x".repeat(1 << 20);
+    let unrelated = format!(
+        "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: big\n    annotations:\n      note: {big}\n"
+    );
+    let target = postgres(
+        "orders",
+        &format!("      params.stash.appscode.com/blob: \"{big}\"\n"),
+    );
+    let src = list(&(unrelated + &target));
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let objects = common::kubectl_objects(&out.stdout);
+    let config = objects
+        .iter()
+        .find(|o| o["kind"] == "BackupConfiguration")
+        .expect("generated");
+    assert_eq!(
+        config["spec"]["task"]["params"][0]["value"]
+            .as_str()
+            .map(str::len),
+        Some(1 << 20)
+    );
+}
+
+#[test]
+fn a_target_listing_10000_blueprints_gets_one_result_each() {
+    let names: Vec<String> = (0..10_000).map(|i| format!("bp-{i}")).collect();
+    let target = postgres("orders", "").replace(
+        "backup-blueprint: pg-daily",
+        &format!("backup-blueprint: pg-daily,{}", names.join(",")),
+    );
+    let src = list(&target);
+    let run = run(&src, &Options::default(), &|_| None).expect("readable");
+    let missing = run
+        .results
+        .iter()
+        .filter(|r| r.message.contains("not found"))
+        .count();
+    assert_eq!(missing, 10_000);
+    let out = String::from_utf8(run.pieces.to_vec(src.as_bytes())).unwrap();
+    assert_eq!(
+        out.matches("kind: BackupConfiguration").count(),
+        1,
+        "the one existing blueprint still generates"
+    );
+}
+
+#[test]
+fn hostile_values_stay_values() {
+    let src = common::read("testdata/s8-hostile-values/input.yaml");
+    let out = common::function(&[], &src);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let objects = common::kubectl_objects(&out.stdout);
+    let config = objects
+        .iter()
+        .find(|o| o["kind"] == "BackupConfiguration")
+        .expect("generated");
+    assert_eq!(
+        config["spec"]["task"]["params"][0]["value"],
+        "x\n  injected: true\n- also: injected"
+    );
+    assert_eq!(
+        config["spec"]["task"]["name"],
+        "postgres-backup-14.10\n  injected: true"
+    );
+    assert_eq!(
+        config["spec"]["task"]["params"][1]["value"],
+        "\" ' # & * ! | > % @ ` {[]}, \\ \t"
+    );
+    for object in &objects {
+        assert!(
+            !object.to_string().contains("\"injected\":"),
+            "a value became a key: {object}"
+        );
+    }
+}
+
+/// SPEC §7: Secret contents are never read into generated objects, results or stderr.
+#[test]
+fn secret_contents_never_leave_their_secret() {
+    let secret = "- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s3-secret\n    namespace: shop\n  data:\n    AWS_SECRET_ACCESS_KEY: c3VwZXItc2VjcmV0LXZhbHVl\n  stringData:\n    token: plain-super-secret-value\n";
+    let src = list(&(secret.to_owned() + &postgres("orders", "")));
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let output = String::from_utf8(out.stdout).unwrap();
+    let (_, added) = output.split_at(src.len() - 1);
+    for value in ["c3VwZXItc2VjcmV0LXZhbHVl", "plain-super-secret-value"] {
+        assert_eq!(
+            output.matches(value).count(),
+            1,
+            "only the Secret itself holds {value}"
+        );
+        assert!(!added.contains(value) && !out.stderr.contains(value));
+    }
+}
+
+#[test]
+fn a_few_random_inputs_through_the_binary() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    for len in [1usize, 7, 64, 1000, 65_536] {
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect();
+        let out = common::function(&[], &bytes);
+        assert!(
+            out.code == 0 || out.code == 1,
+            "exit {}: {}",
+            out.code,
+            out.stderr
+        );
+        assert!(
+            !(out.code == 0 && out.stdout.is_empty()),
+            "exit 0 with empty output"
+        );
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+}
+
+proptest! {
+    /// Any bytes: an error or an answer, never a panic, never "success" with nothing to say.
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        if let Ok(src) = text(&bytes)
+            && let Ok(run) = run(src, &Options::default(), &|_| None)
+        {
+            prop_assert!(run.has_errors() || !run.pieces.to_vec(src.as_bytes()).is_empty());
+        }
+    }
+
+    /// YAML-ish noise built from the characters that matter to the parser and the splice.
+    #[test]
+    fn yaml_shaped_noise_never_panics(noise in "[-:{}\\[\\],&*!|>'\"#% \\n\\r\\tab0-9.~?]{0,400}") {
+        for src in [noise.clone(), list(&noise), format!("{}{noise}", list(&postgres("orders", "")))] {
+            if let Ok(run) = run(&src, &Options::default(), &|_| None) {
+                let out = run.pieces.to_vec(src.as_bytes());
+                prop_assert!(run.has_errors() || !out.is_empty());
+            }
+        }
+    }
+}
