@@ -58,6 +58,43 @@ impl<'a> Out<'a> {
     }
 }
 
+/// Where generated objects go, which decides how they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// An entry of a block sequence whose `-` is at this column.
+    BlockItem(usize),
+    /// A document of a YAML stream.
+    Document,
+    /// An entry of a flow sequence (or JSON): compact JSON.
+    Json,
+}
+
+/// [`Style`] and the line ending of the surrounding text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub style: Style,
+    pub eol: &'static str,
+}
+
+impl Layout {
+    /// `node` as text for its place. Objects are written as soon as they are decided, so that a
+    /// run never holds the trees of all generated objects at once.
+    pub fn write(self, node: &Out<'_>) -> String {
+        let mut text = String::new();
+        match (self.style, node) {
+            (Style::BlockItem(indent), _) => {
+                block_seq_items(&mut text, std::slice::from_ref(node), indent)
+            }
+            (Style::Document, Out::Map(entries)) => block_map_entries(&mut text, entries, 0),
+            (Style::Document | Style::Json, _) => json(&mut text, node),
+        }
+        if self.eol != "\n" {
+            text = text.replace('\n', self.eol);
+        }
+        text
+    }
+}
+
 /// Writes `items` as entries of a block sequence whose `-` is at column `indent`.
 pub fn block_seq_items(out: &mut String, items: &[Out<'_>], indent: usize) {
     for item in items {

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::blueprint::{self, Blueprint};
 use crate::config::{Config, MissingBlueprint};
 use crate::earlier;
-use crate::emit::Out;
+use crate::emit::{Layout, Out};
 use crate::naming::{self, Placement};
 use crate::render::{self, ConfigParts, Copier, Vars};
 use crate::results::{self, FileRef, KrmResult, ResourceRef, Severity};
@@ -17,23 +17,23 @@ use crate::tree::Tree;
 
 /// One object of the output that this function is responsible for.
 #[derive(Debug)]
-pub enum Emit<'t> {
-    /// A newly written object.
-    New(Out<'t>),
+pub enum Emit {
+    /// A newly written object, as text for its place in the output.
+    New(String),
     /// An earlier object of ours that is still right: copied from the input as it is.
     Keep(usize),
 }
 
 #[derive(Debug, Default)]
-pub struct Plan<'t> {
+pub struct Plan {
     /// Input objects that leave their place (earlier output that is pruned or re-emitted).
     pub remove: BTreeSet<usize>,
     /// Objects appended after the input items, in order.
-    pub append: Vec<Emit<'t>>,
+    pub append: Vec<Emit>,
     pub results: Vec<KrmResult>,
 }
 
-impl Plan<'_> {
+impl Plan {
     pub fn has_errors(&self) -> bool {
         self.results.iter().any(|r| r.severity == Severity::Error)
     }
@@ -61,12 +61,14 @@ pub fn plan<'t, 'a>(
     config: &Config,
     config_problems: Vec<KrmResult>,
     mode: Mode,
-) -> Plan<'t> {
+    layout: Layout,
+) -> Plan {
     let mut planner = Planner {
         tree,
         objects,
         config,
         mode,
+        layout,
         plan: Plan {
             results: config_problems,
             ..Plan::default()
@@ -74,6 +76,8 @@ pub fn plan<'t, 'a>(
         generated: HashMap::new(),
         missing: HashSet::new(),
         used_paths: HashMap::new(),
+        noted_versions: HashSet::new(),
+        noted_secrets: HashSet::new(),
     };
     let config_ok = !planner.plan.has_errors();
     let targets = if config_ok { planner.generate() } else { 0 };
@@ -87,13 +91,19 @@ struct Planner<'p, 't, 'a> {
     objects: &'p [Object<'a>],
     config: &'p Config,
     mode: Mode,
-    plan: Plan<'t>,
-    /// (kind, namespace, name) of every object generated so far, with the pair that made it.
-    generated: HashMap<(String, String, String), String>,
+    layout: Layout,
+    plan: Plan,
+    /// (kind, namespace, name) of every object generated so far, with the pair that made it
+    /// (the target's reported object and the blueprint's name).
+    generated: HashMap<(String, String, String), (usize, Box<str>)>,
     /// Blueprints that targets name but the input lacks: their earlier output is kept.
     missing: HashSet<String>,
     /// Files of generated objects, and the (namespace, name) that took each.
     used_paths: HashMap<String, (String, String)>,
+    /// Targets told that their version comes from the database, and (namespace, Secret) pairs
+    /// reported missing: one note each.
+    noted_versions: HashSet<usize>,
+    noted_secrets: HashSet<(String, String)>,
 }
 
 impl<'t> Planner<'_, 't, '_> {
@@ -265,7 +275,7 @@ impl<'t> Planner<'_, 't, '_> {
             if let Some(key) = &object.duplicate_key {
                 let key = key.clone();
                 self.error(index, format!("key `{key}` appears twice: remove one"))
-                    .field = Some(key.clone());
+                    .field = Some(key.to_string());
                 return;
             }
             if object.annotations.not_map {
@@ -506,7 +516,10 @@ impl<'t> Planner<'_, 't, '_> {
             }
             return;
         }
-        if vars.used_version.get() && target.version_from_database {
+        if vars.used_version.get()
+            && target.version_from_database
+            && self.noted_versions.insert(target.position)
+        {
             self.result(
                 Severity::Info,
                 reported,
@@ -519,22 +532,24 @@ impl<'t> Planner<'_, 't, '_> {
             .field = Some("spec.version".into());
         }
         if let Some(secret) = storage_secret(&repository) {
-            let ns = placement.repository_namespace.as_str();
-            if !secrets.contains(&(ns.to_owned(), secret.clone())) {
+            let ns = placement.repository_namespace.clone();
+            // One note per missing Secret and namespace: it is one fix, however many use it.
+            if !secrets.contains(&(ns.clone(), secret.clone()))
+                && self.noted_secrets.insert((ns.clone(), secret.clone()))
+            {
                 self.result(
                     Severity::Info,
                     reported,
                     format!(
                         "Secret `{secret}` (spec.backend.storageSecretName of blueprint `{}`) is not \
-                         in the input's namespace {ns}; the Repository needs it there at backup time",
+                         in the input's namespace {ns}; the Repositories there need it at backup time",
                         blueprint.name
                     ),
                 );
             }
         }
-        let pair = format!("{target_ref} with blueprint `{}`", blueprint.name);
         for (key, out) in keys.into_iter().zip([repository, configuration]) {
-            self.emit(key, out, &pair, reported, &blueprint.name, existing);
+            self.emit(key, out, reported, &blueprint.name, existing);
         }
     }
 
@@ -593,21 +608,29 @@ impl<'t> Planner<'_, 't, '_> {
         &mut self,
         key: (String, String, String),
         out: Out<'t>,
-        pair: &str,
         reported: usize,
         blueprint: &str,
         existing: &HashMap<(String, String, String), Existing>,
     ) {
         let (kind, ns, name) = &key;
-        if let Some(other) = self.generated.get(&key) {
+        let pair = |object: usize, blueprint: &str| {
+            format!(
+                "{} with blueprint `{blueprint}`",
+                ResourceRef::of(&self.objects[object])
+            )
+        };
+        if let Some((other, other_blueprint)) = self.generated.get(&key) {
             let message = format!(
-                "{kind} {ns}/{name} would be generated twice, for {other} and for {pair}: \
-                 rename one target, or give the blueprints different backupNamespaces"
+                "{kind} {ns}/{name} would be generated twice, for {} and for {}: \
+                 rename one target, or give the blueprints different backupNamespaces",
+                pair(*other, other_blueprint),
+                pair(reported, blueprint),
             );
             self.error(reported, message);
             return;
         }
-        self.generated.insert(key.clone(), pair.to_owned());
+        self.generated
+            .insert(key.clone(), (reported, blueprint.into()));
         match existing.get(&key) {
             Some(e) if !e.ours => {
                 self.result(
@@ -616,8 +639,9 @@ impl<'t> Planner<'_, 't, '_> {
                     format!(
                         "this {kind} was not generated by stash-autobackup (it has no {} \
                          annotation), so it is left alone and nothing is generated in its place \
-                         for {pair}; delete it to let the function generate it",
-                        render::MARKER
+                         for {}; delete it to let the function generate it",
+                        render::MARKER,
+                        pair(reported, blueprint),
                     ),
                 );
             }
@@ -631,10 +655,10 @@ impl<'t> Planner<'_, 't, '_> {
                         e.index,
                         format!("updated: regenerated from blueprint `{blueprint}`"),
                     );
-                    self.plan.append.push(Emit::New(out));
+                    self.plan.append.push(Emit::New(self.layout.write(&out)));
                 }
             }
-            None => self.plan.append.push(Emit::New(out)),
+            None => self.plan.append.push(Emit::New(self.layout.write(&out))),
         }
     }
 

@@ -5,7 +5,7 @@
 //! `results` is set. Everything else is copied byte for byte.
 
 use crate::config;
-use crate::emit::{self, Out};
+use crate::emit::{self, Layout, Style};
 use crate::error::InputError;
 use crate::plan::{self, Emit, Mode, Plan};
 use crate::results::KrmResult;
@@ -63,12 +63,34 @@ pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rende
 
     let tree = &scanned.tree;
     let (config, problems) = config::read(tree, root.function_config);
-    let plan = plan::plan(tree, &items.objects, &config, problems, Mode::ResourceList);
     let eol = splice::line_ending(src);
-    let mut edits = if items.flow {
-        flow_item_edits(items, &plan)
+    let regions = if items.flow {
+        Vec::new()
     } else {
-        block_item_edits(src, items, &plan, eol)
+        block_regions(src, items)
+    };
+    let style = match regions.first() {
+        // New entries line up with the first entry's `-`.
+        Some(first) => Style::BlockItem(splice::column(
+            src,
+            splice::entry_dash(src, first.start, items.objects[0].start).unwrap_or(first.start),
+        )),
+        None => Style::Json,
+    };
+    let layout = Layout { style, eol };
+    let mut plan = plan::plan(
+        tree,
+        &items.objects,
+        &config,
+        problems,
+        Mode::ResourceList,
+        layout,
+    );
+    let append = std::mem::take(&mut plan.append);
+    let mut edits = if items.flow {
+        flow_item_edits(src, items, &plan, append)
+    } else {
+        block_item_edits(src, &regions, &plan, append, eol)
     };
     edits.push(results_edit(src, root, &plan.results, eol));
     Ok(Rendered {
@@ -92,8 +114,13 @@ fn block_regions(src: &str, items: &Items<'_>) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-fn block_item_edits(src: &str, items: &Items<'_>, plan: &Plan<'_>, eol: &str) -> Vec<Edit> {
-    let regions = block_regions(src, items);
+fn block_item_edits(
+    src: &str,
+    regions: &[std::ops::Range<usize>],
+    plan: &Plan,
+    append: Vec<Emit>,
+    eol: &str,
+) -> Vec<Edit> {
     let mut edits: Vec<Edit> = plan
         .remove
         .iter()
@@ -105,29 +132,19 @@ fn block_item_edits(src: &str, items: &Items<'_>, plan: &Plan<'_>, eol: &str) ->
     let Some(last) = regions.last() else {
         return edits;
     };
-    if plan.append.is_empty() {
+    if append.is_empty() {
         return edits;
     }
-    let dash_col = regions.first().map_or(0, |r| {
-        splice::column(
-            src,
-            splice::entry_dash(src, r.start, items.objects[0].start).unwrap_or(r.start),
-        )
-    });
     let at = last.end;
     let mut with = Vec::new();
     if at == src.len() && !src.ends_with('\n') {
         with.push(Piece::Text(eol.to_owned()));
     }
-    for emit in &plan.append {
+    for emit in append {
         match emit {
-            Emit::New(out) => {
-                let mut text = String::new();
-                emit::block_seq_items(&mut text, std::slice::from_ref(out), dash_col);
-                with.push(Piece::Text(splice::with_line_ending(text, eol)));
-            }
+            Emit::New(text) => with.push(Piece::Text(text)),
             Emit::Keep(i) => {
-                let region = regions[*i].clone();
+                let region = regions[i].clone();
                 let ends_line = src[..region.end].ends_with('\n');
                 with.push(Piece::Input(region));
                 if !ends_line {
@@ -145,8 +162,8 @@ fn block_item_edits(src: &str, items: &Items<'_>, plan: &Plan<'_>, eol: &str) ->
 
 /// A flow sequence (JSON) is rebuilt from the kept items' own bytes, their original
 /// separators, and the appended items.
-fn flow_item_edits(items: &Items<'_>, plan: &Plan<'_>) -> Vec<Edit> {
-    if plan.remove.is_empty() && plan.append.is_empty() {
+fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>) -> Vec<Edit> {
+    if plan.remove.is_empty() && append.is_empty() {
         return Vec::new();
     }
     let objects = &items.objects;
@@ -155,10 +172,12 @@ fn flow_item_edits(items: &Items<'_>, plan: &Plan<'_>) -> Vec<Edit> {
     let first_start = objects.first().map_or(items.close, |o| o.start);
     with.push(Piece::Input(inner_start..first_start));
     let separator = |i: usize| objects[i - 1].end..objects[i].start;
-    let default_separator = if objects.len() > 1 {
-        Piece::Input(separator(1))
-    } else {
-        Piece::Text(", ".into())
+    // New entries are separated like the list's own entries (a pretty-printed JSON list stays
+    // one entry a line), unless that separator holds a comment, which is not ours to repeat.
+    let new_separator = match objects.len() {
+        0 | 1 => Piece::Text(", ".into()),
+        _ if src[separator(1)].contains('#') => Piece::Text(", ".into()),
+        _ => Piece::Input(separator(1)),
     };
     let mut count = 0;
     for (i, object) in objects.iter().enumerate() {
@@ -171,17 +190,13 @@ fn flow_item_edits(items: &Items<'_>, plan: &Plan<'_>) -> Vec<Edit> {
         with.push(Piece::Input(object.start..object.end));
         count += 1;
     }
-    for emit in &plan.append {
+    for emit in append {
         if count > 0 {
-            with.push(default_separator.clone());
+            with.push(new_separator.clone());
         }
         match emit {
-            Emit::New(out) => {
-                let mut text = String::new();
-                emit::json(&mut text, out);
-                with.push(Piece::Text(text));
-            }
-            Emit::Keep(i) => with.push(Piece::Input(objects[*i].start..objects[*i].end)),
+            Emit::New(text) => with.push(Piece::Text(text)),
+            Emit::Keep(i) => with.push(Piece::Input(objects[i].start..objects[i].end)),
         }
         count += 1;
     }
@@ -195,10 +210,15 @@ fn flow_item_edits(items: &Items<'_>, plan: &Plan<'_>) -> Vec<Edit> {
 
 /// Sets `results`: replaces the key's value where it is, or adds the key at the end.
 fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) -> Edit {
-    let entries: Vec<Out<'_>> = results.iter().map(KrmResult::to_out).collect();
     if root.flow {
-        let mut text = String::from("\"results\":");
-        emit::json(&mut text, &Out::Seq(entries));
+        let mut text = String::from("\"results\":[");
+        for (i, result) in results.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            emit::json(&mut text, &result.to_out());
+        }
+        text.push(']');
         return match &root.results {
             Some(range) => Edit {
                 range: range.clone(),
@@ -213,7 +233,10 @@ fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) ->
     let column = splice::column(src, root.object.start);
     let mut text = " ".repeat(column);
     text.push_str("results:\n");
-    emit::block_seq_items(&mut text, &entries, column);
+    // One result's tree at a time: a run may report on thousands of objects.
+    for result in results {
+        emit::block_seq_items(&mut text, std::slice::from_ref(&result.to_out()), column);
+    }
     let text = splice::with_line_ending(text, eol);
     match &root.results {
         Some(range) => Edit {

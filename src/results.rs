@@ -81,8 +81,8 @@ pub struct FileRef {
 impl FileRef {
     /// kpt's current annotations, or the legacy ones older tools write.
     pub fn of(object: &Object<'_>) -> Option<Self> {
-        if object.file.is_some() {
-            return object.file.clone();
+        if let Some(file) = &object.file {
+            return Some(FileRef::clone(file));
         }
         let get = |keys: [&str; 2]| {
             keys.iter()

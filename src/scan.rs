@@ -12,6 +12,10 @@ use granit_parser::{
     Event, Marker, Parser, ScalarStyle, ScanError, Span, StrInput, StructureStyle,
 };
 
+use std::collections::HashSet;
+
+use crate::stream::LOCAL_CONFIG;
+use crate::target::BLUEPRINT_ANNOTATION;
 use crate::tree::{Node, NodeId, TagText, Tree};
 
 /// A scalar field the function reads (`metadata.name`, an annotation value, ...).
@@ -49,7 +53,12 @@ impl Annotations<'_> {
     }
 }
 
-/// What the scanner learnt about one object: an item of a ResourceList or a document of a stream.
+/// One object of the input: an item of a ResourceList or a document of a stream.
+///
+/// An input may hold tens of thousands of objects, and most are none of this function's
+/// business (Deployments, Services, ConfigMaps): for those only the position is kept, and the
+/// fields read from them ([`Meta`]) are dropped. Reading a field of such an object (through
+/// `Deref`) finds it absent.
 #[derive(Debug, Default)]
 pub struct Object<'a> {
     /// First byte of the node, its tag and anchor included.
@@ -59,6 +68,39 @@ pub struct Object<'a> {
     pub is_mapping: bool,
     /// The item is an alias of another node: it passes through and is not read.
     pub is_alias: bool,
+    pub meta: Option<Box<Meta<'a>>>,
+}
+
+impl<'a> std::ops::Deref for Object<'a> {
+    type Target = Meta<'a>;
+
+    fn deref(&self) -> &Meta<'a> {
+        self.meta.as_deref().unwrap_or(&NOTHING)
+    }
+}
+
+static NOTHING: Meta<'static> = Meta {
+    api_version: Field::Absent,
+    kind: Field::Absent,
+    name: Field::Absent,
+    namespace: Field::Absent,
+    uid: Field::Absent,
+    metadata_not_map: false,
+    annotations: Annotations {
+        not_map: false,
+        entries: Vec::new(),
+    },
+    owner_references: None,
+    labels: None,
+    spec: None,
+    extra_keys: false,
+    duplicate_key: None,
+    file: None,
+};
+
+/// The fields of an object the function reads.
+#[derive(Debug, Default)]
+pub struct Meta<'a> {
     pub api_version: Field<'a>,
     pub kind: Field<'a>,
     pub name: Field<'a>,
@@ -76,9 +118,24 @@ pub struct Object<'a> {
     /// been edited since we wrote it.
     pub extra_keys: bool,
     /// The first key that appears twice where the function reads (e.g. `metadata.name`).
-    pub duplicate_key: Option<String>,
+    pub duplicate_key: Option<Box<str>>,
     /// The file it came from, in stream mode (in a ResourceList, kpt's annotations say it).
-    pub file: Option<crate::results::FileRef>,
+    pub file: Option<Box<crate::results::FileRef>>,
+}
+
+impl Meta<'_> {
+    /// Whether the function may need this object's fields: anything of the groups it reads, a
+    /// Secret (a Repository may need it), an object carrying the backup annotation or marked
+    /// local-config, or one too odd to classify.
+    fn worth_keeping(&self) -> bool {
+        let (Field::Text(api_version), Field::Text(kind)) = (&self.api_version, &self.kind) else {
+            return true;
+        };
+        is_relevant(api_version)
+            || (kind == "Secret" && api_version == "v1")
+            || self.annotations.get(BLUEPRINT_ANNOTATION).is_some()
+            || self.annotations.get(LOCAL_CONFIG).is_some()
+    }
 }
 
 /// The root mapping of a document, with the ResourceList parts it may have.
@@ -366,6 +423,44 @@ impl<'a> Walker<'a> {
         Ok(id)
     }
 
+    /// Captures only the entries `keys` of a mapping (the rest is skipped): a mapping node
+    /// holding those, or `None` when the node is not a mapping.
+    fn capture_fields(
+        &mut self,
+        event: Event<'a>,
+        span: Span,
+        keys: &[&str],
+    ) -> Result<Option<NodeId>, ScanError> {
+        let Event::MappingStart(_, 0, _) = event else {
+            // An anchored mapping may be aliased elsewhere: keep it whole.
+            let whole = matches!(event, Event::MappingStart(..));
+            let id = if whole {
+                Some(self.capture(event, span)?)
+            } else {
+                self.skip(event, span)?;
+                None
+            };
+            return Ok(id);
+        };
+        let mut entries = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            match event {
+                Event::MappingEnd => break,
+                Event::Scalar(ref key, ..) if keys.contains(&&**key) => {
+                    let key = self.capture(event, span)?;
+                    let (event, span) = self.next()?;
+                    entries.push((key, self.capture(event, span)?));
+                }
+                other => {
+                    self.skip(other, span)?;
+                    self.skip_value()?;
+                }
+            }
+        }
+        Ok(Some(self.tree.push(Node::Map { entries })))
+    }
+
     fn anchor(&mut self, anchor: usize, id: NodeId) {
         if anchor != 0 {
             self.tree.set_anchor(anchor, id);
@@ -448,14 +543,10 @@ impl<'a> Walker<'a> {
     ) -> Result<Root<'a>, ScanError> {
         let mut out = Root {
             flow: style == StructureStyle::Flow,
-            object: Object {
-                start,
-                is_mapping: true,
-                ..Object::default()
-            },
             ..Root::default()
         };
-        let obj = &mut out.object;
+        let mut meta = Meta::default();
+        let obj = &mut meta;
         let mut seen = [false; 4];
         loop {
             let before = self.content_end;
@@ -482,7 +573,7 @@ impl<'a> Walker<'a> {
             };
             if let Some(i) = slot {
                 if seen[i] && obj.duplicate_key.is_none() {
-                    obj.duplicate_key = Some(key.to_string());
+                    obj.duplicate_key = Some(key.to_string().into());
                 }
                 seen[i] = true;
             }
@@ -491,16 +582,24 @@ impl<'a> Walker<'a> {
                 "kind" => obj.kind = self.text_field(false)?,
                 "metadata" => self.walk_metadata(obj)?,
                 "spec" => {
-                    let wanted = match (&obj.api_version, &obj.kind) {
-                        (Field::Text(a), _) => is_relevant(a),
-                        _ => true,
-                    };
                     let (event, span) = self.next()?;
-                    if wanted {
-                        obj.spec = Some(self.capture(event, span)?);
-                    } else {
-                        self.skip(event, span)?;
-                    }
+                    let group = match &obj.api_version {
+                        Field::Text(a) => Some(a.rsplit_once('/').map_or("", |(g, _)| g)),
+                        _ => None,
+                    };
+                    obj.spec = match group {
+                        // Blueprints and earlier output are read whole; of an unknown kind's
+                        // spec nothing can be dropped yet.
+                        Some("stash.appscode.com") | None => Some(self.capture(event, span)?),
+                        // Of a database or an AppBinding only these are read.
+                        Some("kubedb.com" | "appcatalog.appscode.com") => {
+                            self.capture_fields(event, span, &["type", "version"])?
+                        }
+                        Some(_) => {
+                            self.skip(event, span)?;
+                            None
+                        }
+                    };
                 }
                 "items" if root => out.items = Some(self.walk_items(range(&span).end)?),
                 "functionConfig" if root => {
@@ -518,7 +617,13 @@ impl<'a> Walker<'a> {
                 }
             }
         }
-        out.object.end = self.content_end;
+        out.object = Object {
+            start,
+            end: self.content_end,
+            is_mapping: true,
+            is_alias: false,
+            meta: (root || meta.worth_keeping()).then(|| Box::new(meta)),
+        };
         Ok(out)
     }
 
@@ -527,7 +632,7 @@ impl<'a> Walker<'a> {
         self.skip(event, span)
     }
 
-    fn walk_metadata(&mut self, obj: &mut Object<'a>) -> Result<(), ScanError> {
+    fn walk_metadata(&mut self, obj: &mut Meta<'a>) -> Result<(), ScanError> {
         let (event, span) = self.next()?;
         // Consumes the anchor event of an anchored mapping.
         self.node_start(&event, &span)?;
@@ -561,7 +666,7 @@ impl<'a> Walker<'a> {
             };
             if let Some(i) = slot {
                 if seen[i] && obj.duplicate_key.is_none() {
-                    obj.duplicate_key = Some(format!("metadata.{key}"));
+                    obj.duplicate_key = Some(format!("metadata.{key}").into());
                 }
                 seen[i] = true;
             }
@@ -588,7 +693,7 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    fn walk_annotations(&mut self, obj: &mut Object<'a>) -> Result<(), ScanError> {
+    fn walk_annotations(&mut self, obj: &mut Meta<'a>) -> Result<(), ScanError> {
         let (event, span) = self.next()?;
         // Consumes the anchor event of an anchored mapping.
         self.node_start(&event, &span)?;
@@ -602,9 +707,6 @@ impl<'a> Walker<'a> {
             match event {
                 Event::MappingEnd => break,
                 Event::Scalar(key, _, 0, _) => {
-                    if obj.annotations.get(&key).is_some() && obj.duplicate_key.is_none() {
-                        obj.duplicate_key = Some(format!("metadata.annotations[{key}]"));
-                    }
                     let value = self.text_field(true)?;
                     obj.annotations.entries.push((key, value));
                 }
@@ -614,6 +716,26 @@ impl<'a> Walker<'a> {
                     obj.annotations.not_map = true;
                 }
             }
+        }
+        let mut keys = HashSet::with_capacity(obj.annotations.entries.len());
+        if let Some((key, _)) = obj
+            .annotations
+            .entries
+            .iter()
+            .find(|(k, _)| !keys.insert(&**k))
+            && obj.duplicate_key.is_none()
+        {
+            obj.duplicate_key = Some(format!("metadata.annotations[{key}]").into());
+        }
+        // Most items are none of the function's business: of their annotations, only the ones
+        // that make them so (or keep them out of stream output) are worth keeping in memory.
+        let relevant = match &obj.api_version {
+            Field::Text(a) => is_relevant(a),
+            _ => true,
+        };
+        if !relevant && obj.annotations.get(BLUEPRINT_ANNOTATION).is_none() {
+            obj.annotations.entries.retain(|(k, _)| k == LOCAL_CONFIG);
+            obj.annotations.entries.shrink_to_fit();
         }
         Ok(())
     }

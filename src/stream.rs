@@ -2,13 +2,13 @@
 //! configuration) and the generated ones out, for ArgoCD plugins and shell pipelines.
 
 use crate::config::Config;
-use crate::emit::{self, Out};
+use crate::emit::{Layout, Style};
 use crate::plan::{self, Emit, Mode};
 use crate::results::KrmResult;
 use crate::scan::{Document, DocumentRoot, Object, Scanned};
 use crate::splice::{self, Pieces};
 
-const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
+pub const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
 /// The output of a run in stream mode.
 #[derive(Debug)]
@@ -42,11 +42,25 @@ pub fn render(
                 ..Object::default()
             },
         };
-        object.file = origin(start);
+        // Only objects the function reads can be the subject of a result.
+        if let Some(meta) = object.meta.as_mut() {
+            meta.file = origin(start).map(Box::new);
+        }
         objects.push(object);
         spans.push((start, end));
     }
-    let plan = plan::plan(&tree, &objects, config, config_problems, Mode::Stream);
+    let layout = Layout {
+        style: Style::Document,
+        eol: "\n",
+    };
+    let mut plan = plan::plan(
+        &tree,
+        &objects,
+        config,
+        config_problems,
+        Mode::Stream,
+        layout,
+    );
 
     let region =
         |(start, end): (usize, usize)| splice::line_start(src, start)..splice::after_line(src, end);
@@ -78,21 +92,11 @@ pub fn render(
         separate(&mut pieces);
         copy(&mut pieces, *span);
     }
-    for emit in &plan.append {
+    for emit in std::mem::take(&mut plan.append) {
         separate(&mut pieces);
         match emit {
-            Emit::New(Out::Map(entries)) => {
-                let mut text = String::new();
-                emit::block_map_entries(&mut text, entries, 0);
-                pieces.text(text);
-            }
-            Emit::New(other) => {
-                let mut text = String::new();
-                emit::json(&mut text, other);
-                text.push('\n');
-                pieces.text(text);
-            }
-            Emit::Keep(i) => copy(&mut pieces, spans[*i]),
+            Emit::New(text) => pieces.text(text),
+            Emit::Keep(i) => copy(&mut pieces, spans[i]),
         }
     }
     Rendered {
