@@ -55,8 +55,8 @@ struct Existing {
 }
 
 /// Plans the output for `objects` (the input items, in order).
-pub fn plan<'t, 'a>(
-    tree: &'t Tree<'a>,
+pub fn plan<'a>(
+    tree: &Tree<'a>,
     objects: &[Object<'a>],
     config: &Config,
     config_problems: Vec<KrmResult>,
