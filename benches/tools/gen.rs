@@ -38,7 +38,7 @@ fn item(i: usize) -> Value {
     let path = format!("apps/{ns}/{app}.yaml");
     match i % 10 {
         0 => {
-            let blueprints = if i % 20 == 0 {
+            let blueprints = if i.is_multiple_of(20) {
                 "pg-daily"
             } else {
                 "pg-daily,pg-weekly"
