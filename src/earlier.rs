@@ -120,12 +120,11 @@ fn out_meaning<'s>(out: &'s Out<'_>) -> Option<Meaning<'s>> {
 }
 
 fn plain_meaning(s: &str) -> Meaning<'_> {
-    if quote::looks_like_non_string(s) {
-        Meaning::Literal(if s == "~" {
-            String::new()
-        } else {
-            s.to_owned()
-        })
+    if matches!(s, "" | "~" | "null" | "Null" | "NULL") {
+        // One null however it is spelled: JSON output writes `null` for a blueprint's `~`.
+        Meaning::Literal("null".to_owned())
+    } else if quote::looks_like_non_string(s) {
+        Meaning::Literal(s.to_owned())
     } else {
         Meaning::Str(s)
     }

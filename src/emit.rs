@@ -203,7 +203,9 @@ fn scalar_text(out: &mut String, node: &Out<'_>, json: bool) {
         Out::Tagged { tag, value, plain } => {
             out.push_str(tag);
             out.push(' ');
-            if *plain && quote::plain_syntax_ok(value) {
+            // The tag decides the type, so quoting the value keeps its meaning; in flow context
+            // a plain value could run into the `:` or `,` that follows it.
+            if *plain && !json && quote::plain_syntax_ok(value) {
                 out.push_str(value);
             } else if json {
                 out.push_str(&quote::json_string(value));

@@ -128,62 +128,60 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
 
     /// Copies the subtree at `node`; `path` names it for error messages.
     pub fn copy(&mut self, node: NodeId, path: &str) -> Out<'t> {
-        self.copy_at(node, &mut |out: &mut String| out.push_str(path))
+        self.copy_at(node, &|out: &mut String| out.push_str(path))
     }
 
-    fn copy_at(&mut self, node: NodeId, path: &mut dyn FnMut(&mut String)) -> Out<'t> {
+    fn fail(&mut self, path: &dyn Fn(&mut String), message: String) {
+        self.errors.push(RenderError {
+            field: field_path(path),
+            message,
+        });
+    }
+
+    /// `path` writes the field's path; it is only called when there is an error to report.
+    fn copy_at(&mut self, node: NodeId, path: &dyn Fn(&mut String)) -> Out<'t> {
+        // After an error that stops the copy, nothing more is copied or reported.
+        if self.budget == 0 {
+            return Out::Map(Vec::new());
+        }
         if self.depth >= MAX_DEPTH {
-            let mut field = String::new();
-            path(&mut field);
-            self.errors.push(RenderError {
-                field,
-                message: format!(
+            self.fail(
+                path,
+                format!(
                     "values nest more than {MAX_DEPTH} deep here (an alias that contains itself?)"
                 ),
-            });
+            );
             self.budget = 0;
             return Out::Map(Vec::new());
         }
+        self.budget -= 1;
+        if self.budget == 0 {
+            self.fail(
+                path,
+                format!(
+                    "expanding YAML aliases here gives more than {COPY_BUDGET} values; write the value out"
+                ),
+            );
+            return Out::Map(Vec::new());
+        }
+        let Some(id) = self.tree.resolve(node) else {
+            self.fail(
+                path,
+                "alias refers to an anchor that is not defined before it".into(),
+            );
+            return Out::Map(Vec::new());
+        };
         self.depth += 1;
-        let out = self.copy_node(node, path);
+        let out = self.copy_node(id, path);
         self.depth -= 1;
         out
     }
 
-    fn copy_node(&mut self, node: NodeId, path: &mut dyn FnMut(&mut String)) -> Out<'t> {
-        if self.budget == 0 {
-            return Out::Map(Vec::new());
-        }
-        self.budget -= 1;
-        let field = |path: &mut dyn FnMut(&mut String)| {
-            let mut s = String::new();
-            path(&mut s);
-            s
-        };
-        let Some(id) = self.tree.resolve(node) else {
-            let f = field(path);
-            self.errors.push(RenderError {
-                field: f,
-                message: "alias refers to an anchor that is not defined before it".into(),
-            });
-            return Out::Map(Vec::new());
-        };
-        if self.budget == 0 {
-            let f = field(path);
-            self.errors.push(RenderError {
-                field: f,
-                message: format!(
-                    "expanding YAML aliases here gives more than {COPY_BUDGET} values; write the value out"
-                ),
-            });
-            return Out::Map(Vec::new());
-        }
+    fn copy_node(&mut self, id: NodeId, path: &dyn Fn(&mut String)) -> Out<'t> {
         let tree: &'t Tree<'a> = self.tree;
         match tree.get(id) {
             Node::Scalar { value, style, tag } => {
-                let f = field(path);
-                let substituted = self.substitute(value, &|| f.clone());
-                let Some(text) = substituted else {
+                let Some(text) = self.substitute(value, &|| field_path(path)) else {
                     return Out::Str(Cow::Borrowed(""));
                 };
                 let changed = matches!(text, Cow::Owned(_));
@@ -203,7 +201,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                     .iter()
                     .enumerate()
                     .map(|(i, item)| {
-                        self.copy_at(*item, &mut |s: &mut String| {
+                        self.copy_at(*item, &|s: &mut String| {
                             path(s);
                             s.push_str(&format!("[{i}]"));
                         })
@@ -216,33 +214,40 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                     .map(|(k, v)| {
                         let Some(key_text) = tree.scalar(*k) else {
                             // No generated field has one; the emitter only writes scalar keys.
-                            let mut field = String::new();
-                            path(&mut field);
-                            self.errors.push(RenderError {
-                                field,
-                                message:
-                                    "a mapping or sequence used as a mapping key is not supported"
-                                        .into(),
-                            });
+                            self.fail(
+                                path,
+                                "a mapping or sequence used as a mapping key is not supported"
+                                    .into(),
+                            );
                             return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
                         };
-                        let key = self.copy_at(*k, &mut |s: &mut String| {
+                        let here = |s: &mut String| {
                             path(s);
                             s.push('.');
                             s.push_str(key_text);
-                        });
-                        let value = self.copy_at(*v, &mut |s: &mut String| {
-                            path(s);
-                            s.push('.');
-                            s.push_str(key_text);
-                        });
-                        (key, value)
+                        };
+                        (self.copy_at(*k, &here), self.copy_at(*v, &here))
                     })
                     .collect(),
             ),
             Node::Alias { .. } => Out::Map(Vec::new()),
         }
     }
+}
+
+/// A field path for a message, cut short when an alias made it absurdly long.
+fn field_path(path: &dyn Fn(&mut String)) -> String {
+    let mut field = String::new();
+    path(&mut field);
+    if field.len() > 200 {
+        let cut = (0..=200)
+            .rev()
+            .find(|i| field.is_char_boundary(*i))
+            .unwrap_or(0);
+        field.truncate(cut);
+        field.push('…');
+    }
+    field
 }
 
 /// Annotations every generated object carries.

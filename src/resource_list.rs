@@ -167,11 +167,12 @@ fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>)
         return Vec::new();
     }
     let objects = &items.objects;
+    let end = |i: usize| splice::flow_entry_end(src, objects[i].end);
     let inner_start = items.open + 1;
     let mut with = Vec::new();
     let first_start = objects.first().map_or(items.close, |o| o.start);
     with.push(Piece::Input(inner_start..first_start));
-    let separator = |i: usize| objects[i - 1].end..objects[i].start;
+    let separator = |i: usize| end(i - 1)..objects[i].start;
     // New entries are separated like the list's own entries (a pretty-printed JSON list stays
     // one entry a line), unless that separator holds a comment, which is not ours to repeat.
     let new_separator = match objects.len() {
@@ -187,7 +188,7 @@ fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>)
         if count > 0 {
             with.push(Piece::Input(separator(i)));
         }
-        with.push(Piece::Input(object.start..object.end));
+        with.push(Piece::Input(object.start..end(i)));
         count += 1;
     }
     for emit in append {
@@ -196,11 +197,11 @@ fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>)
         }
         match emit {
             Emit::New(text) => with.push(Piece::Text(text)),
-            Emit::Keep(i) => with.push(Piece::Input(objects[i].start..objects[i].end)),
+            Emit::Keep(i) => with.push(Piece::Input(objects[i].start..end(i))),
         }
         count += 1;
     }
-    let tail_start = objects.last().map_or(items.close, |o| o.end);
+    let tail_start = objects.len().checked_sub(1).map_or(items.close, end);
     with.push(Piece::Input(tail_start..items.close));
     vec![Edit {
         range: inner_start..items.close,
@@ -224,10 +225,13 @@ fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) ->
                 range: range.clone(),
                 with: vec![Piece::Text(text)],
             },
-            None => Edit {
-                range: root.last_entry_end..root.last_entry_end,
-                with: vec![Piece::Text(format!(",{text}"))],
-            },
+            None => {
+                let at = splice::flow_entry_end(src, root.last_entry_end);
+                Edit {
+                    range: at..at,
+                    with: vec![Piece::Text(format!(",{text}"))],
+                }
+            }
         };
     }
     let column = splice::column(src, root.object.start);

@@ -130,6 +130,30 @@ pub fn after_line(src: &str, end: usize) -> usize {
     }
 }
 
+/// The end of a flow collection entry whose content ends at `end`. An entry with an empty
+/// value (`[a:]`, `{x: 1, y:}`) ends after its `:`, which no parser event covers.
+pub fn flow_entry_end(src: &str, end: usize) -> usize {
+    let bytes = src.as_bytes();
+    let mut i = end;
+    let mut last = end;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'#' => {
+                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
+                    i += 1;
+                }
+            }
+            b':' => {
+                i += 1;
+                last = i;
+            }
+            _ => break,
+        }
+    }
+    last
+}
+
 /// The `-` of a block sequence entry in `src[from..to]`: the first `-` followed by a blank or a
 /// line break, outside comments.
 pub fn entry_dash(src: &str, from: usize, to: usize) -> Option<usize> {
@@ -177,6 +201,15 @@ mod tests {
         assert_eq!(after_line("a: 1\r\nb: 2", 4), 6);
         assert_eq!(after_line("a: 1\rb: 2", 4), 5);
         assert_eq!(after_line("a: |\r\n  x\r\n  ", 13), 11);
+    }
+
+    #[test]
+    fn flow_entries_with_empty_values_end_after_the_colon() {
+        let src = "[a: , b:]";
+        assert_eq!(flow_entry_end(src, 2), 3);
+        assert_eq!(flow_entry_end(src, 7), 8);
+        assert_eq!(flow_entry_end("[{a: 1} ]", 7), 7);
+        assert_eq!(flow_entry_end("{x # c\n :}", 2), 9);
     }
 
     #[test]
