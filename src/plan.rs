@@ -82,6 +82,9 @@ pub fn plan<'a>(
     let config_ok = !planner.plan.has_errors();
     let targets = if config_ok { planner.generate() } else { 0 };
     planner.prune(config_ok);
+    if mode == Mode::Stream {
+        planner.refuse_empty_stream();
+    }
     planner.summarise(targets, config_ok);
     planner.plan
 }
@@ -714,6 +717,22 @@ impl<'t> Planner<'_, 't, '_> {
                     "pruned: generated earlier from blueprint `{blueprint}`, but no target asks for it any more"
                 ),
             );
+        }
+    }
+
+    /// Empty output with success would tell ArgoCD (with prune) that the app has no objects.
+    fn refuse_empty_stream(&mut self) {
+        let empty =
+            self.plan.append.is_empty()
+                && self.objects.iter().enumerate().all(|(i, o)| {
+                    crate::stream::is_local_config(o) || self.plan.remove.contains(&i)
+                });
+        if empty && !self.plan.has_errors() {
+            self.plan.results.push(KrmResult::new(
+                Severity::Error,
+                "nothing to output: every object is local configuration and nothing was generated; \
+                 refusing to print an empty set",
+            ));
         }
     }
 

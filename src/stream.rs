@@ -8,6 +8,11 @@ use crate::results::KrmResult;
 use crate::scan::{Document, DocumentRoot, Object, Scanned};
 use crate::splice::{self, Pieces};
 
+/// Marked `config.kubernetes.io/local-config: "true"`: read, but not part of the output.
+pub fn is_local_config(object: &Object<'_>) -> bool {
+    object.annotations.get(LOCAL_CONFIG).and_then(|f| f.text()) == Some("true")
+}
+
 pub const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
 
 /// The output of a run in stream mode.
@@ -81,12 +86,7 @@ pub fn render(
         }
     };
     for (i, (span, object)) in spans.iter().zip(&objects).enumerate() {
-        let local = object
-            .annotations
-            .get(LOCAL_CONFIG)
-            .and_then(|f| f.text())
-            .is_some_and(|v| v == "true");
-        if local || plan.remove.contains(&i) {
+        if is_local_config(object) || plan.remove.contains(&i) {
             continue;
         }
         separate(&mut pieces);
