@@ -8,13 +8,19 @@ use stash_autobackup::{Format, Options, run, text};
 
 fn once(src: &str) -> Option<(Vec<u8>, Format, bool)> {
     let run = run(src, &Options::default(), &|_| None).ok()?;
-    Some((run.pieces.to_vec(src.as_bytes()), run.format, run.has_errors()))
+    Some((
+        run.pieces.to_vec(src.as_bytes()),
+        run.format,
+        run.has_errors(),
+    ))
 }
 
 fn main() {
     afl::fuzz!(|data: &[u8]| {
         let Ok(src) = text(data) else { return };
-        let Some((first, format, _)) = once(src) else { return };
+        let Some((first, format, _)) = once(src) else {
+            return;
+        };
         let first = String::from_utf8(first).expect("output is UTF-8");
         if format != Format::ResourceList {
             return;
@@ -22,6 +28,10 @@ fn main() {
         let (second, _, _) = once(&first).expect("the function reads its own output");
         let second = String::from_utf8(second).expect("output is UTF-8");
         let (third, _, _) = once(&second).expect("the function reads its own output");
-        assert!(second.as_bytes() == third.as_slice(), "no fixed point:\n{second}\n---\n{}", String::from_utf8_lossy(&third));
+        assert!(
+            second.as_bytes() == third.as_slice(),
+            "no fixed point:\n{second}\n---\n{}",
+            String::from_utf8_lossy(&third)
+        );
     });
 }
