@@ -88,10 +88,7 @@ impl Layout {
             (Style::Document, Out::Map(entries)) => block_map_entries(&mut text, entries, 0),
             (Style::Document | Style::Json, _) => json(&mut text, node),
         }
-        if self.eol != "\n" {
-            text = text.replace('\n', self.eol);
-        }
-        text
+        crate::splice::with_line_ending(text, self.eol)
     }
 }
 
