@@ -33,8 +33,13 @@ pub fn tracking_annotations(object: &Object<'_>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The blueprint named by our marker, when the object carries it.
+/// The blueprint named by our marker, when the object carries it. An object with duplicate keys
+/// is never taken for ours, whatever it carries: it was not written by this function, and
+/// updating or pruning it could delete what someone meant to keep.
 pub fn marker<'o>(object: &'o Object<'_>) -> Option<&'o str> {
+    if object.duplicate_key.is_some() {
+        return None;
+    }
     object.annotations.get(MARKER).and_then(Field::text)
 }
 

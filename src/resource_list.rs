@@ -90,7 +90,7 @@ pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rende
     let mut edits = if items.flow {
         flow_item_edits(src, items, &plan, append)
     } else {
-        block_item_edits(src, &regions, &plan, append, eol)
+        block_item_edits(src, items.key_end, &regions, &plan, append, eol)
     };
     edits.push(results_edit(src, root, &plan.results, eol));
     Ok(Rendered {
@@ -116,6 +116,7 @@ fn block_regions(src: &str, items: &Items<'_>) -> Vec<std::ops::Range<usize>> {
 
 fn block_item_edits(
     src: &str,
+    items_key_end: usize,
     regions: &[std::ops::Range<usize>],
     plan: &Plan,
     append: Vec<Emit>,
@@ -133,6 +134,16 @@ fn block_item_edits(
         return edits;
     };
     if append.is_empty() {
+        if plan.remove.len() == regions.len() {
+            // Every item leaves: `items:` must not be left null.
+            let colon = src[items_key_end..]
+                .find(':')
+                .map_or(items_key_end, |i| items_key_end + i + 1);
+            edits.push(Edit {
+                range: colon..colon,
+                with: vec![Piece::Text(" []".into())],
+            });
+        }
         return edits;
     }
     let at = last.end;
@@ -202,6 +213,10 @@ fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>)
         count += 1;
     }
     let tail_start = objects.len().checked_sub(1).map_or(items.close, end);
+    if src[tail_start..].starts_with('#') {
+        // A comment right after the last entry must stay apart from what now precedes it.
+        with.push(Piece::Text(" ".into()));
+    }
     with.push(Piece::Input(tail_start..items.close));
     vec![Edit {
         range: inner_start..items.close,
@@ -227,9 +242,10 @@ fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) ->
             },
             None => {
                 let at = splice::flow_entry_end(src, root.last_entry_end);
+                let space = if src[at..].starts_with('#') { " " } else { "" };
                 Edit {
                     range: at..at,
-                    with: vec![Piece::Text(format!(",{text}"))],
+                    with: vec![Piece::Text(format!(",{text}{space}"))],
                 }
             }
         };

@@ -330,6 +330,10 @@ impl<'a> Walker<'a> {
         }) {
             self.content_end = self.content_end.max(r.end);
         }
+        // A tag is content too, even on an empty scalar whose own span is empty.
+        if let Some(tag) = span.tag_span().and_then(|t| t.byte_range()) {
+            self.content_end = self.content_end.max(tag.end);
+        }
         Ok(next)
     }
 
