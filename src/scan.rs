@@ -6,13 +6,12 @@
 //! building values, which keeps the cost of a run close to the cost of parsing.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use granit_parser::{
     Event, Marker, Parser, ScalarStyle, ScanError, Span, StrInput, StructureStyle,
 };
-
-use std::collections::HashSet;
 
 use crate::stream::LOCAL_CONFIG;
 use crate::target::BLUEPRINT_ANNOTATION;
