@@ -109,7 +109,7 @@ fn block_regions(src: &str, items: &Items<'_>) -> Vec<std::ops::Range<usize>> {
         .map(|o| {
             let dash = splice::entry_dash(src, gap_start, o.start).unwrap_or(o.start);
             gap_start = o.end;
-            splice::line_start(src, dash)..splice::after_line(src, o.end)
+            splice::lines_of(src, dash, o.end)
         })
         .collect()
 }
@@ -178,7 +178,13 @@ fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>)
         return Vec::new();
     }
     let objects = &items.objects;
-    let end = |i: usize| splice::flow_entry_end(src, objects[i].end);
+    // An entry ends after a dangling `:`, but never after the next entry starts.
+    let end = |i: usize| {
+        let next = objects.get(i + 1).map_or(items.close, |o| o.start);
+        splice::flow_entry_end(src, objects[i].end)
+            .min(next)
+            .max(objects[i].start)
+    };
     let inner_start = items.open + 1;
     let mut with = Vec::new();
     let first_start = objects.first().map_or(items.close, |o| o.start);

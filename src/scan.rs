@@ -622,7 +622,8 @@ impl<'a> Walker<'a> {
         }
         out.object = Object {
             start,
-            end: self.content_end,
+            // A node without content (`?`, an empty value) still ends where it starts.
+            end: self.content_end.max(start),
             is_mapping: true,
             is_alias: false,
             meta: (root || meta.worth_keeping()).then(|| Box::new(meta)),
@@ -781,7 +782,7 @@ impl<'a> Walker<'a> {
                     self.skip(other, span)?;
                     items.objects.push(Object {
                         start,
-                        end: self.content_end,
+                        end: self.content_end.max(start),
                         is_alias,
                         ..Object::default()
                     });

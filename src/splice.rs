@@ -108,6 +108,13 @@ pub fn column(src: &str, pos: usize) -> usize {
         .count()
 }
 
+/// The bytes of an object from `start` to `end`, in whole lines: from the start of the line of
+/// `start` to the end of the line of its last content (at least the line of `start`, for an
+/// object without content such as a lone `?`).
+pub fn lines_of(src: &str, start: usize, end: usize) -> Range<usize> {
+    line_start(src, start)..after_line(src, end.max((start + 1).min(src.len())))
+}
+
 /// Where the line holding the last content byte before `end` ends (after its line break), so
 /// that a comment after the content stays with it. A block scalar's span may reach into the
 /// next line's indentation; those blanks do not count.

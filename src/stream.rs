@@ -67,8 +67,7 @@ pub fn render(
         layout,
     );
 
-    let region =
-        |(start, end): (usize, usize)| splice::line_start(src, start)..splice::after_line(src, end);
+    let region = |(start, end): (usize, usize)| splice::lines_of(src, start, end);
     let mut pieces = Pieces::default();
     let mut first = true;
     let mut separate = |pieces: &mut Pieces| {
