@@ -1,8 +1,9 @@
 //! AFL++ target: the whole function (parse, plan, splice, emit) on arbitrary bytes.
 //!
-//! Beyond "never panics", it checks what must hold for every input the function accepts: its
-//! own output is readable, and running again reaches a fixed point at once (a run on output that
-//! already went through the function changes nothing).
+//! Beyond "never panics", it checks what must hold for every input the function accepts: a
+//! successful run never has empty output, its own output is readable, and running again reaches
+//! a fixed point at once (a run on output that already went through the function changes
+//! nothing).
 
 use stash_autobackup::{Format, Options, run, text};
 
@@ -18,9 +19,11 @@ fn once(src: &str) -> Option<(Vec<u8>, Format, bool)> {
 fn main() {
     afl::fuzz!(|data: &[u8]| {
         let Ok(src) = text(data) else { return };
-        let Some((first, format, _)) = once(src) else {
+        let Some((first, format, failed)) = once(src) else {
             return;
         };
+        // Success with nothing to say would make kpt delete a package, ArgoCD prune an app.
+        assert!(failed || !first.is_empty(), "exit 0 with empty output");
         let first = String::from_utf8(first).expect("output is UTF-8");
         if format != Format::ResourceList {
             return;
