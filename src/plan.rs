@@ -1,6 +1,7 @@
 //! Deciding what the output holds: which objects to generate, which earlier ones to keep, update
 //! or prune, and what to tell the user. Pure: objects in, a [`Plan`] out.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::blueprint::{self, Blueprint};
@@ -167,10 +168,21 @@ impl<'t> Planner<'_, 't, '_> {
                 object.namespace.text().unwrap_or_default().to_owned(),
                 object.name.text().unwrap_or_default().to_owned(),
             );
-            map.entry(key).or_insert(Existing {
+            let this = Existing {
                 index: i,
                 ours: earlier::marker(object).is_some(),
-            });
+            };
+            // A hand-written object wins over our earlier one of the same name, wherever each
+            // stands in the input, so that the outcome does not depend on their order.
+            match map.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(this);
+                }
+                Entry::Occupied(mut slot) if slot.get().ours && !this.ours => {
+                    slot.insert(this);
+                }
+                Entry::Occupied(_) => {}
+            }
         }
         map
     }
@@ -709,13 +721,22 @@ impl<'t> Planner<'_, 't, '_> {
                 continue;
             }
             self.plan.remove.insert(i);
+            let key = (
+                kind.to_owned(),
+                object.namespace.text().unwrap_or_default().to_owned(),
+                object.name.text().unwrap_or_default().to_owned(),
+            );
+            // Still asked for, but a hand-written object of the same name holds its place.
+            let why = if self.generated.contains_key(&key) {
+                format!("a hand-written {kind} of the same name takes its place")
+            } else {
+                "no target asks for it any more".to_owned()
+            };
             let blueprint = blueprint.to_owned();
             self.result(
                 Severity::Info,
                 i,
-                format!(
-                    "pruned: generated earlier from blueprint `{blueprint}`, but no target asks for it any more"
-                ),
+                format!("pruned: generated earlier from blueprint `{blueprint}`, but {why}"),
             );
         }
     }

@@ -214,6 +214,7 @@ pub fn scan(src: &str) -> Result<Scanned<'_>, ScanError> {
         tree: Tree::default(),
         content_end: 0,
         last: Marker::new(0, 1, 0),
+        len: src.len(),
     };
     let mut documents = Vec::new();
     loop {
@@ -273,6 +274,7 @@ pub fn capture_first(src: &str) -> Result<(Tree<'_>, Option<NodeId>), ScanError>
         tree: Tree::default(),
         content_end: 0,
         last: Marker::new(0, 1, 0),
+        len: src.len(),
     };
     loop {
         let (event, span) = walker.next()?;
@@ -305,6 +307,8 @@ struct Walker<'a> {
     /// The largest end of any content seen so far: at the end of a node, the end of that node.
     content_end: usize,
     last: Marker,
+    /// Length of the input.
+    len: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -328,6 +332,13 @@ impl<'a> Walker<'a> {
                 )
         }) {
             self.content_end = self.content_end.max(r.end);
+        }
+        // An empty scalar (`key:`, a lone `:`) sits at its indicator: that character is content
+        // too, or the end of a node could fall before the line holding it.
+        if let (Event::Scalar(..), Some(r)) = (event, span.byte_range())
+            && r.is_empty()
+        {
+            self.content_end = self.content_end.max((r.start + 1).min(self.len));
         }
         // A tag is content too, even on an empty scalar whose own span is empty.
         if let Some(tag) = span.tag_span().and_then(|t| t.byte_range()) {
