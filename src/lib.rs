@@ -29,6 +29,7 @@ pub mod earlier;
 pub mod emit;
 pub mod error;
 pub mod files;
+pub mod json;
 pub mod naming;
 pub mod plan;
 pub mod quote;
@@ -77,6 +78,9 @@ impl Run {
 pub struct Options<'c> {
     /// The text of a `--config` file (stream mode only).
     pub config: Option<&'c str>,
+    /// Read JSON with the YAML scanner too (tests compare the two readers).
+    #[doc(hidden)]
+    pub yaml_scanner_only: bool,
 }
 
 /// Checks that `input` is UTF-8 and returns it as text.
@@ -91,7 +95,15 @@ pub fn run(
     options: &Options<'_>,
     origin: &dyn Fn(usize) -> Option<FileRef>,
 ) -> Result<Run, InputError> {
-    let scanned = scan::scan(src).map_err(|e| InputError::syntax(&e))?;
+    let fast = if options.yaml_scanner_only {
+        None
+    } else {
+        json::scan(src)
+    };
+    let scanned = match fast {
+        Some(scanned) => scanned,
+        None => scan::scan(src).map_err(|e| InputError::syntax(&e))?,
+    };
     let first = scanned
         .documents
         .iter()

@@ -75,6 +75,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
     };
     let options = Options {
         config: config_text.as_deref(),
+        ..Options::default()
     };
 
     let loaded;

@@ -123,10 +123,33 @@ pub struct Meta<'a> {
 }
 
 impl Meta<'_> {
+    /// Notes a repeated annotation key, and drops the annotations of an object that is none of
+    /// the function's business but for the ones that make it so (or keep it out of stream output).
+    pub(crate) fn finish_annotations(&mut self) {
+        let mut keys = HashSet::with_capacity(self.annotations.entries.len());
+        if let Some((key, _)) = self
+            .annotations
+            .entries
+            .iter()
+            .find(|(k, _)| !keys.insert(&**k))
+            && self.duplicate_key.is_none()
+        {
+            self.duplicate_key = Some(format!("metadata.annotations[{key}]").into());
+        }
+        let relevant = match &self.api_version {
+            Field::Text(a) => is_relevant(a),
+            _ => true,
+        };
+        if !relevant && self.annotations.get(BLUEPRINT_ANNOTATION).is_none() {
+            self.annotations.entries.retain(|(k, _)| k == LOCAL_CONFIG);
+            self.annotations.entries.shrink_to_fit();
+        }
+    }
+
     /// Whether the function may need this object's fields: anything of the groups it reads, a
     /// Secret (a Repository may need it), an object carrying the backup annotation or marked
     /// local-config, or one too odd to classify.
-    fn worth_keeping(&self) -> bool {
+    pub(crate) fn worth_keeping(&self) -> bool {
         let (Field::Text(api_version), Field::Text(kind)) = (&self.api_version, &self.kind) else {
             return true;
         };
@@ -191,6 +214,27 @@ pub struct Document<'a> {
 pub struct Scanned<'a> {
     pub tree: Tree<'a>,
     pub documents: Vec<Document<'a>>,
+}
+
+/// How much of an object's `spec` the function reads.
+pub(crate) enum SpecInterest {
+    /// Blueprints and earlier output are read whole; of an unknown kind's spec nothing can be
+    /// dropped yet.
+    Whole,
+    /// Of a database or an AppBinding only these fields are read.
+    Fields(&'static [&'static str]),
+    Nothing,
+}
+
+pub(crate) fn spec_interest(api_version: &Field<'_>) -> SpecInterest {
+    let Field::Text(api_version) = api_version else {
+        return SpecInterest::Whole;
+    };
+    match api_version.rsplit_once('/').map_or("", |(g, _)| g) {
+        "stash.appscode.com" => SpecInterest::Whole,
+        "kubedb.com" | "appcatalog.appscode.com" => SpecInterest::Fields(&["type", "version"]),
+        _ => SpecInterest::Nothing,
+    }
 }
 
 /// The API groups whose objects the function reads in full.
@@ -597,19 +641,10 @@ impl<'a> Walker<'a> {
                 "metadata" => self.walk_metadata(obj)?,
                 "spec" => {
                     let (event, span) = self.next()?;
-                    let group = match &obj.api_version {
-                        Field::Text(a) => Some(a.rsplit_once('/').map_or("", |(g, _)| g)),
-                        _ => None,
-                    };
-                    obj.spec = match group {
-                        // Blueprints and earlier output are read whole; of an unknown kind's
-                        // spec nothing can be dropped yet.
-                        Some("stash.appscode.com") | None => Some(self.capture(event, span)?),
-                        // Of a database or an AppBinding only these are read.
-                        Some("kubedb.com" | "appcatalog.appscode.com") => {
-                            self.capture_fields(event, span, &["type", "version"])?
-                        }
-                        Some(_) => {
+                    obj.spec = match spec_interest(&obj.api_version) {
+                        SpecInterest::Whole => Some(self.capture(event, span)?),
+                        SpecInterest::Fields(keys) => self.capture_fields(event, span, keys)?,
+                        SpecInterest::Nothing => {
                             self.skip(event, span)?;
                             None
                         }
@@ -732,26 +767,7 @@ impl<'a> Walker<'a> {
                 }
             }
         }
-        let mut keys = HashSet::with_capacity(obj.annotations.entries.len());
-        if let Some((key, _)) = obj
-            .annotations
-            .entries
-            .iter()
-            .find(|(k, _)| !keys.insert(&**k))
-            && obj.duplicate_key.is_none()
-        {
-            obj.duplicate_key = Some(format!("metadata.annotations[{key}]").into());
-        }
-        // Most items are none of the function's business: of their annotations, only the ones
-        // that make them so (or keep them out of stream output) are worth keeping in memory.
-        let relevant = match &obj.api_version {
-            Field::Text(a) => is_relevant(a),
-            _ => true,
-        };
-        if !relevant && obj.annotations.get(BLUEPRINT_ANNOTATION).is_none() {
-            obj.annotations.entries.retain(|(k, _)| k == LOCAL_CONFIG);
-            obj.annotations.entries.shrink_to_fit();
-        }
+        obj.finish_annotations();
         Ok(())
     }
 

@@ -156,3 +156,38 @@ fn golden_cases() {
         failures.join("\n\n")
     );
 }
+
+/// Every scenario read through the JSON fast path (where it applies) and through the YAML scanner
+/// gives the same output and the same results.
+#[test]
+fn both_readers_agree_on_every_scenario() {
+    use stash_autobackup::{Options, run, text};
+    for dir in common::folders("testdata") {
+        let Ok(bytes) = fs::read(dir.join("input.yaml")) else {
+            continue;
+        };
+        let Ok(src) = text(&bytes) else { continue };
+        let answer = |yaml_scanner_only| {
+            let options = Options {
+                yaml_scanner_only,
+                ..Options::default()
+            };
+            match run(src, &options, &|_| None) {
+                Ok(run) => Ok((
+                    run.pieces.to_vec(src.as_bytes()),
+                    run.results
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>(),
+                )),
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        assert_eq!(
+            answer(false),
+            answer(true),
+            "{}: the readers disagree",
+            dir.display()
+        );
+    }
+}

@@ -337,6 +337,17 @@ fn output(src: &str) -> (Vec<u8>, bool) {
     (run.pieces.to_vec(src.as_bytes()), run.has_errors())
 }
 
+/// The output (results included) when JSON is read by the YAML scanner instead of the JSON fast
+/// path.
+fn output_via_yaml(src: &str) -> Vec<u8> {
+    let options = Options {
+        yaml_scanner_only: true,
+        ..Options::default()
+    };
+    let run = run(src, &options, &|_| None).expect("a well-formed ResourceList is read");
+    run.pieces.to_vec(src.as_bytes())
+}
+
 proptest! {
     #[test]
     fn items_survive_byte_for_byte_and_a_second_run_changes_nothing(
@@ -360,5 +371,10 @@ proptest! {
         }
         let (second, _) = output(&first_text);
         prop_assert!(second == first, "second run changed the output:\n{}\n--- second:\n{}", first_text, String::from_utf8_lossy(&second));
+        // JSON has a fast path of its own; it must give exactly what the YAML scanner gives.
+        let via_yaml = output_via_yaml(&src);
+        prop_assert!(via_yaml == first, "the JSON fast path and the YAML scanner disagree:\n{}\n--- via YAML:\n{}", first_text, String::from_utf8_lossy(&via_yaml));
+        let again_via_yaml = output_via_yaml(&first_text);
+        prop_assert!(again_via_yaml == second, "the readers disagree on the output");
     }
 }
