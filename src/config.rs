@@ -60,6 +60,10 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
             ..KrmResult::new(Severity::Error, message)
         });
     };
+    // An empty mapping holds no options, like an absent functionConfig.
+    if tree.entries(node).is_some_and(<[_]>::is_empty) {
+        return (config, problems);
+    }
     let Some(entries) = tree.entries(node) else {
         error(
             String::new(),

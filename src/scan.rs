@@ -258,7 +258,7 @@ pub fn scan(src: &str) -> Result<Scanned<'_>, ScanError> {
         tree: Tree::default(),
         content_end: 0,
         last: Marker::new(0, 1, 0),
-        len: src.len(),
+        src,
     };
     let mut documents = Vec::new();
     loop {
@@ -318,7 +318,7 @@ pub fn capture_first(src: &str) -> Result<(Tree<'_>, Option<NodeId>), ScanError>
         tree: Tree::default(),
         content_end: 0,
         last: Marker::new(0, 1, 0),
-        len: src.len(),
+        src,
     };
     loop {
         let (event, span) = walker.next()?;
@@ -351,8 +351,7 @@ struct Walker<'a> {
     /// The largest end of any content seen so far: at the end of a node, the end of that node.
     content_end: usize,
     last: Marker,
-    /// Length of the input.
-    len: usize,
+    src: &'a str,
 }
 
 impl<'a> Walker<'a> {
@@ -377,12 +376,23 @@ impl<'a> Walker<'a> {
         }) {
             self.content_end = self.content_end.max(r.end);
         }
-        // An empty scalar (`key:`, a lone `:`) sits at its indicator: that character is content
-        // too, or the end of a node could fall before the line holding it.
+        // An empty scalar has no text, but the indicator that makes it (`key:`, a lone `:`, an
+        // empty `- `) is content, or a node could end before the line holding it. An empty
+        // scalar can also sit at the next token (`}`, the next line): that one is not.
         if let (Event::Scalar(..), Some(r)) = (event, span.byte_range())
             && r.is_empty()
         {
-            self.content_end = self.content_end.max((r.start + 1).min(self.len));
+            let p = r.start;
+            let before = &self.src[crate::splice::line_start(self.src, p)..p];
+            if self.src.as_bytes().get(p) == Some(&b':') {
+                self.content_end = self.content_end.max(p + 1);
+            } else if before.contains(['-', '?', ':'])
+                && before
+                    .chars()
+                    .all(|c| matches!(c, '-' | '?' | ':') || c.is_whitespace())
+            {
+                self.content_end = self.content_end.max(p);
+            }
         }
         // A tag is content too, even on an empty scalar whose own span is empty.
         if let Some(tag) = span.tag_span().and_then(|t| t.byte_range()) {
