@@ -10,7 +10,8 @@
 //! # The model
 //!
 //! * [`scan`] parses the input once with byte positions, and captures only the values the
-//!   function reads (a blueprint's spec, a target's annotations) into a small [`tree`].
+//!   function reads (a blueprint's spec, a target's annotations) into a small [`tree`]; plain
+//!   JSON takes a faster road to the same result ([`json`]).
 //! * [`plan`] decides what the output holds: it finds [`blueprint`]s and [`target`]s, names the
 //!   objects ([`naming`]), substitutes variables ([`vars`]), validates schedules ([`schedule`]),
 //!   builds the objects ([`render`]), and recognises its own earlier output ([`earlier`]) so a
