@@ -15,7 +15,9 @@ use crate::tree::{Node, NodeId, Tree};
 /// Annotations kpt uses to track where an object lives; an object that replaces an earlier one
 /// keeps them, so it lands in the same file.
 pub fn is_tracking_annotation(key: &str) -> bool {
-    key.starts_with("internal.config.kubernetes.io/")
+    // Kubernetes' own limit for an annotation key (a 253-character prefix, a 63-character name);
+    // a longer one could not be written back as a key YAML readers accept.
+    (key.len() <= 317 && key.starts_with("internal.config.kubernetes.io/"))
         || matches!(
             key,
             "config.kubernetes.io/path" | "config.kubernetes.io/index" | "config.k8s.io/id"

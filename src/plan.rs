@@ -173,12 +173,13 @@ impl<'t> Planner<'_, 't, '_> {
                 ours: earlier::marker(object).is_some(),
             };
             // A hand-written object wins over our earlier one of the same name, wherever each
-            // stands in the input, so that the outcome does not depend on their order.
+            // stands in the input. Of several earlier ones, the last wins: the one a run re-emits
+            // goes to the end, so the next run picks it again (the first would flip each run).
             match map.entry(key) {
                 Entry::Vacant(slot) => {
                     slot.insert(this);
                 }
-                Entry::Occupied(mut slot) if slot.get().ours && !this.ours => {
+                Entry::Occupied(mut slot) if slot.get().ours => {
                     slot.insert(this);
                 }
                 Entry::Occupied(_) => {}

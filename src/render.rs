@@ -221,6 +221,17 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                             );
                             return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
                         };
+                        // YAML readers take at most 1024 characters for a key written without
+                        // `?` (libyaml, and so kubectl, as well as our own parser).
+                        if crate::quote::double_quoted(key_text).chars().count() > 1000 {
+                            self.fail(
+                                path,
+                                "a mapping key longer than 1000 characters cannot be written as a \
+                                 YAML key that Kubernetes tools read; shorten it"
+                                    .into(),
+                            );
+                            return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
+                        }
                         let here = |s: &mut String| {
                             path(s);
                             s.push('.');
