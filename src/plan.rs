@@ -81,8 +81,12 @@ pub fn plan<'a>(
         noted_secrets: HashSet::new(),
     };
     let config_ok = !planner.plan.has_errors();
-    let targets = if config_ok { planner.generate() } else { 0 };
-    planner.prune(config_ok);
+    let (targets, existing) = if config_ok {
+        planner.generate()
+    } else {
+        (0, HashMap::new())
+    };
+    planner.prune(config_ok, &existing);
     if mode == Mode::Stream {
         planner.refuse_empty_stream();
     }
@@ -200,7 +204,8 @@ impl<'t> Planner<'_, 't, '_> {
     }
 
     /// Generates every pair; returns the number of targets.
-    fn generate(&mut self) -> usize {
+    /// Returns the number of targets and the Stash objects found in the input.
+    fn generate(&mut self) -> (usize, HashMap<(String, String, String), Existing>) {
         for (i, object) in self.objects.iter().enumerate() {
             if !object.is_mapping && !object.is_alias {
                 let what = match self.mode {
@@ -221,7 +226,7 @@ impl<'t> Planner<'_, 't, '_> {
         for target in &targets {
             self.generate_target(target, &blueprints, &existing, &secrets);
         }
-        targets.len()
+        (targets.len(), existing)
     }
 
     /// Objects that carry the blueprint annotation but are not targets we handle.
@@ -701,7 +706,7 @@ impl<'t> Planner<'_, 't, '_> {
         Some(path)
     }
 
-    fn prune(&mut self, config_ok: bool) {
+    fn prune(&mut self, config_ok: bool, existing: &HashMap<(String, String, String), Existing>) {
         let errors = self.plan.has_errors();
         for (i, object) in self.objects.iter().enumerate() {
             let Some(blueprint) = earlier::marker(object) else {
@@ -727,11 +732,15 @@ impl<'t> Planner<'_, 't, '_> {
                 object.namespace.text().unwrap_or_default().to_owned(),
                 object.name.text().unwrap_or_default().to_owned(),
             );
-            // Still asked for, but a hand-written object of the same name holds its place.
-            let why = if self.generated.contains_key(&key) {
-                format!("a hand-written {kind} of the same name takes its place")
-            } else {
-                "no target asks for it any more".to_owned()
+            // Still asked for, but another object of the same name holds its place.
+            let why = match existing.get(&key) {
+                _ if !self.generated.contains_key(&key) => {
+                    "no target asks for it any more".to_owned()
+                }
+                Some(e) if e.ours => format!(
+                    "the input holds this {kind} more than once and only the last copy is kept"
+                ),
+                _ => format!("a hand-written {kind} of the same name takes its place"),
             };
             let blueprint = blueprint.to_owned();
             self.result(
