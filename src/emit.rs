@@ -177,6 +177,17 @@ fn scalar_or_empty(out: &mut String, node: &Out<'_>, indent: usize) {
 }
 
 /// A mapping key. Keys are scalars: the copier refuses collection keys.
+/// The most characters `key` takes as a mapping key, in block style or in JSON: YAML readers
+/// take at most 1024 for a key written without `?` (libyaml, and so kubectl, as well as ours).
+pub fn key_width(key: &Out<'_>) -> usize {
+    let mut block = String::new();
+    key_text(&mut block, key);
+    let mut flow = String::new();
+    json(&mut flow, &Out::Map(vec![(key.clone(), Out::Int(0))]));
+    // `{` and `:0}` are not part of the key.
+    block.chars().count().max(flow.chars().count() - 4)
+}
+
 fn key_text(out: &mut String, key: &Out<'_>) {
     match key {
         Out::Str(s) if quote::needs_quotes(s) => out.push_str(&quote::double_quoted(s)),

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::HashSet;
 
 use granit_parser::ScalarStyle;
 
@@ -83,6 +84,9 @@ pub struct Copier<'t, 'v, 'a> {
     vars: &'v Vars,
     budget: usize,
     depth: usize,
+    /// Nodes already reported: aliases can reach one node through thousands of paths, and its
+    /// problem is reported once, at the first.
+    failed: HashSet<NodeId>,
     pub errors: Vec<RenderError>,
 }
 
@@ -93,6 +97,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
             vars,
             budget: COPY_BUDGET,
             depth: 0,
+            failed: HashSet::new(),
             errors: Vec::new(),
         }
     }
@@ -131,7 +136,10 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         self.copy_at(node, &|out: &mut String| out.push_str(path))
     }
 
-    fn fail(&mut self, path: &dyn Fn(&mut String), message: String) {
+    fn fail(&mut self, node: NodeId, path: &dyn Fn(&mut String), message: String) {
+        if !self.failed.insert(node) {
+            return;
+        }
         self.errors.push(RenderError {
             field: field_path(path),
             message,
@@ -146,6 +154,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         }
         if self.depth >= MAX_DEPTH {
             self.fail(
+                node,
                 path,
                 format!(
                     "values nest more than {MAX_DEPTH} deep here (an alias that contains itself?)"
@@ -157,7 +166,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         self.budget -= 1;
         if self.budget == 0 {
             self.fail(
-                path,
+                node, path,
                 format!(
                     "expanding YAML aliases here gives more than {COPY_BUDGET} values; write the value out"
                 ),
@@ -166,6 +175,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         }
         let Some(id) = self.tree.resolve(node) else {
             self.fail(
+                node,
                 path,
                 "alias refers to an anchor that is not defined before it".into(),
             );
@@ -181,7 +191,11 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         let tree: &'t Tree<'a> = self.tree;
         match tree.get(id) {
             Node::Scalar { value, style, tag } => {
+                if self.failed.contains(&id) {
+                    return Out::Str(Cow::Borrowed(""));
+                }
                 let Some(text) = self.substitute(value, &|| field_path(path)) else {
+                    self.failed.insert(id);
                     return Out::Str(Cow::Borrowed(""));
                 };
                 let changed = matches!(text, Cow::Owned(_));
@@ -215,29 +229,36 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                         let Some(key_text) = tree.scalar(*k) else {
                             // No generated field has one; the emitter only writes scalar keys.
                             self.fail(
+                                *k,
                                 path,
                                 "a mapping or sequence used as a mapping key is not supported"
                                     .into(),
                             );
                             return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
                         };
-                        // YAML readers take at most 1024 characters for a key written without
-                        // `?` (libyaml, and so kubectl, as well as our own parser).
-                        if crate::quote::double_quoted(key_text).chars().count() > 1000 {
-                            self.fail(
-                                path,
-                                "a mapping key longer than 1000 characters cannot be written as a \
-                                 YAML key that Kubernetes tools read; shorten it"
-                                    .into(),
-                            );
-                            return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
-                        }
                         let here = |s: &mut String| {
                             path(s);
                             s.push('.');
                             s.push_str(key_text);
                         };
-                        (self.copy_at(*k, &here), self.copy_at(*v, &here))
+                        let key = self.copy_at(*k, &here);
+                        if crate::emit::key_width(&key) > 1000 {
+                            let what = if matches!(key, Out::Tagged { .. }) {
+                                "a mapping key longer than 1000 characters with its tag"
+                            } else {
+                                "a mapping key longer than 1000 characters"
+                            };
+                            self.fail(
+                                *k,
+                                path,
+                                format!(
+                                    "{what} cannot be written as a YAML key that Kubernetes tools \
+                                     read; shorten it"
+                                ),
+                            );
+                            return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
+                        }
+                        (key, self.copy_at(*v, &here))
                     })
                     .collect(),
             ),
