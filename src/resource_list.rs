@@ -256,7 +256,7 @@ fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) ->
             }
         };
     }
-    let column = splice::column(src, root.object.start);
+    let column = splice::column(src, root.content_start);
     let mut text = " ".repeat(column);
     text.push_str("results:\n");
     // One result's tree at a time: a run may report on thousands of objects.

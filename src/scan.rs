@@ -171,6 +171,9 @@ pub struct Root<'a> {
     pub results: Option<Range<usize>>,
     /// End of the last entry's content, before a flow mapping's `}`.
     pub last_entry_end: usize,
+    /// Where the mapping's own content starts, after any tag or anchor on a line of their own:
+    /// its column is the column of the keys.
+    pub content_start: usize,
 }
 
 #[derive(Debug)]
@@ -273,7 +276,8 @@ pub fn scan(src: &str) -> Result<Scanned<'_>, ScanError> {
                 let start = walker.node_start(&event, &span)?;
                 let root = match event {
                     Event::MappingStart(style, _, _) => {
-                        let root = walker.walk_mapping(start, style, true)?;
+                        let mut root = walker.walk_mapping(start, style, true)?;
+                        root.content_start = range(&span).start;
                         DocumentRoot::Mapping(Box::new(root))
                     }
                     Event::Scalar(ref v, ScalarStyle::Plain, _, None)
@@ -624,7 +628,14 @@ impl<'a> Walker<'a> {
                     out.last_entry_end = before;
                     break;
                 }
-                Event::Scalar(key, _, 0, _) => key,
+                Event::Scalar(ref key, _, anchor, _) => {
+                    let key = key.clone();
+                    if anchor != 0 {
+                        // An alias elsewhere may name the key.
+                        self.capture(event, span)?;
+                    }
+                    key
+                }
                 other => {
                     self.skip(other, span)?;
                     self.skip_value()?;
