@@ -183,9 +183,8 @@ pub fn key_width(key: &Out<'_>) -> usize {
     let mut block = String::new();
     key_text(&mut block, key);
     let mut flow = String::new();
-    json(&mut flow, &Out::Map(vec![(key.clone(), Out::Int(0))]));
-    // `{` and `:0}` are not part of the key.
-    block.chars().count().max(flow.chars().count() - 4)
+    json_key(&mut flow, key);
+    block.chars().count().max(flow.chars().count())
 }
 
 fn key_text(out: &mut String, key: &Out<'_>) {
@@ -265,10 +264,7 @@ pub fn json(out: &mut String, node: &Out<'_>) {
                 if i > 0 {
                     out.push(',');
                 }
-                match k {
-                    Out::Str(s) | Out::Plain(s) => out.push_str(&quote::json_string(s)),
-                    other => json(out, other),
-                }
+                json_key(out, k);
                 out.push(':');
                 json(out, v);
             }
@@ -285,6 +281,13 @@ pub fn json(out: &mut String, node: &Out<'_>) {
             out.push(']');
         }
         scalar => scalar_text(out, scalar, true),
+    }
+}
+
+fn json_key(out: &mut String, key: &Out<'_>) {
+    match key {
+        Out::Str(s) | Out::Plain(s) => out.push_str(&quote::json_string(s)),
+        other => json(out, other),
     }
 }
 
@@ -339,5 +342,17 @@ mod tests {
             out,
             r#"{"apiVersion":"v1","metadata":{"name":"y","namespace":"no"},"spec":{"list":["a",{"k":1,"l":true}],"empty":{},"mode":0777,"text":"line1\nline2\n"}}"#
         );
+    }
+
+    #[test]
+    fn key_width_counts_the_tag_and_the_quotes() {
+        let tagged = Out::Tagged {
+            tag: "!t".into(),
+            value: Cow::Borrowed(""),
+            plain: true,
+        };
+        assert_eq!(key_width(&tagged), 5); // !t ""
+        assert_eq!(key_width(&Out::str("a")), 3); // "a" in JSON
+        assert_eq!(key_width(&Out::str("a\tb")), 6); // "a\tb"
     }
 }
