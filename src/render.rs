@@ -21,9 +21,13 @@ pub const REPOSITORY_API_VERSION: &str = "stash.appscode.com/v1alpha1";
 pub const CONFIG_API_VERSION: &str = "stash.appscode.com/v1beta1";
 pub const MARKER: &str = "autobackup.stash.appscode.com/blueprint";
 
-/// How many nodes one generated object may copy, aliases expanded: an alias bomb in a blueprint
+/// How many nodes one target's generated objects may copy, aliases expanded: an alias bomb in a blueprint
 /// gives an error, not an exhausted machine.
 const COPY_BUDGET: usize = 100_000;
+/// How many bytes of text one target's objects may copy, aliases expanded: a long string behind
+/// aliases would otherwise multiply into gigabytes. Kubernetes stores objects of at most 1.5 MiB
+/// (etcd's request limit), and a target's Repository and BackupConfiguration are two.
+const COPY_BYTES: usize = 3 << 20;
 /// Deeper than any YAML the parser accepts, so only a self-referencing alias reaches it.
 const MAX_DEPTH: usize = 600;
 
@@ -83,6 +87,7 @@ pub struct Copier<'t, 'v, 'a> {
     tree: &'t Tree<'a>,
     vars: &'v Vars,
     budget: usize,
+    bytes_left: usize,
     depth: usize,
     /// Nodes already reported: aliases can reach one node through thousands of paths, and its
     /// problem is reported once, at the first.
@@ -96,6 +101,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
             tree,
             vars,
             budget: COPY_BUDGET,
+            bytes_left: COPY_BYTES,
             depth: 0,
             failed: HashSet::new(),
             errors: Vec::new(),
@@ -198,6 +204,21 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                     self.failed.insert(id);
                     return Out::Str(Cow::Borrowed(""));
                 };
+                let Some(left) = self.bytes_left.checked_sub(text.len()) else {
+                    self.fail(
+                        id,
+                        path,
+                        format!(
+                            "the text copied for this target comes to more than {} MiB here \
+                             (aliases expanded), more than Kubernetes stores in an object; \
+                             shorten the value or repeat it fewer times",
+                            COPY_BYTES >> 20
+                        ),
+                    );
+                    self.budget = 0;
+                    return Out::Str(Cow::Borrowed(""));
+                };
+                self.bytes_left = left;
                 let changed = matches!(text, Cow::Owned(_));
                 match tag {
                     Some(tag) if !tag.is_core_str() => Out::Tagged {

@@ -69,6 +69,52 @@ fn a_1_mb_annotation_value_is_handled() {
     );
 }
 
+/// A blueprint whose runtimeSettings hold `value` under the anchor `a`, and `extra` after it.
+fn blueprint_with_settings(value: &str, extra: &str) -> String {
+    BLUEPRINT.replace("pg-daily", "big")
+        + &format!("    runtimeSettings:\n      pod:\n        a: &a {value}\n{extra}")
+}
+
+#[test]
+fn a_long_string_behind_aliases_is_refused_not_multiplied() {
+    let long = "x".repeat(100_000);
+    // 100 KB repeated 10 × 10 times would be 10 MB in each generated object.
+    let aliases = "        b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n        c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n";
+    let src = list(
+        &(blueprint_with_settings(&long, aliases)
+            + &postgres("orders", "").replace("pg-daily", "big")),
+    );
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("more than 3 MiB"), "{}", out.stderr);
+    assert!(
+        out.stdout.len() < src.len() + 2_000,
+        "{} bytes out",
+        out.stdout.len()
+    );
+}
+
+#[test]
+fn a_long_string_that_fits_in_an_object_is_copied() {
+    let long = "x".repeat(2 << 20);
+    let src = list(
+        &(blueprint_with_settings(&long, "") + &postgres("orders", "").replace("pg-daily", "big")),
+    );
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let objects = common::kubectl_objects(&out.stdout);
+    let config = objects
+        .iter()
+        .find(|o| o["kind"] == "BackupConfiguration")
+        .expect("generated");
+    assert_eq!(
+        config["spec"]["runtimeSettings"]["pod"]["a"]
+            .as_str()
+            .map(str::len),
+        Some(2 << 20)
+    );
+}
+
 #[test]
 fn a_target_listing_10000_blueprints_gets_one_result_each() {
     let names: Vec<String> = (0..10_000).map(|i| format!("bp-{i}")).collect();
