@@ -21,8 +21,8 @@ pub const REPOSITORY_API_VERSION: &str = "stash.appscode.com/v1alpha1";
 pub const CONFIG_API_VERSION: &str = "stash.appscode.com/v1beta1";
 pub const MARKER: &str = "autobackup.stash.appscode.com/blueprint";
 
-/// How many nodes one target's generated objects may copy, aliases expanded: an alias bomb in a blueprint
-/// gives an error, not an exhausted machine.
+/// How many nodes one target's generated objects may copy, aliases expanded: an alias bomb in a
+/// blueprint gives an error, not an exhausted machine.
 const COPY_BUDGET: usize = 100_000;
 /// How many bytes of text one target's objects may copy, aliases expanded: a long string behind
 /// aliases would otherwise multiply into gigabytes. Kubernetes stores objects of at most 1.5 MiB
