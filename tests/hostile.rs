@@ -23,6 +23,16 @@ fn list(items: &str) -> String {
     format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{BLUEPRINT}{items}")
 }
 
+/// The BackupConfiguration a successful run on `src` generates, as kubectl reads it.
+fn generated_config(src: &str) -> serde_json::Value {
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    common::kubectl_objects(&out.stdout)
+        .into_iter()
+        .find(|o| o["kind"] == "BackupConfiguration")
+        .expect("generated")
+}
+
 fn postgres(name: &str, annotations: &str) -> String {
     format!(
         "- apiVersion: kubedb.com/v1alpha2\n  kind: Postgres\n  metadata:\n    name: {name}\n    namespace: shop\n    annotations:\n      stash.appscode.com/backup-blueprint: pg-daily\n{annotations}  spec:\n    version: \"14\"\n"
@@ -54,13 +64,7 @@ fn a_1_mb_annotation_value_is_handled() {
         &format!("      params.stash.appscode.com/blob: \"{big}\"\n"),
     );
     let src = list(&(unrelated + &target));
-    let out = common::function(&[], src.as_bytes());
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let objects = common::kubectl_objects(&out.stdout);
-    let config = objects
-        .iter()
-        .find(|o| o["kind"] == "BackupConfiguration")
-        .expect("generated");
+    let config = generated_config(&src);
     assert_eq!(
         config["spec"]["task"]["params"][0]["value"]
             .as_str()
@@ -100,13 +104,7 @@ fn a_long_string_that_fits_in_an_object_is_copied() {
     let src = list(
         &(blueprint_with_settings(&long, "") + &postgres("orders", "").replace("pg-daily", "big")),
     );
-    let out = common::function(&[], src.as_bytes());
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let objects = common::kubectl_objects(&out.stdout);
-    let config = objects
-        .iter()
-        .find(|o| o["kind"] == "BackupConfiguration")
-        .expect("generated");
+    let config = generated_config(&src);
     assert_eq!(
         config["spec"]["runtimeSettings"]["pod"]["a"]
             .as_str()
