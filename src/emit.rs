@@ -176,7 +176,6 @@ fn scalar_or_empty(out: &mut String, node: &Out<'_>, indent: usize) {
     }
 }
 
-/// A mapping key. Keys are scalars: the copier refuses collection keys.
 /// The most characters `key` takes as a mapping key, in block style or in JSON: YAML readers
 /// take at most 1024 for a key written without `?` (libyaml, and so kubectl, as well as ours).
 pub fn key_width(key: &Out<'_>) -> usize {
@@ -187,6 +186,7 @@ pub fn key_width(key: &Out<'_>) -> usize {
     block.chars().count().max(flow.chars().count())
 }
 
+/// A mapping key. Keys are scalars: the copier refuses collection keys.
 fn key_text(out: &mut String, key: &Out<'_>) {
     match key {
         Out::Str(s) if quote::needs_quotes(s) => out.push_str(&quote::double_quoted(s)),

@@ -172,7 +172,8 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         self.budget -= 1;
         if self.budget == 0 {
             self.fail(
-                node, path,
+                node,
+                path,
                 format!(
                     "expanding YAML aliases here gives more than {COPY_BUDGET} values; write the value out"
                 ),
