@@ -5,7 +5,8 @@
 //!     cargo bench --bench inner
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use stash_autobackup::{Options, run, scan};
+use stash_autobackup::krm::read::yaml as scan;
+use stash_autobackup::{Options, run};
 use std::hint::black_box;
 
 #[path = "tools/generate.rs"]

@@ -24,31 +24,16 @@
 //! Problems with single objects are KRM [`results`]; input that cannot be read at all is an
 //! [`error::InputError`].
 
-pub mod blueprint;
-pub mod config;
-pub mod earlier;
-pub mod emit;
+pub mod engine;
 pub mod error;
-pub mod files;
-pub mod json;
-pub mod naming;
-pub mod plan;
-pub mod quote;
-pub mod render;
-pub mod resource_list;
-pub mod results;
-pub mod scan;
-pub mod schedule;
-pub mod splice;
-pub mod stream;
-pub mod target;
-pub mod tree;
-pub mod vars;
+pub mod families;
+pub mod krm;
+pub mod yaml;
 
 use error::InputError;
-use results::{FileRef, KrmResult, Severity};
-use scan::DocumentRoot;
-use splice::Pieces;
+use krm::read::yaml::DocumentRoot;
+use krm::results::{FileRef, KrmResult, Severity};
+use yaml::splice::Pieces;
 
 /// What kind of output a run produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,11 +84,11 @@ pub fn run(
     let fast = if options.yaml_scanner_only {
         None
     } else {
-        json::scan(src)
+        krm::read::json::scan(src)
     };
     let scanned = match fast {
         Some(scanned) => scanned,
-        None => scan::scan(src).map_err(|e| InputError::syntax(&e))?,
+        None => krm::read::yaml::scan(src).map_err(|e| InputError::syntax(&e))?,
     };
     let first = scanned
         .documents
@@ -111,7 +96,7 @@ pub fn run(
         .find(|d| !matches!(d.root, DocumentRoot::Empty))
         .ok_or(InputError::Empty)?;
     if let DocumentRoot::Mapping(root) = &first.root
-        && resource_list::is_resource_list(root)
+        && krm::resource_list::is_resource_list(root)
     {
         if options.config.is_some() {
             return Err(InputError::ResourceList(
@@ -119,7 +104,7 @@ pub fn run(
                     .into(),
             ));
         }
-        let rendered = resource_list::render(src, &scanned, root)?;
+        let rendered = krm::resource_list::render(src, &scanned, root)?;
         return Ok(Run {
             format: Format::ResourceList,
             pieces: rendered.pieces,
@@ -128,9 +113,9 @@ pub fn run(
     }
     let (config, problems) = match options.config {
         Some(text) => read_config_file(text)?,
-        None => (config::Config::default(), Vec::new()),
+        None => (engine::config::Config::default(), Vec::new()),
     };
-    let rendered = stream::render(src, scanned, &config, problems, origin);
+    let rendered = krm::stream::render(src, scanned, &config, problems, origin);
     Ok(Run {
         format: Format::Stream,
         pieces: rendered.pieces,
@@ -139,7 +124,7 @@ pub fn run(
 }
 
 /// Reads a `--config` file: one ConfigMap or StashAutoBackup object.
-fn read_config_file(text: &str) -> Result<(config::Config, Vec<KrmResult>), InputError> {
-    let (tree, node) = scan::capture_first(text).map_err(|e| InputError::syntax(&e))?;
-    Ok(config::read(&tree, node))
+fn read_config_file(text: &str) -> Result<(engine::config::Config, Vec<KrmResult>), InputError> {
+    let (tree, node) = krm::read::yaml::capture_first(text).map_err(|e| InputError::syntax(&e))?;
+    Ok(engine::config::read(&tree, node))
 }

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use stash_autobackup::{Format, Options, files, run, text};
+use stash_autobackup::{Format, Options, run, text};
+
+mod cli;
+use cli::files;
 
 const HELP: &str = "\
 stash-autobackup: generate Stash Repository and BackupConfiguration objects for databases
@@ -104,7 +107,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
     for result in &outcome.results {
         let shown = match outcome.format {
             // kpt and kustomize read results from the ResourceList; kustomize shows only stderr.
-            Format::ResourceList => result.severity == stash_autobackup::results::Severity::Error,
+            Format::ResourceList => {
+                result.severity == stash_autobackup::krm::results::Severity::Error
+            }
             Format::Stream => true,
         };
         if shown {

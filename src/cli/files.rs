@@ -6,8 +6,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::error::InputError;
-use crate::results::FileRef;
+use stash_autobackup::error::InputError;
+use stash_autobackup::krm::results::FileRef;
 
 /// The contents of the named files, one after another.
 #[derive(Debug, Default)]
@@ -54,7 +54,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, InputError> {
             path: file.clone(),
             source,
         })?;
-        let text = crate::text(&bytes).map_err(|e| InputError::InFile {
+        let text = stash_autobackup::text(&bytes).map_err(|e| InputError::InFile {
             path: file.clone(),
             source: Box::new(e),
         })?;

@@ -1,8 +1,8 @@
 //! BackupBlueprints: the templates the generated objects are made from.
 
-use crate::results::{KrmResult, Severity};
-use crate::scan::Object;
-use crate::tree::{NodeId, Tree};
+use crate::krm::read::yaml::Object;
+use crate::krm::results::{KrmResult, Severity};
+use crate::yaml::tree::{NodeId, Tree};
 
 pub const API_VERSION: &str = "stash.appscode.com/v1beta1";
 pub const KIND: &str = "BackupBlueprint";
@@ -81,12 +81,12 @@ pub fn read(
         );
         return None;
     };
-    if !crate::naming::is_dns_subdomain(name) {
+    if !crate::families::stash::naming::is_dns_subdomain(name) {
         error(
             "metadata.name",
             format!(
                 "BackupBlueprint name {name:?} is not a valid Kubernetes name ({})",
-                crate::naming::NAME_RULE
+                crate::families::stash::naming::NAME_RULE
             ),
         );
         return None;
@@ -216,7 +216,10 @@ pub fn read(
         ("backupNamespace", &backup_namespace),
         ("repoNamespace", &repo_namespace),
     ] {
-        if let Some(ns) = ns.as_deref().filter(|ns| !crate::naming::is_dns_label(ns)) {
+        if let Some(ns) = ns
+            .as_deref()
+            .filter(|ns| !crate::families::stash::naming::is_dns_label(ns))
+        {
             fail(
                 &format!("spec.{field}"),
                 format!("spec.{field} {ns:?} is not a valid Kubernetes namespace"),

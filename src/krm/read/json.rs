@@ -1,4 +1,4 @@
-//! A fast path for JSON input: the same [`Scanned`] as [`crate::scan`], read with serde_json.
+//! A fast path for JSON input: the same [`Scanned`] as [`crate::krm::read::yaml`], read with serde_json.
 //!
 //! JSON is YAML, so the YAML scanner reads it correctly, but a YAML parser spends most of its
 //! time on what JSON cannot contain. serde_json's `RawValue` gives each value as a slice of the
@@ -14,11 +14,11 @@ use granit_parser::ScalarStyle;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::scan::{
+use crate::krm::read::yaml::{
     Annotations, Document, DocumentRoot, Field, Items, ItemsValue, Meta, Object, Root, Scanned,
     SpecInterest, is_relevant, spec_interest,
 };
-use crate::tree::{Node, NodeId, Tree};
+use crate::yaml::tree::{Node, NodeId, Tree};
 
 /// A string, borrowed from the input when it holds no escapes.
 struct Str<'a>(Cow<'a, str>);

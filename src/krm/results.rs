@@ -5,8 +5,8 @@
 
 use std::fmt;
 
-use crate::emit::Out;
-use crate::scan::Object;
+use crate::krm::read::yaml::Object;
+use crate::yaml::emit::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -36,7 +36,7 @@ pub struct ResourceRef {
 
 impl ResourceRef {
     pub fn of(object: &Object<'_>) -> Self {
-        let text = |f: &crate::scan::Field<'_>| f.text().unwrap_or_default().to_owned();
+        let text = |f: &crate::krm::read::yaml::Field<'_>| f.text().unwrap_or_default().to_owned();
         ResourceRef {
             api_version: text(&object.api_version),
             kind: text(&object.kind),
@@ -137,29 +137,29 @@ impl KrmResult {
     }
 
     /// The entry of the ResourceList's `results`.
-    pub fn to_out(&self) -> Out<'_> {
-        let mut out = Out::map([
-            ("message", Out::str(self.message.as_str())),
-            ("severity", Out::str(self.severity.as_str())),
+    pub fn to_value(&self) -> Value<'_> {
+        let mut out = Value::map([
+            ("message", Value::str(self.message.as_str())),
+            ("severity", Value::str(self.severity.as_str())),
         ]);
         if let Some(r) = &self.resource_ref {
-            let mut reference = Out::map([
-                ("apiVersion", Out::str(r.api_version.as_str())),
-                ("kind", Out::str(r.kind.as_str())),
-                ("name", Out::str(r.name.as_str())),
+            let mut reference = Value::map([
+                ("apiVersion", Value::str(r.api_version.as_str())),
+                ("kind", Value::str(r.kind.as_str())),
+                ("name", Value::str(r.name.as_str())),
             ]);
             if !r.namespace.is_empty() {
-                reference.push("namespace", Out::str(r.namespace.as_str()));
+                reference.push("namespace", Value::str(r.namespace.as_str()));
             }
             out.push("resourceRef", reference);
         }
         if let Some(path) = &self.field {
-            out.push("field", Out::map([("path", Out::str(path.as_str()))]));
+            out.push("field", Value::map([("path", Value::str(path.as_str()))]));
         }
         if let Some(file) = &self.file {
-            let mut f = Out::map([("path", Out::str(file.path.as_str()))]);
+            let mut f = Value::map([("path", Value::str(file.path.as_str()))]);
             if let Some(index) = file.index {
-                f.push("index", Out::Int(index));
+                f.push("index", Value::Int(index));
             }
             out.push("file", f);
         }

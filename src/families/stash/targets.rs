@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
-use crate::scan::{Field, Object};
-use crate::tree::Tree;
+use crate::krm::read::yaml::{Field, Object};
+use crate::yaml::tree::Tree;
 
 pub const APPBINDING_API_VERSION: &str = "appcatalog.appscode.com/v1alpha1";
 pub const BLUEPRINT_ANNOTATION: &str = "stash.appscode.com/backup-blueprint";

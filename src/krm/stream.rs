@@ -1,12 +1,12 @@
 //! Stream mode: a plain YAML stream of Kubernetes objects in, the same objects (minus local
 //! configuration) and the generated ones out, for ArgoCD plugins and shell pipelines.
 
-use crate::config::Config;
-use crate::emit::{Layout, Style};
-use crate::plan::{self, Emit, Mode};
-use crate::results::KrmResult;
-use crate::scan::{Document, DocumentRoot, Object, Scanned};
-use crate::splice::{self, Pieces};
+use crate::engine::config::Config;
+use crate::families::stash::generate::{self, Emit, Mode};
+use crate::krm::read::yaml::{Document, DocumentRoot, Object, Scanned};
+use crate::krm::results::KrmResult;
+use crate::yaml::emit::{Layout, Style};
+use crate::yaml::splice::{self, Pieces};
 
 /// Marked `config.kubernetes.io/local-config: "true"`: read, but not part of the output.
 pub fn is_local_config(object: &Object<'_>) -> bool {
@@ -28,7 +28,7 @@ pub fn render(
     scanned: Scanned<'_>,
     config: &Config,
     config_problems: Vec<KrmResult>,
-    origin: &dyn Fn(usize) -> Option<crate::results::FileRef>,
+    origin: &dyn Fn(usize) -> Option<crate::krm::results::FileRef>,
 ) -> Rendered {
     let Scanned { tree, documents } = scanned;
     // (start, end) of each object's document, for copying it.
@@ -58,7 +58,7 @@ pub fn render(
         style: Style::Document,
         eol: "\n",
     };
-    let mut plan = plan::plan(
+    let mut plan = generate::plan(
         &tree,
         &objects,
         config,

@@ -4,8 +4,8 @@
 //! a string) and the typed `StashAutoBackup` kind. Anything else is an error naming the key, so a
 //! typo never silently falls back to a default.
 
-use crate::results::{KrmResult, ResourceRef, Severity};
-use crate::tree::{Node, NodeId, Tree};
+use crate::krm::results::{KrmResult, ResourceRef, Severity};
+use crate::yaml::tree::{Node, NodeId, Tree};
 use granit_parser::ScalarStyle;
 
 pub const TYPED_API_VERSION: &str = "autobackup.stash.appscode.com/v1alpha1";

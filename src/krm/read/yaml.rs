@@ -13,9 +13,9 @@ use granit_parser::{
     Event, Marker, Parser, ScalarStyle, ScanError, Span, StrInput, StructureStyle,
 };
 
-use crate::stream::LOCAL_CONFIG;
-use crate::target::BLUEPRINT_ANNOTATION;
-use crate::tree::{Node, NodeId, TagText, Tree};
+use crate::families::stash::targets::BLUEPRINT_ANNOTATION;
+use crate::krm::stream::LOCAL_CONFIG;
+use crate::yaml::tree::{Node, NodeId, TagText, Tree};
 
 /// A scalar field the function reads (`metadata.name`, an annotation value, ...).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -119,7 +119,7 @@ pub struct Meta<'a> {
     /// The first key that appears twice where the function reads (e.g. `metadata.name`).
     pub duplicate_key: Option<Box<str>>,
     /// The file it came from, in stream mode (in a ResourceList, kpt's annotations say it).
-    pub file: Option<Box<crate::results::FileRef>>,
+    pub file: Option<Box<crate::krm::results::FileRef>>,
 }
 
 impl Meta<'_> {
@@ -387,7 +387,7 @@ impl<'a> Walker<'a> {
             && r.is_empty()
         {
             let p = r.start;
-            let before = &self.src[crate::splice::line_start(self.src, p)..p];
+            let before = &self.src[crate::yaml::splice::line_start(self.src, p)..p];
             if self.src.as_bytes().get(p) == Some(&b':') {
                 self.content_end = self.content_end.max(p + 1);
             } else if before.contains(['-', '?', ':'])

@@ -1,6 +1,6 @@
 //! Building the Repository and the BackupConfiguration of one (target, blueprint) pair.
 //!
-//! Values are copied from the blueprint's captured tree into [`Out`] trees. Every string value
+//! Values are copied from the blueprint's captured tree into [`Value`] trees. Every string value
 //! (and key) goes through `${…}` substitution first; a value that substitution did not change
 //! is copied with its original spelling, so it means what it meant in the blueprint.
 
@@ -10,12 +10,12 @@ use std::collections::HashSet;
 
 use granit_parser::ScalarStyle;
 
-use crate::blueprint::Blueprint;
-use crate::emit::Out;
-use crate::naming::Placement;
-use crate::target::{APPBINDING_API_VERSION, Target};
-use crate::tree::{Node, NodeId, Tree};
-use crate::vars::{self, VarError};
+use crate::engine::envsubst::{self, VarError};
+use crate::families::stash::blueprint::Blueprint;
+use crate::families::stash::naming::Placement;
+use crate::families::stash::targets::{APPBINDING_API_VERSION, Target};
+use crate::yaml::emit::Value;
+use crate::yaml::tree::{Node, NodeId, Tree};
 
 pub const REPOSITORY_API_VERSION: &str = "stash.appscode.com/v1alpha1";
 pub const CONFIG_API_VERSION: &str = "stash.appscode.com/v1beta1";
@@ -115,7 +115,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         field: &dyn Fn() -> String,
     ) -> Option<Cow<'s, str>> {
         let vars = self.vars;
-        match vars::substitute(text, &mut |name| vars.get(name)) {
+        match envsubst::substitute(text, &mut |name| vars.get(name)) {
             Ok(v) => Some(v),
             Err(e) => {
                 let message = match &e {
@@ -138,7 +138,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
     }
 
     /// Copies the subtree at `node`; `path` names it for error messages.
-    pub fn copy(&mut self, node: NodeId, path: &str) -> Out<'t> {
+    pub fn copy(&mut self, node: NodeId, path: &str) -> Value<'t> {
         self.copy_at(node, &|out: &mut String| out.push_str(path))
     }
 
@@ -153,10 +153,10 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
     }
 
     /// `path` writes the field's path; it is only called when there is an error to report.
-    fn copy_at(&mut self, node: NodeId, path: &dyn Fn(&mut String)) -> Out<'t> {
+    fn copy_at(&mut self, node: NodeId, path: &dyn Fn(&mut String)) -> Value<'t> {
         // After an error that stops the copy, nothing more is copied or reported.
         if self.budget == 0 {
-            return Out::Map(Vec::new());
+            return Value::Map(Vec::new());
         }
         if self.depth >= MAX_DEPTH {
             self.fail(
@@ -167,7 +167,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                 ),
             );
             self.budget = 0;
-            return Out::Map(Vec::new());
+            return Value::Map(Vec::new());
         }
         self.budget -= 1;
         if self.budget == 0 {
@@ -178,7 +178,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                     "expanding YAML aliases here gives more than {COPY_BUDGET} values; write the value out"
                 ),
             );
-            return Out::Map(Vec::new());
+            return Value::Map(Vec::new());
         }
         let Some(id) = self.tree.resolve(node) else {
             self.fail(
@@ -186,7 +186,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                 path,
                 "alias refers to an anchor that is not defined before it".into(),
             );
-            return Out::Map(Vec::new());
+            return Value::Map(Vec::new());
         };
         self.depth += 1;
         let out = self.copy_node(id, path);
@@ -194,16 +194,16 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
         out
     }
 
-    fn copy_node(&mut self, id: NodeId, path: &dyn Fn(&mut String)) -> Out<'t> {
+    fn copy_node(&mut self, id: NodeId, path: &dyn Fn(&mut String)) -> Value<'t> {
         let tree: &'t Tree<'a> = self.tree;
         match tree.get(id) {
             Node::Scalar { value, style, tag } => {
                 if self.failed.contains(&id) {
-                    return Out::Str(Cow::Borrowed(""));
+                    return Value::Str(Cow::Borrowed(""));
                 }
                 let Some(text) = self.substitute(value, &|| field_path(path)) else {
                     self.failed.insert(id);
-                    return Out::Str(Cow::Borrowed(""));
+                    return Value::Str(Cow::Borrowed(""));
                 };
                 let Some(left) = self.bytes_left.checked_sub(text.len()) else {
                     self.fail(
@@ -217,22 +217,22 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                         ),
                     );
                     self.budget = 0;
-                    return Out::Str(Cow::Borrowed(""));
+                    return Value::Str(Cow::Borrowed(""));
                 };
                 self.bytes_left = left;
                 let changed = matches!(text, Cow::Owned(_));
                 match tag {
-                    Some(tag) if !tag.is_core_str() => Out::Tagged {
+                    Some(tag) if !tag.is_core_str() => Value::Tagged {
                         tag: tag.render(),
                         value: text,
                         plain: *style == ScalarStyle::Plain,
                     },
-                    Some(_) => Out::Str(text),
-                    None if *style == ScalarStyle::Plain && !changed => Out::Plain(text),
-                    None => Out::Str(text),
+                    Some(_) => Value::Str(text),
+                    None if *style == ScalarStyle::Plain && !changed => Value::Plain(text),
+                    None => Value::Str(text),
                 }
             }
-            Node::Seq { items } => Out::Seq(
+            Node::Seq { items } => Value::Seq(
                 items
                     .iter()
                     .enumerate()
@@ -244,7 +244,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                     })
                     .collect(),
             ),
-            Node::Map { entries } => Out::Map(
+            Node::Map { entries } => Value::Map(
                 entries
                     .iter()
                     .map(|(k, v)| {
@@ -256,7 +256,7 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                                 "a mapping or sequence used as a mapping key is not supported"
                                     .into(),
                             );
-                            return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
+                            return (Value::Str(Cow::Borrowed("")), Value::Map(Vec::new()));
                         };
                         let here = |s: &mut String| {
                             path(s);
@@ -264,8 +264,8 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                             s.push_str(key_text);
                         };
                         let key = self.copy_at(*k, &here);
-                        if crate::emit::key_width(&key) > 1000 {
-                            let what = if matches!(key, Out::Tagged { .. }) {
+                        if crate::yaml::emit::key_width(&key) > 1000 {
+                            let what = if matches!(key, Value::Tagged { .. }) {
                                 "a mapping key longer than 1000 characters with its tag"
                             } else {
                                 "a mapping key longer than 1000 characters"
@@ -278,13 +278,13 @@ impl<'t, 'v, 'a> Copier<'t, 'v, 'a> {
                                      read; shorten it"
                                 ),
                             );
-                            return (Out::Str(Cow::Borrowed("")), Out::Map(Vec::new()));
+                            return (Value::Str(Cow::Borrowed("")), Value::Map(Vec::new()));
                         }
                         (key, self.copy_at(*v, &here))
                     })
                     .collect(),
             ),
-            Node::Alias { .. } => Out::Map(Vec::new()),
+            Node::Alias { .. } => Value::Map(Vec::new()),
         }
     }
 }
@@ -309,21 +309,21 @@ pub fn metadata_annotations<'t>(
     blueprint: &str,
     mark: bool,
     file: &[(String, String)],
-) -> Option<Out<'t>> {
+) -> Option<Value<'t>> {
     let mut entries = Vec::new();
     if mark {
-        entries.push((Out::str(MARKER), Out::str(blueprint.to_owned())));
+        entries.push((Value::str(MARKER), Value::str(blueprint.to_owned())));
     }
     for (k, v) in file {
-        entries.push((Out::str(k.clone()), Out::str(v.clone())));
+        entries.push((Value::str(k.clone()), Value::str(v.clone())));
     }
-    (!entries.is_empty()).then_some(Out::Map(entries))
+    (!entries.is_empty()).then_some(Value::Map(entries))
 }
 
-fn metadata<'t>(name: &str, namespace: &str, annotations: Option<Out<'t>>) -> Out<'t> {
-    let mut meta = Out::map([
-        ("name", Out::str(name.to_owned())),
-        ("namespace", Out::str(namespace.to_owned())),
+fn metadata<'t>(name: &str, namespace: &str, annotations: Option<Value<'t>>) -> Value<'t> {
+    let mut meta = Value::map([
+        ("name", Value::str(name.to_owned())),
+        ("namespace", Value::str(namespace.to_owned())),
     ]);
     if let Some(a) = annotations {
         meta.push("annotations", a);
@@ -336,18 +336,18 @@ pub fn repository<'t>(
     copier: &mut Copier<'t, '_, '_>,
     blueprint: &Blueprint,
     placement: &Placement,
-    annotations: Option<Out<'t>>,
-) -> Out<'t> {
-    let mut spec = Out::map([("backend", copier.copy(blueprint.backend, "spec.backend"))]);
+    annotations: Option<Value<'t>>,
+) -> Value<'t> {
+    let mut spec = Value::map([("backend", copier.copy(blueprint.backend, "spec.backend"))]);
     if blueprint.wipe_out {
-        spec.push("wipeOut", Out::Bool(true));
+        spec.push("wipeOut", Value::Bool(true));
     }
     if let Some(policy) = blueprint.usage_policy {
         spec.push("usagePolicy", copier.copy(policy, "spec.usagePolicy"));
     }
-    Out::map([
-        ("apiVersion", Out::str(REPOSITORY_API_VERSION)),
-        ("kind", Out::str("Repository")),
+    Value::map([
+        ("apiVersion", Value::str(REPOSITORY_API_VERSION)),
+        ("kind", Value::str("Repository")),
         (
             "metadata",
             metadata(
@@ -362,9 +362,9 @@ pub fn repository<'t>(
 
 /// What a BackupConfiguration needs beyond the blueprint.
 pub struct ConfigParts<'t> {
-    pub schedule: Out<'t>,
-    pub task_name: Option<Out<'t>>,
-    pub params: Vec<(Out<'t>, Out<'t>)>,
+    pub schedule: Value<'t>,
+    pub task_name: Option<Value<'t>>,
+    pub params: Vec<(Value<'t>, Value<'t>)>,
     pub owner_uid: Option<String>,
 }
 
@@ -375,47 +375,47 @@ pub fn backup_configuration<'t>(
     target: &Target,
     placement: &Placement,
     parts: ConfigParts<'t>,
-    annotations: Option<Out<'t>>,
-) -> Out<'t> {
+    annotations: Option<Value<'t>>,
+) -> Value<'t> {
     let mut meta = metadata(&placement.name, &placement.config_namespace, annotations);
     if let Some(uid) = parts.owner_uid {
         meta.push(
             "ownerReferences",
-            Out::Seq(vec![Out::map([
-                ("apiVersion", Out::str(APPBINDING_API_VERSION)),
-                ("kind", Out::str("AppBinding")),
-                ("name", Out::str(target.name.clone())),
-                ("uid", Out::str(uid)),
-                ("controller", Out::Bool(true)),
-                ("blockOwnerDeletion", Out::Bool(true)),
+            Value::Seq(vec![Value::map([
+                ("apiVersion", Value::str(APPBINDING_API_VERSION)),
+                ("kind", Value::str("AppBinding")),
+                ("name", Value::str(target.name.clone())),
+                ("uid", Value::str(uid)),
+                ("controller", Value::Bool(true)),
+                ("blockOwnerDeletion", Value::Bool(true)),
             ])]),
         );
     }
-    let mut repository = Out::map([("name", Out::str(placement.name.clone()))]);
+    let mut repository = Value::map([("name", Value::str(placement.name.clone()))]);
     if placement.cross_namespace_target || placement.cross_namespace_repository {
         repository.push(
             "namespace",
-            Out::str(placement.repository_namespace.clone()),
+            Value::str(placement.repository_namespace.clone()),
         );
     }
-    let mut reference = Out::map([
-        ("apiVersion", Out::str(APPBINDING_API_VERSION)),
-        ("kind", Out::str("AppBinding")),
-        ("name", Out::str(target.name.clone())),
+    let mut reference = Value::map([
+        ("apiVersion", Value::str(APPBINDING_API_VERSION)),
+        ("kind", Value::str("AppBinding")),
+        ("name", Value::str(target.name.clone())),
     ]);
     if let Some(ns) = target
         .namespace
         .as_ref()
         .filter(|_| placement.cross_namespace_target)
     {
-        reference.push("namespace", Out::str(ns.clone()));
+        reference.push("namespace", Value::str(ns.clone()));
     }
-    let mut spec = Out::map([
+    let mut spec = Value::map([
         ("repository", repository),
-        ("target", Out::map([("ref", reference)])),
+        ("target", Value::map([("ref", reference)])),
         ("schedule", parts.schedule),
     ]);
-    let mut task = Out::Map(Vec::new());
+    let mut task = Value::Map(Vec::new());
     if let Some(name) = parts.task_name {
         task.push("name", name);
     }
@@ -423,20 +423,20 @@ pub fn backup_configuration<'t>(
         let params = parts
             .params
             .into_iter()
-            .map(|(n, v)| Out::Map(vec![(Out::str("name"), n), (Out::str("value"), v)]))
+            .map(|(n, v)| Value::Map(vec![(Value::str("name"), n), (Value::str("value"), v)]))
             .collect();
-        task.push("params", Out::Seq(params));
+        task.push("params", Value::Seq(params));
     }
-    if matches!(&task, Out::Map(e) if !e.is_empty()) {
+    if matches!(&task, Value::Map(e) if !e.is_empty()) {
         spec.push("task", task);
     }
     for (field, node) in &blueprint.copied {
         let value = copier.copy(*node, &format!("spec.{field}"));
         spec.push(field, value);
     }
-    Out::map([
-        ("apiVersion", Out::str(CONFIG_API_VERSION)),
-        ("kind", Out::str("BackupConfiguration")),
+    Value::map([
+        ("apiVersion", Value::str(CONFIG_API_VERSION)),
+        ("kind", Value::str("BackupConfiguration")),
         ("metadata", meta),
         ("spec", spec),
     ])

@@ -1,17 +1,17 @@
 //! Writing the objects this function generates (and its `results`) as YAML or JSON text.
 //!
 //! Input items are never written from here: they are copied from the input bytes. What is
-//! written here is built as an [`Out`] tree, whose scalars remember where they came from, so a
+//! written here is built as a [`Value`] tree, whose scalars remember where they came from, so a
 //! plain `0777` copied from a blueprint stays a plain `0777` while a name we produce is quoted
-//! whenever a reader could take it for something other than a string (see [`crate::quote`]).
+//! whenever a reader could take it for something other than a string (see [`crate::yaml::quote`]).
 
 use std::borrow::Cow;
 
-use crate::quote;
+use crate::yaml::quote;
 
 /// A value to write.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Out<'a> {
+pub enum Value<'a> {
     /// A string: written plain when that is safe, otherwise quoted.
     Str(Cow<'a, str>),
     /// A plain scalar copied from the input, written as it was so that it keeps its meaning.
@@ -24,37 +24,38 @@ pub enum Out<'a> {
     },
     Int(i64),
     Bool(bool),
-    Map(Vec<(Out<'a>, Out<'a>)>),
-    Seq(Vec<Out<'a>>),
+    Map(Vec<(Value<'a>, Value<'a>)>),
+    Seq(Vec<Value<'a>>),
 }
 
-impl<'a> Out<'a> {
+impl<'a> Value<'a> {
     pub fn str(s: impl Into<Cow<'a, str>>) -> Self {
-        Out::Str(s.into())
+        Value::Str(s.into())
     }
 
     /// A mapping with string keys.
-    pub fn map<const N: usize>(entries: [(&'a str, Out<'a>); N]) -> Self {
-        Out::Map(
+    pub fn map<const N: usize>(entries: [(&'a str, Value<'a>); N]) -> Self {
+        Value::Map(
             entries
                 .into_iter()
-                .map(|(k, v)| (Out::Str(Cow::Borrowed(k)), v))
+                .map(|(k, v)| (Value::Str(Cow::Borrowed(k)), v))
                 .collect(),
         )
     }
 
-    pub fn push(&mut self, key: &'a str, value: Out<'a>) {
-        if let Out::Map(entries) = self {
-            entries.push((Out::Str(Cow::Borrowed(key)), value));
+    pub fn push(&mut self, key: &'a str, value: Value<'a>) {
+        if let Value::Map(entries) = self {
+            entries.push((Value::Str(Cow::Borrowed(key)), value));
         }
     }
 
     fn is_scalar(&self) -> bool {
-        !matches!(self, Out::Map(_) | Out::Seq(_))
+        !matches!(self, Value::Map(_) | Value::Seq(_))
     }
 
     fn is_empty_collection(&self) -> bool {
-        matches!(self, Out::Map(m) if m.is_empty()) || matches!(self, Out::Seq(s) if s.is_empty())
+        matches!(self, Value::Map(m) if m.is_empty())
+            || matches!(self, Value::Seq(s) if s.is_empty())
     }
 }
 
@@ -79,21 +80,21 @@ pub struct Layout {
 impl Layout {
     /// `node` as text for its place. Objects are written as soon as they are decided, so that a
     /// run never holds the trees of all generated objects at once.
-    pub fn write(self, node: &Out<'_>) -> String {
+    pub fn write(self, node: &Value<'_>) -> String {
         let mut text = String::new();
         match (self.style, node) {
             (Style::BlockItem(indent), _) => {
                 block_seq_items(&mut text, std::slice::from_ref(node), indent)
             }
-            (Style::Document, Out::Map(entries)) => block_map_entries(&mut text, entries, 0),
+            (Style::Document, Value::Map(entries)) => block_map_entries(&mut text, entries, 0),
             (Style::Document | Style::Json, _) => json(&mut text, node),
         }
-        crate::splice::with_line_ending(text, self.eol)
+        crate::yaml::splice::with_line_ending(text, self.eol)
     }
 }
 
 /// Writes `items` as entries of a block sequence whose `-` is at column `indent`.
-pub fn block_seq_items(out: &mut String, items: &[Out<'_>], indent: usize) {
+pub fn block_seq_items(out: &mut String, items: &[Value<'_>], indent: usize) {
     for item in items {
         pad(out, indent);
         out.push_str("- ");
@@ -102,7 +103,7 @@ pub fn block_seq_items(out: &mut String, items: &[Out<'_>], indent: usize) {
 }
 
 /// Writes the entries of a block mapping at column `indent`.
-pub fn block_map_entries(out: &mut String, entries: &[(Out<'_>, Out<'_>)], indent: usize) {
+pub fn block_map_entries(out: &mut String, entries: &[(Value<'_>, Value<'_>)], indent: usize) {
     for (i, (key, value)) in entries.iter().enumerate() {
         if i > 0 {
             pad(out, indent);
@@ -115,11 +116,11 @@ pub fn block_map_entries(out: &mut String, entries: &[(Out<'_>, Out<'_>)], inden
         } else {
             out.push('\n');
             match value {
-                Out::Map(entries) => {
+                Value::Map(entries) => {
                     pad(out, indent + 2);
                     block_map_entries(out, entries, indent + 2);
                 }
-                Out::Seq(items) => block_seq_items(out, items, indent),
+                Value::Seq(items) => block_seq_items(out, items, indent),
                 _ => {}
             }
         }
@@ -128,10 +129,10 @@ pub fn block_map_entries(out: &mut String, entries: &[(Out<'_>, Out<'_>)], inden
 
 /// Writes a node that starts on a line already holding text (after `- `); its own further lines
 /// are at column `indent`.
-fn inline_block(out: &mut String, node: &Out<'_>, indent: usize) {
+fn inline_block(out: &mut String, node: &Value<'_>, indent: usize) {
     match node {
-        Out::Map(entries) if !entries.is_empty() => block_map_entries(out, entries, indent),
-        Out::Seq(items) if !items.is_empty() => {
+        Value::Map(entries) if !entries.is_empty() => block_map_entries(out, entries, indent),
+        Value::Seq(items) if !items.is_empty() => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     pad(out, indent);
@@ -144,11 +145,11 @@ fn inline_block(out: &mut String, node: &Out<'_>, indent: usize) {
     }
 }
 
-fn scalar_or_empty(out: &mut String, node: &Out<'_>, indent: usize) {
+fn scalar_or_empty(out: &mut String, node: &Value<'_>, indent: usize) {
     match node {
-        Out::Map(_) => out.push_str("{}\n"),
-        Out::Seq(_) => out.push_str("[]\n"),
-        Out::Str(s) => {
+        Value::Map(_) => out.push_str("{}\n"),
+        Value::Seq(_) => out.push_str("[]\n"),
+        Value::Str(s) => {
             if !quote::needs_quotes(s) {
                 out.push_str(s);
             } else if let Some(chomp) = quote::literal_chomp(s) {
@@ -178,7 +179,7 @@ fn scalar_or_empty(out: &mut String, node: &Out<'_>, indent: usize) {
 
 /// The most characters `key` takes as a mapping key, in block style or in JSON: YAML readers
 /// take at most 1024 for a key written without `?` (libyaml, and so kubectl, as well as ours).
-pub fn key_width(key: &Out<'_>) -> usize {
+pub fn key_width(key: &Value<'_>) -> usize {
     let mut block = String::new();
     key_text(&mut block, key);
     let mut flow = String::new();
@@ -187,17 +188,17 @@ pub fn key_width(key: &Out<'_>) -> usize {
 }
 
 /// A mapping key. Keys are scalars: the copier refuses collection keys.
-fn key_text(out: &mut String, key: &Out<'_>) {
+fn key_text(out: &mut String, key: &Value<'_>) {
     match key {
-        Out::Str(s) if quote::needs_quotes(s) => out.push_str(&quote::double_quoted(s)),
+        Value::Str(s) if quote::needs_quotes(s) => out.push_str(&quote::double_quoted(s)),
         other => scalar_text(out, other, false),
     }
 }
 
 /// A scalar on one line. `json` asks for JSON spelling where the value allows it.
-fn scalar_text(out: &mut String, node: &Out<'_>, json: bool) {
+fn scalar_text(out: &mut String, node: &Value<'_>, json: bool) {
     match node {
-        Out::Str(s) => {
+        Value::Str(s) => {
             if json {
                 out.push_str(&quote::json_string(s));
             } else if quote::needs_quotes(s) {
@@ -206,8 +207,8 @@ fn scalar_text(out: &mut String, node: &Out<'_>, json: bool) {
                 out.push_str(s);
             }
         }
-        Out::Plain(s) => plain_text(out, s, json),
-        Out::Tagged { tag, value, plain } => {
+        Value::Plain(s) => plain_text(out, s, json),
+        Value::Tagged { tag, value, plain } => {
             out.push_str(tag);
             out.push(' ');
             // The tag decides the type, so quoting the value keeps its meaning; in flow context
@@ -220,9 +221,9 @@ fn scalar_text(out: &mut String, node: &Out<'_>, json: bool) {
                 out.push_str(&quote::double_quoted(value));
             }
         }
-        Out::Int(i) => out.push_str(&i.to_string()),
-        Out::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Out::Map(_) | Out::Seq(_) => {}
+        Value::Int(i) => out.push_str(&i.to_string()),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Map(_) | Value::Seq(_) => {}
     }
 }
 
@@ -256,9 +257,9 @@ fn flow_plain_ok(s: &str) -> bool {
 }
 
 /// Writes `node` as compact JSON (which is also YAML flow style).
-pub fn json(out: &mut String, node: &Out<'_>) {
+pub fn json(out: &mut String, node: &Value<'_>) {
     match node {
-        Out::Map(entries) => {
+        Value::Map(entries) => {
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -270,7 +271,7 @@ pub fn json(out: &mut String, node: &Out<'_>) {
             }
             out.push('}');
         }
-        Out::Seq(items) => {
+        Value::Seq(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -284,9 +285,9 @@ pub fn json(out: &mut String, node: &Out<'_>) {
     }
 }
 
-fn json_key(out: &mut String, key: &Out<'_>) {
+fn json_key(out: &mut String, key: &Value<'_>) {
     match key {
-        Out::Str(s) | Out::Plain(s) => out.push_str(&quote::json_string(s)),
+        Value::Str(s) | Value::Plain(s) => out.push_str(&quote::json_string(s)),
         other => json(out, other),
     }
 }
@@ -299,26 +300,26 @@ fn pad(out: &mut String, indent: usize) {
 mod tests {
     use super::*;
 
-    fn obj() -> Out<'static> {
-        Out::map([
-            ("apiVersion", Out::str("v1")),
+    fn obj() -> Value<'static> {
+        Value::map([
+            ("apiVersion", Value::str("v1")),
             (
                 "metadata",
-                Out::map([("name", Out::str("y")), ("namespace", Out::str("no"))]),
+                Value::map([("name", Value::str("y")), ("namespace", Value::str("no"))]),
             ),
             (
                 "spec",
-                Out::map([
+                Value::map([
                     (
                         "list",
-                        Out::Seq(vec![
-                            Out::str("a"),
-                            Out::map([("k", Out::Int(1)), ("l", Out::Bool(true))]),
+                        Value::Seq(vec![
+                            Value::str("a"),
+                            Value::map([("k", Value::Int(1)), ("l", Value::Bool(true))]),
                         ]),
                     ),
-                    ("empty", Out::Map(vec![])),
-                    ("mode", Out::Plain("0777".into())),
-                    ("text", Out::str("line1\nline2\n")),
+                    ("empty", Value::Map(vec![])),
+                    ("mode", Value::Plain("0777".into())),
+                    ("text", Value::str("line1\nline2\n")),
                 ]),
             ),
         ])
@@ -346,13 +347,13 @@ mod tests {
 
     #[test]
     fn key_width_counts_the_tag_and_the_quotes() {
-        let tagged = Out::Tagged {
+        let tagged = Value::Tagged {
             tag: "!t".into(),
             value: Cow::Borrowed(""),
             plain: true,
         };
         assert_eq!(key_width(&tagged), 5); // !t ""
-        assert_eq!(key_width(&Out::str("a")), 3); // "a" in JSON
-        assert_eq!(key_width(&Out::str("a\tb")), 6); // "a\tb"
+        assert_eq!(key_width(&Value::str("a")), 3); // "a" in JSON
+        assert_eq!(key_width(&Value::str("a\tb")), 6); // "a\tb"
     }
 }

@@ -4,17 +4,19 @@
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::blueprint::{self, Blueprint};
-use crate::config::{Config, MissingBlueprint};
-use crate::earlier;
-use crate::emit::{Layout, Out};
-use crate::naming::{self, Placement};
-use crate::render::{self, ConfigParts, Copier, Vars};
-use crate::results::{self, FileRef, KrmResult, ResourceRef, Severity};
-use crate::scan::Object;
-use crate::schedule::{self, Accepted};
-use crate::target::{self, BLUEPRINT_ANNOTATION, PARAM_PREFIX, SCHEDULE_ANNOTATION, Target};
-use crate::tree::Tree;
+use crate::engine::config::{Config, MissingBlueprint};
+use crate::engine::cron::{self, Accepted};
+use crate::engine::ownership;
+use crate::families::stash::blueprint::{self, Blueprint};
+use crate::families::stash::naming::{self, Placement};
+use crate::families::stash::render::{self, ConfigParts, Copier, Vars};
+use crate::families::stash::targets::{
+    self, BLUEPRINT_ANNOTATION, PARAM_PREFIX, SCHEDULE_ANNOTATION, Target,
+};
+use crate::krm::read::yaml::Object;
+use crate::krm::results::{self, FileRef, KrmResult, ResourceRef, Severity};
+use crate::yaml::emit::{Layout, Value};
+use crate::yaml::tree::Tree;
 
 /// One object of the output that this function is responsible for.
 #[derive(Debug)]
@@ -174,7 +176,7 @@ impl<'t> Planner<'_, 't, '_> {
             );
             let this = Existing {
                 index: i,
-                ours: earlier::marker(object).is_some(),
+                ours: ownership::marker(object).is_some(),
             };
             // A hand-written object wins over our earlier one of the same name, wherever each
             // stands in the input. Of several earlier ones, the last wins: the one a run re-emits
@@ -221,7 +223,7 @@ impl<'t> Planner<'_, 't, '_> {
         let blueprints = self.blueprints();
         let existing = self.existing();
         let secrets = self.secrets();
-        let targets = target::find(self.tree, self.objects);
+        let targets = targets::find(self.tree, self.objects);
         self.note_unsupported(&targets);
         for target in &targets {
             self.generate_target(target, &blueprints, &existing, &secrets);
@@ -237,7 +239,7 @@ impl<'t> Planner<'_, 't, '_> {
             .flatten()
             .collect();
         for (i, object) in self.objects.iter().enumerate() {
-            let database = target::is_database(object) || target::is_app_binding(object);
+            let database = targets::is_database(object) || targets::is_app_binding(object);
             if database && object.metadata_not_map {
                 self.error(i, "metadata must be a mapping".into()).field = Some("metadata".into());
                 continue;
@@ -252,7 +254,7 @@ impl<'t> Planner<'_, 't, '_> {
                 .field = Some("metadata.annotations".into());
                 continue;
             }
-            if in_target.contains(&i) || !target::has_blueprint_annotation(object) {
+            if in_target.contains(&i) || !targets::has_blueprint_annotation(object) {
                 continue;
             }
             if database && object.name.text().is_none() {
@@ -433,7 +435,7 @@ impl<'t> Planner<'_, 't, '_> {
     }
 
     /// The schedule annotation, when it is set and not empty.
-    fn schedule_override(&mut self, target: &Target) -> Option<target::Annotation> {
+    fn schedule_override(&mut self, target: &Target) -> Option<targets::Annotation> {
         let annotation = target.annotation(SCHEDULE_ANNOTATION)?.clone();
         if annotation.value.trim().is_empty() {
             self.result(
@@ -476,7 +478,7 @@ impl<'t> Planner<'_, 't, '_> {
         namespace: &str,
         blueprint: &Blueprint,
         placement: &Placement,
-        schedule: Option<&target::Annotation>,
+        schedule: Option<&targets::Annotation>,
         params: &[(String, String)],
         existing: &HashMap<(String, String, String), Existing>,
         secrets: &HashSet<(String, String)>,
@@ -505,7 +507,7 @@ impl<'t> Planner<'_, 't, '_> {
         // it stays in its file; a new one gets `stash-<name>.yaml` beside its target.
         let annotations = |i: usize| {
             let tracking = match existing.get(&keys[i]) {
-                Some(e) if e.ours => earlier::tracking_annotations(&self.objects[e.index]),
+                Some(e) if e.ours => ownership::tracking_annotations(&self.objects[e.index]),
                 _ => file
                     .as_deref()
                     .map_or_else(Vec::new, |path| new_file_annotations(path, i)),
@@ -581,12 +583,12 @@ impl<'t> Planner<'_, 't, '_> {
         copier: &mut Copier<'t, '_, '_>,
         target: &Target,
         blueprint: &Blueprint,
-        annotation: Option<&target::Annotation>,
+        annotation: Option<&targets::Annotation>,
         target_ref: &ResourceRef,
-    ) -> Option<Out<'t>> {
+    ) -> Option<Value<'t>> {
         let (out, text, object, field) = match (annotation, blueprint.schedule) {
             (Some(a), _) => (
-                Out::str(a.value.clone()),
+                Value::str(a.value.clone()),
                 a.value.clone(),
                 a.object,
                 annotation_field(SCHEDULE_ANNOTATION),
@@ -628,7 +630,7 @@ impl<'t> Planner<'_, 't, '_> {
     fn emit(
         &mut self,
         key: (String, String, String),
-        out: Out<'t>,
+        out: Value<'t>,
         reported: usize,
         blueprint: &str,
         existing: &HashMap<(String, String, String), Existing>,
@@ -668,7 +670,7 @@ impl<'t> Planner<'_, 't, '_> {
             }
             Some(e) => {
                 self.plan.remove.insert(e.index);
-                if earlier::unchanged(self.tree, &self.objects[e.index], &out) {
+                if ownership::unchanged(self.tree, &self.objects[e.index], &out) {
                     self.plan.append.push(Emit::Keep(e.index));
                 } else {
                     self.result(
@@ -709,7 +711,7 @@ impl<'t> Planner<'_, 't, '_> {
     fn prune(&mut self, config_ok: bool, existing: &HashMap<(String, String, String), Existing>) {
         let errors = self.plan.has_errors();
         for (i, object) in self.objects.iter().enumerate() {
-            let Some(blueprint) = earlier::marker(object) else {
+            let Some(blueprint) = ownership::marker(object) else {
                 continue;
             };
             let kind = object.kind.text().unwrap_or_default();
@@ -753,11 +755,10 @@ impl<'t> Planner<'_, 't, '_> {
 
     /// Empty output with success would tell ArgoCD (with prune) that the app has no objects.
     fn refuse_empty_stream(&mut self) {
-        let empty =
-            self.plan.append.is_empty()
-                && self.objects.iter().enumerate().all(|(i, o)| {
-                    crate::stream::is_local_config(o) || self.plan.remove.contains(&i)
-                });
+        let empty = self.plan.append.is_empty()
+            && self.objects.iter().enumerate().all(|(i, o)| {
+                crate::krm::stream::is_local_config(o) || self.plan.remove.contains(&i)
+            });
         if empty && !self.plan.has_errors() {
             self.plan.results.push(KrmResult::new(
                 Severity::Error,
@@ -774,7 +775,7 @@ impl<'t> Planner<'_, 't, '_> {
             .objects
             .iter()
             .enumerate()
-            .filter(|(i, o)| earlier::marker(o).is_some() && !self.plan.remove.contains(i))
+            .filter(|(i, o)| ownership::marker(o).is_some() && !self.plan.remove.contains(i))
             .count();
         let generated = self.plan.append.len() + kept_in_place;
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -805,7 +806,7 @@ impl<'t> Planner<'_, 't, '_> {
 
 /// What Kubernetes would say about a CronJob `schedule`, and how to fix it.
 fn schedule_problem(schedule: &str) -> Option<(Severity, String)> {
-    match schedule::validate(schedule) {
+    match cron::validate(schedule) {
         Ok(Accepted::Cron) => None,
         Ok(Accepted::Every { nanos }) if nanos > 0 => Some((
             Severity::Warning,
@@ -839,7 +840,7 @@ fn schedule_problem(schedule: &str) -> Option<(Severity, String)> {
 
 /// The task name and params: the blueprint's params first, an annotation param replacing the
 /// value of a blueprint param of its name in place, new ones appended (already sorted).
-type TaskParts<'t> = (Option<Out<'t>>, Vec<(Out<'t>, Out<'t>)>);
+type TaskParts<'t> = (Option<Value<'t>>, Vec<(Value<'t>, Value<'t>)>);
 
 fn task<'t>(
     copier: &mut Copier<'t, '_, '_>,
@@ -849,7 +850,7 @@ fn task<'t>(
     let name = blueprint
         .task_name
         .map(|n| copier.copy(n, "spec.task.name"));
-    let mut list: Vec<(Out<'t>, Out<'t>)> = blueprint
+    let mut list: Vec<(Value<'t>, Value<'t>)> = blueprint
         .params
         .iter()
         .enumerate()
@@ -862,8 +863,8 @@ fn task<'t>(
         .collect();
     for (name, value) in params {
         match list.iter_mut().find(|(n, _)| scalar_text(n) == *name) {
-            Some((_, slot)) => *slot = Out::str(value.clone()),
-            None => list.push((Out::str(name.clone()), Out::str(value.clone()))),
+            Some((_, slot)) => *slot = Value::str(value.clone()),
+            None => list.push((Value::str(name.clone()), Value::str(value.clone()))),
         }
     }
     (name, list)
@@ -886,24 +887,26 @@ fn annotation_field(key: &str) -> String {
     format!("metadata.annotations[{key}]")
 }
 
-fn scalar_text(out: &Out<'_>) -> String {
+fn scalar_text(out: &Value<'_>) -> String {
     match out {
-        Out::Str(s) | Out::Plain(s) => s.to_string(),
-        Out::Tagged { value, .. } => value.to_string(),
-        Out::Int(i) => i.to_string(),
-        Out::Bool(b) => b.to_string(),
-        Out::Map(_) | Out::Seq(_) => String::new(),
+        Value::Str(s) | Value::Plain(s) => s.to_string(),
+        Value::Tagged { value, .. } => value.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Map(_) | Value::Seq(_) => String::new(),
     }
 }
 
 /// `spec.backend.storageSecretName` of a generated Repository.
-fn storage_secret(repository: &Out<'_>) -> Option<String> {
+fn storage_secret(repository: &Value<'_>) -> Option<String> {
     let backend = child(child(repository, "spec")?, "backend")?;
     Some(scalar_text(child(backend, "storageSecretName")?)).filter(|s| !s.is_empty())
 }
 
-fn child<'o, 'a>(out: &'o Out<'a>, key: &str) -> Option<&'o Out<'a>> {
-    let Out::Map(entries) = out else { return None };
+fn child<'o, 'a>(out: &'o Value<'a>, key: &str) -> Option<&'o Value<'a>> {
+    let Value::Map(entries) = out else {
+        return None;
+    };
     entries
         .iter()
         .find(|(k, _)| scalar_text(k) == key)

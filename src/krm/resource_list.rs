@@ -4,13 +4,13 @@
 //! generated objects are appended to `items` (in the sequence's own style, block or flow), and
 //! `results` is set. Everything else is copied byte for byte.
 
-use crate::config;
-use crate::emit::{self, Layout, Style};
+use crate::engine::config;
 use crate::error::InputError;
-use crate::plan::{self, Emit, Mode, Plan};
-use crate::results::KrmResult;
-use crate::scan::{DocumentRoot, Items, ItemsValue, Root, Scanned};
-use crate::splice::{self, Edit, Piece, Pieces};
+use crate::families::stash::generate::{self, Emit, Mode, Plan};
+use crate::krm::read::yaml::{DocumentRoot, Items, ItemsValue, Root, Scanned};
+use crate::krm::results::KrmResult;
+use crate::yaml::emit::{self, Layout, Style};
+use crate::yaml::splice::{self, Edit, Piece, Pieces};
 
 pub const KIND: &str = "ResourceList";
 const API_VERSIONS: [&str; 2] = ["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
@@ -78,7 +78,7 @@ pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rende
         None => Style::Json,
     };
     let layout = Layout { style, eol };
-    let mut plan = plan::plan(
+    let mut plan = generate::plan(
         tree,
         &items.objects,
         &config,
@@ -238,7 +238,7 @@ fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) ->
             if i > 0 {
                 text.push(',');
             }
-            emit::json(&mut text, &result.to_out());
+            emit::json(&mut text, &result.to_value());
         }
         text.push(']');
         return match &root.results {
@@ -261,7 +261,7 @@ fn results_edit(src: &str, root: &Root<'_>, results: &[KrmResult], eol: &str) ->
     text.push_str("results:\n");
     // One result's tree at a time: a run may report on thousands of objects.
     for result in results {
-        emit::block_seq_items(&mut text, std::slice::from_ref(&result.to_out()), column);
+        emit::block_seq_items(&mut text, std::slice::from_ref(&result.to_value()), column);
     }
     let text = splice::with_line_ending(text, eol);
     match &root.results {

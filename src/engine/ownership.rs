@@ -6,11 +6,11 @@
 
 use granit_parser::ScalarStyle;
 
-use crate::emit::Out;
-use crate::quote;
-use crate::render::MARKER;
-use crate::scan::{Field, Object};
-use crate::tree::{Node, NodeId, Tree};
+use crate::families::stash::render::MARKER;
+use crate::krm::read::yaml::{Field, Object};
+use crate::yaml::emit::Value;
+use crate::yaml::quote;
+use crate::yaml::tree::{Node, NodeId, Tree};
 
 /// Annotations kpt uses to track where an object lives; an object that replaces an earlier one
 /// keeps them, so it lands in the same file.
@@ -46,7 +46,7 @@ pub fn marker<'o>(object: &'o Object<'_>) -> Option<&'o str> {
 }
 
 /// True when the earlier `object` means exactly what `new` means.
-pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Out<'_>) -> bool {
+pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Value<'_>) -> bool {
     if object.extra_keys
         || object.labels.is_some()
         || object.uid != Field::Absent
@@ -55,22 +55,22 @@ pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Out<'_>) -> bool {
     {
         return false;
     }
-    let Out::Map(top) = new else {
+    let Value::Map(top) = new else {
         return false;
     };
-    let text_is = |field: &Field<'_>, out: Option<&Out<'_>>| match (field, out) {
-        (Field::Text(t), Some(Out::Str(s))) => t == s,
+    let text_is = |field: &Field<'_>, out: Option<&Value<'_>>| match (field, out) {
+        (Field::Text(t), Some(Value::Str(s))) => t == s,
         (Field::Absent, None) => true,
         _ => false,
     };
-    let Some(Out::Map(meta)) = get(top, "metadata") else {
+    let Some(Value::Map(meta)) = get(top, "metadata") else {
         return false;
     };
     let annotations_match = match get(meta, "annotations") {
-        Some(Out::Map(entries)) => {
+        Some(Value::Map(entries)) => {
             entries.len() == object.annotations.entries.len()
                 && entries.iter().all(|(k, v)| match (k, v) {
-                    (Out::Str(k), Out::Str(v)) => {
+                    (Value::Str(k), Value::Str(v)) => {
                         object.annotations.get(k).and_then(Field::text) == Some(v)
                     }
                     _ => false,
@@ -100,9 +100,9 @@ pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Out<'_>) -> bool {
         && spec_match
 }
 
-fn get<'o, 'a>(map: &'o [(Out<'a>, Out<'a>)], key: &str) -> Option<&'o Out<'a>> {
+fn get<'o, 'a>(map: &'o [(Value<'a>, Value<'a>)], key: &str) -> Option<&'o Value<'a>> {
     map.iter()
-        .find(|(k, _)| matches!(k, Out::Str(s) if s == key))
+        .find(|(k, _)| matches!(k, Value::Str(s) if s == key))
         .map(|(_, v)| v)
 }
 
@@ -115,14 +115,14 @@ enum Meaning<'s> {
     Tagged(String, &'s str),
 }
 
-fn out_meaning<'s>(out: &'s Out<'_>) -> Option<Meaning<'s>> {
+fn out_meaning<'s>(out: &'s Value<'_>) -> Option<Meaning<'s>> {
     Some(match out {
-        Out::Str(s) => Meaning::Str(s),
-        Out::Plain(s) => plain_meaning(s),
-        Out::Tagged { tag, value, .. } => Meaning::Tagged(tag.clone(), value),
-        Out::Int(i) => Meaning::Literal(i.to_string()),
-        Out::Bool(b) => Meaning::Literal(b.to_string()),
-        Out::Map(_) | Out::Seq(_) => return None,
+        Value::Str(s) => Meaning::Str(s),
+        Value::Plain(s) => plain_meaning(s),
+        Value::Tagged { tag, value, .. } => Meaning::Tagged(tag.clone(), value),
+        Value::Int(i) => Meaning::Literal(i.to_string()),
+        Value::Bool(b) => Meaning::Literal(b.to_string()),
+        Value::Map(_) | Value::Seq(_) => return None,
     })
 }
 
@@ -150,12 +150,12 @@ fn node_meaning<'s>(tree: &'s Tree<'_>, id: NodeId) -> Option<Meaning<'s>> {
 }
 
 /// Compares a captured input node with an output node by meaning (mapping order aside).
-fn same(tree: &Tree<'_>, node: NodeId, out: &Out<'_>) -> bool {
+fn same(tree: &Tree<'_>, node: NodeId, out: &Value<'_>) -> bool {
     let Some(node) = tree.resolve(node) else {
         return false;
     };
     match (tree.get(node), out) {
-        (Node::Map { entries }, Out::Map(outs)) => {
+        (Node::Map { entries }, Value::Map(outs)) => {
             entries.len() == outs.len()
                 && outs.iter().all(|(k, v)| {
                     let key = out_meaning(k);
@@ -166,7 +166,7 @@ fn same(tree: &Tree<'_>, node: NodeId, out: &Out<'_>) -> bool {
                     })
                 })
         }
-        (Node::Seq { items }, Out::Seq(outs)) => {
+        (Node::Seq { items }, Value::Seq(outs)) => {
             items.len() == outs.len() && items.iter().zip(outs).all(|(i, o)| same(tree, *i, o))
         }
         (Node::Scalar { .. }, out) => {

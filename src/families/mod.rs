@@ -1,0 +1,3 @@
+//! One folder per API family.
+
+pub mod stash;

@@ -1,0 +1,4 @@
+//! Reading input documents into objects.
+
+pub mod json;
+pub mod yaml;
