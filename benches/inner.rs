@@ -5,7 +5,7 @@
 //!     cargo bench --bench inner
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use stash_autobackup::krm::read::yaml as scan;
+use stash_autobackup::krm::read::yaml as reader;
 use stash_autobackup::{Options, run};
 use std::hint::black_box;
 
@@ -30,7 +30,8 @@ fn benches(c: &mut Criterion) {
         })
     });
     group.bench_function("scan", |b| {
-        b.iter(|| scan::scan(black_box(&yaml)).map(|s| s.documents.len()))
+        let interest = stash_autobackup::interest();
+        b.iter(|| reader::read(black_box(&yaml), &interest).map(|s| s.documents.len()))
     });
     group.bench_function("run, YAML", |b| {
         b.iter(|| {

@@ -1,4 +1,6 @@
 //! Input that cannot be read at all. Problems with single objects are results, not errors.
+//!
+//! Each message says what is wrong and what to do about it.
 
 use std::path::PathBuf;
 
@@ -26,9 +28,35 @@ pub enum InputError {
     )]
     TrailingDocument { line: usize },
 
-    /// The top of a ResourceList is not what the KRM function spec describes.
-    #[error("{0}")]
-    ResourceList(String),
+    /// A ResourceList of an apiVersion the KRM function spec does not define.
+    #[error("ResourceList apiVersion `{0}` is not supported: use config.kubernetes.io/v1")]
+    ApiVersion(String),
+
+    /// A ResourceList whose `items` is null.
+    #[error("the ResourceList's `items` is null: send `items: []` for an empty list")]
+    ItemsNull,
+
+    /// A ResourceList without `items`.
+    #[error("the ResourceList has no `items`: send `items: []` for an empty list")]
+    ItemsMissing,
+
+    /// A ResourceList whose `items` is a scalar or a mapping.
+    #[error("the ResourceList's `items` must be a sequence of Kubernetes objects")]
+    ItemsNotSequence,
+
+    /// `--config` given with a ResourceList, which carries its own options.
+    #[error(
+        "--config applies to stream mode; a ResourceList carries its options in functionConfig"
+    )]
+    ConfigWithResourceList,
+
+    /// A ResourceList named as a file: only stdin carries one.
+    #[error("a ResourceList was given as a file; pipe it on stdin instead")]
+    ResourceListFile,
+
+    /// The files named on the command line hold nothing but whitespace and comments.
+    #[error("the files hold no Kubernetes objects")]
+    NoObjects,
 
     /// A file or directory named on the command line could not be read.
     #[error("{}: {source}", path.display())]

@@ -28,16 +28,17 @@ pub mod engine;
 pub mod error;
 pub mod families;
 pub mod krm;
+mod pipeline;
 pub mod yaml;
 
 use error::InputError;
-use krm::read::yaml::DocumentRoot;
-use krm::results::{FileRef, KrmResult, Severity};
+use krm::object::FileRef;
+use krm::results::{KrmResult, Severity};
 use yaml::splice::Pieces;
 
 /// What kind of output a run produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum Framing {
     /// A ResourceList (results inside it).
     ResourceList,
     /// A plain stream of objects (results go to stderr).
@@ -47,7 +48,7 @@ pub enum Format {
 /// The outcome of a run whose input could be read.
 #[derive(Debug)]
 pub struct Run {
-    pub format: Format,
+    pub framing: Framing,
     /// The output, as pieces of the input and generated text.
     pub pieces: Pieces,
     pub results: Vec<KrmResult>,
@@ -57,6 +58,23 @@ impl Run {
     pub fn has_errors(&self) -> bool {
         self.results.iter().any(|r| r.severity == Severity::Error)
     }
+
+    /// The results to print on stderr, one line each. In a ResourceList only the errors: kpt
+    /// and kustomize read the results from the list, and kustomize shows only stderr. In stream
+    /// mode all of them: stderr is their only channel.
+    pub fn stderr_results(&self) -> impl Iterator<Item = &KrmResult> {
+        self.results.iter().filter(move |r| match self.framing {
+            Framing::ResourceList => r.severity == Severity::Error,
+            Framing::Stream => true,
+        })
+    }
+
+    /// Whether the output goes to stdout. Stream mode feeds `kubectl apply` and ArgoCD: on
+    /// errors it prints nothing rather than a partial set of objects. A ResourceList always
+    /// comes back whole, its results saying what is wrong.
+    pub fn writes_output(&self) -> bool {
+        !(self.framing == Framing::Stream && self.has_errors())
+    }
 }
 
 /// Options that come from the command line rather than the input.
@@ -64,7 +82,7 @@ impl Run {
 pub struct Options<'c> {
     /// The text of a `--config` file (stream mode only).
     pub config: Option<&'c str>,
-    /// Read JSON with the YAML scanner too (tests compare the two readers).
+    /// Read JSON with the YAML reader too (tests compare the two readers).
     #[doc(hidden)]
     pub yaml_scanner_only: bool,
 }
@@ -74,6 +92,12 @@ pub fn text(input: &[u8]) -> Result<&str, InputError> {
     std::str::from_utf8(input).map_err(|e| InputError::not_utf8(input, e.valid_up_to()))
 }
 
+/// What the readers keep of an input for the function's families (benchmarks measure reading
+/// with it).
+pub fn interest() -> krm::read::Interest {
+    pipeline::interest()
+}
+
 /// Runs the function on `src`: a ResourceList, or else a stream of objects. `origin` maps a
 /// byte offset of `src` to the file it came from (stream mode over files).
 pub fn run(
@@ -81,50 +105,5 @@ pub fn run(
     options: &Options<'_>,
     origin: &dyn Fn(usize) -> Option<FileRef>,
 ) -> Result<Run, InputError> {
-    let fast = if options.yaml_scanner_only {
-        None
-    } else {
-        krm::read::json::scan(src)
-    };
-    let scanned = match fast {
-        Some(scanned) => scanned,
-        None => krm::read::yaml::scan(src).map_err(|e| InputError::syntax(&e))?,
-    };
-    let first = scanned
-        .documents
-        .iter()
-        .find(|d| !matches!(d.root, DocumentRoot::Empty))
-        .ok_or(InputError::Empty)?;
-    if let DocumentRoot::Mapping(root) = &first.root
-        && krm::resource_list::is_resource_list(root)
-    {
-        if options.config.is_some() {
-            return Err(InputError::ResourceList(
-                "--config applies to stream mode; a ResourceList carries its options in functionConfig"
-                    .into(),
-            ));
-        }
-        let rendered = krm::resource_list::render(src, &scanned, root)?;
-        return Ok(Run {
-            format: Format::ResourceList,
-            pieces: rendered.pieces,
-            results: rendered.results,
-        });
-    }
-    let (config, problems) = match options.config {
-        Some(text) => read_config_file(text)?,
-        None => (engine::config::Config::default(), Vec::new()),
-    };
-    let rendered = krm::stream::render(src, scanned, &config, problems, origin);
-    Ok(Run {
-        format: Format::Stream,
-        pieces: rendered.pieces,
-        results: rendered.results,
-    })
-}
-
-/// Reads a `--config` file: one ConfigMap or StashAutoBackup object.
-fn read_config_file(text: &str) -> Result<(engine::config::Config, Vec<KrmResult>), InputError> {
-    let (tree, node) = krm::read::yaml::capture_first(text).map_err(|e| InputError::syntax(&e))?;
-    Ok(engine::config::read(&tree, node))
+    pipeline::run(src, options, origin)
 }

@@ -1,43 +1,15 @@
 //! The command line: read the input, run the function, write the output, set the exit code.
 
+mod cli;
+
 use std::io::{self, Read, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
-use stash_autobackup::{Format, Options, run, text};
-
-mod cli;
+use anyhow::Context;
+use cli::args::{self, Command, HELP};
 use cli::files;
-
-const HELP: &str = "\
-stash-autobackup: generate Stash Repository and BackupConfiguration objects for databases
-annotated with stash.appscode.com/backup-blueprint, as Stash's auto-backup would.
-
-USAGE:
-    stash-autobackup < resource-list.yaml    KRM function (kpt, kustomize): ResourceList in and out
-    stash-autobackup < objects.yaml          stream mode: YAML objects in, objects + generated out
-    stash-autobackup [--config FILE] PATH... stream mode over files and directories
-
-OPTIONS:
-    --config FILE   options for stream mode (a ConfigMap or StashAutoBackup object)
-    -h, --help      print this help
-    -V, --version   print the version
-
-ANNOTATIONS (on a KubeDB database or an AppBinding):
-    stash.appscode.com/backup-blueprint: a,b      blueprints to use (required)
-    stash.appscode.com/schedule: \"0 2 * * *\"      overrides the blueprint's schedule
-    params.stash.appscode.com/<name>: <value>     adds or overrides a task parameter
-
-OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):
-    missingBlueprint: error|warning   severity of a blueprint name with no blueprint (default error)
-    markGenerated: true|false         mark generated objects so later runs update and prune them
-
-EXIT STATUS:
-    0  no errors         1  errors (in results; one line each on stderr) or unreadable input
-
-Documentation: see README.md of stash-autobackup.
-";
+use stash_autobackup::error::InputError;
+use stash_autobackup::{Framing, Options, run, text};
 
 fn main() -> ExitCode {
     match real_main() {
@@ -50,25 +22,18 @@ fn main() -> ExitCode {
 }
 
 fn real_main() -> anyhow::Result<ExitCode> {
-    let mut config_path: Option<PathBuf> = None;
-    let mut paths: Vec<PathBuf> = Vec::new();
-    let mut parser = lexopt::Parser::from_env();
-    while let Some(arg) = parser.next()? {
-        use lexopt::prelude::*;
-        match arg {
-            Short('h') | Long("help") => {
+    let (config_path, paths) =
+        match args::parse().map_err(|e| anyhow::anyhow!("{e}; see --help"))? {
+            Command::Help => {
                 print!("{HELP}");
                 return Ok(ExitCode::SUCCESS);
             }
-            Short('V') | Long("version") => {
+            Command::Version => {
                 println!("stash-autobackup {}", env!("CARGO_PKG_VERSION"));
                 return Ok(ExitCode::SUCCESS);
             }
-            Long("config") => config_path = Some(parser.value()?.into()),
-            Value(path) => paths.push(path.into()),
-            _ => bail!("{}; see --help", arg.unexpected()),
-        }
-    }
+            Command::Run { config, paths } => (config, paths),
+        };
     let config_text = match &config_path {
         Some(p) => Some(
             std::fs::read_to_string(p)
@@ -92,33 +57,21 @@ fn real_main() -> anyhow::Result<ExitCode> {
     } else {
         loaded = files::load(&paths)?;
         if loaded.text.trim().is_empty() {
-            bail!("the files hold no Kubernetes objects");
+            return Err(InputError::NoObjects.into());
         }
         let outcome = run(&loaded.text, &options, &|offset| loaded.origin(offset))?;
-        if outcome.format == Format::ResourceList {
-            bail!("a ResourceList was given as a file; pipe it on stdin instead");
+        if outcome.framing == Framing::ResourceList {
+            return Err(InputError::ResourceListFile.into());
         }
         (loaded.text.as_str(), outcome)
     };
 
-    let failed = outcome.has_errors();
     let stderr = io::stderr();
     let mut err = stderr.lock();
-    for result in &outcome.results {
-        let shown = match outcome.format {
-            // kpt and kustomize read results from the ResourceList; kustomize shows only stderr.
-            Format::ResourceList => {
-                result.severity == stash_autobackup::krm::results::Severity::Error
-            }
-            Format::Stream => true,
-        };
-        if shown {
-            let _ = writeln!(err, "{result}");
-        }
+    for result in outcome.stderr_results() {
+        let _ = writeln!(err, "{result}");
     }
-    // Stream mode feeds `kubectl apply` and ArgoCD: on errors, print nothing rather than a
-    // partial set of objects.
-    if !(failed && outcome.format == Format::Stream) {
+    if outcome.writes_output() {
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         outcome
@@ -127,7 +80,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             .and_then(|()| out.flush())
             .context("writing stdout")?;
     }
-    Ok(if failed {
+    Ok(if outcome.has_errors() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

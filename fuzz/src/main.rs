@@ -5,13 +5,13 @@
 //! a fixed point at once (a run on output that already went through the function changes
 //! nothing).
 
-use stash_autobackup::{Format, Options, run, text};
+use stash_autobackup::{Framing, Options, run, text};
 
-fn once(src: &str) -> Option<(Vec<u8>, Format, bool)> {
+fn once(src: &str) -> Option<(Vec<u8>, Framing, bool)> {
     let run = run(src, &Options::default(), &|_| None).ok()?;
     Some((
         run.pieces.to_vec(src.as_bytes()),
-        run.format,
+        run.framing,
         run.has_errors(),
     ))
 }
@@ -25,7 +25,7 @@ fn main() {
         // Success with nothing to say would make kpt delete a package, ArgoCD prune an app.
         assert!(failed || !first.is_empty(), "exit 0 with empty output");
         let first = String::from_utf8(first).expect("output is UTF-8");
-        if format != Format::ResourceList {
+        if format != Framing::ResourceList {
             return;
         }
         let (second, _, _) = once(&first).expect("the function reads its own output");

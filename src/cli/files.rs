@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use stash_autobackup::error::InputError;
-use stash_autobackup::krm::results::FileRef;
+use stash_autobackup::krm::object::FileRef;
 
 /// The contents of the named files, one after another.
 #[derive(Debug, Default)]

@@ -1,3 +1,5 @@
-//! The binary's own parts: nothing below the library's facade depends on them.
+//! The binary's own parts: the command line and reading files. Nothing in the library depends
+//! on them.
 
+pub mod args;
 pub mod files;

@@ -27,6 +27,8 @@
 
 use std::fmt;
 
+use crate::krm::results::Severity;
+
 /// What Kubernetes would accept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Accepted {
@@ -446,6 +448,40 @@ fn time_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// What Kubernetes would say about a CronJob `schedule`, and how to fix it.
+pub fn schedule_problem(schedule: &str) -> Option<(Severity, String)> {
+    match validate(schedule) {
+        Ok(Accepted::Cron) => None,
+        Ok(Accepted::Every { nanos }) if nanos > 0 => Some((
+            Severity::Warning,
+            format!(
+                "schedule `{schedule}` uses @every, which Kubernetes accepts but does not document; \
+                 prefer a cron expression"
+            ),
+        )),
+        Ok(Accepted::Every { .. }) => Some((
+            Severity::Error,
+            format!("schedule `{schedule}`: the @every interval must be positive"),
+        )),
+        Err(e) if schedule.contains("TZ") => Some((
+            Severity::Error,
+            format!(
+                "schedule `{schedule}` is not valid for a Kubernetes CronJob: {e}; Kubernetes 1.29 \
+                 and later reject TZ= and CRON_TZ= in schedules, so write the schedule in the \
+                 cluster's time zone (UTC unless configured otherwise)"
+            ),
+        )),
+        Err(e) => Some((
+            Severity::Error,
+            format!(
+                "schedule `{schedule}` is not valid for a Kubernetes CronJob: {e}; use five fields \
+                 (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, \
+                 @monthly, @yearly"
+            ),
+        )),
+    }
 }
 
 #[cfg(test)]

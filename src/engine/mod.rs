@@ -1,6 +1,14 @@
-//! What every API family shares.
+//! What every API family shares: reconciliation of earlier output, ownership, expansion of
+//! blueprint values with envsubst, cron, Kubernetes name rules and the function's options.
+//!
+//! No family's vocabulary lives here. The engine may use itself, the KRM layer and the YAML
+//! layer; families depend on it, never the reverse.
 
 pub mod config;
 pub mod cron;
 pub mod envsubst;
+pub mod expand;
+pub mod family;
+pub mod k8s_names;
 pub mod ownership;
+pub mod reconcile;

@@ -6,47 +6,55 @@
 
 use granit_parser::ScalarStyle;
 
-use crate::families::stash::render::MARKER;
-use crate::krm::read::yaml::{Field, Object};
+use crate::krm::object::{Field, Object};
 use crate::yaml::emit::Value;
 use crate::yaml::quote;
 use crate::yaml::tree::{Node, NodeId, Tree};
 
-/// Annotations kpt uses to track where an object lives; an object that replaces an earlier one
-/// keeps them, so it lands in the same file.
-pub fn is_tracking_annotation(key: &str) -> bool {
-    // Kubernetes' own limit for an annotation key (a 253-character prefix, a 63-character name);
-    // a longer one could not be written back as a key YAML readers accept.
-    (key.len() <= 317 && key.starts_with("internal.config.kubernetes.io/"))
-        || matches!(
-            key,
-            "config.kubernetes.io/path" | "config.kubernetes.io/index" | "config.k8s.io/id"
-        )
-}
-
-/// The tracking annotations of an earlier object, in its order.
-pub fn tracking_annotations(object: &Object<'_>) -> Vec<(String, String)> {
-    object
-        .annotations
-        .entries
-        .iter()
-        .filter(|(k, _)| is_tracking_annotation(k))
-        .filter_map(|(k, v)| Some((k.to_string(), v.text()?.to_owned())))
-        .collect()
-}
+/// The annotation every generated object carries (unless `markGenerated: false`): its value
+/// names what made the object (a blueprint). It is how a later run recognises its own output.
+pub const MARKER: &str = "autobackup.stash.appscode.com/blueprint";
 
 /// The blueprint named by our marker, when the object carries it. An object with duplicate keys
 /// is never taken for ours, whatever it carries: it was not written by this function, and
 /// updating or pruning it could delete what someone meant to keep.
 pub fn marker<'o>(object: &'o Object<'_>) -> Option<&'o str> {
-    if object.duplicate_key.is_some() {
+    let fields = object.fields()?;
+    if fields.duplicate_key.is_some() {
         return None;
     }
-    object.annotations.get(MARKER).and_then(Field::text)
+    fields.annotations.text(MARKER)
+}
+
+/// Sets a generated object's `metadata.annotations` (after `name` and `namespace`, where
+/// kubectl writes them), unless there are none.
+pub fn set_annotations(object: &mut Value<'_>, annotations: Vec<(String, String)>) {
+    if annotations.is_empty() {
+        return;
+    }
+    let Value::Map(top) = object else { return };
+    let Some((_, Value::Map(metadata))) = top
+        .iter_mut()
+        .find(|(k, _)| matches!(k, Value::Str(s) if s == "metadata"))
+    else {
+        return;
+    };
+    let at = metadata
+        .iter()
+        .position(|(k, _)| !matches!(k, Value::Str(s) if s == "name" || s == "namespace"))
+        .unwrap_or(metadata.len());
+    let entries = annotations
+        .into_iter()
+        .map(|(k, v)| (Value::str(k), Value::str(v)))
+        .collect();
+    metadata.insert(at, (Value::str("annotations"), Value::Map(entries)));
 }
 
 /// True when the earlier `object` means exactly what `new` means.
 pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Value<'_>) -> bool {
+    let Some(object) = object.fields() else {
+        return false;
+    };
     if object.extra_keys
         || object.labels.is_some()
         || object.uid != Field::Absent
@@ -127,7 +135,7 @@ fn out_meaning<'s>(out: &'s Value<'_>) -> Option<Meaning<'s>> {
 }
 
 fn plain_meaning(s: &str) -> Meaning<'_> {
-    if matches!(s, "" | "~" | "null" | "Null" | "NULL") {
+    if crate::yaml::is_null_word(s) {
         // One null however it is spelled: JSON output writes `null` for a blueprint's `~`.
         Meaning::Literal("null".to_owned())
     } else if quote::looks_like_non_string(s) {

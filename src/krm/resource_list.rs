@@ -4,31 +4,46 @@
 //! generated objects are appended to `items` (in the sequence's own style, block or flow), and
 //! `results` is set. Everything else is copied byte for byte.
 
-use crate::engine::config;
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use super::changes::{Appended, Changes};
+use super::read::{DocumentRoot, Items, ItemsValue, Read, Root};
+use super::results::KrmResult;
 use crate::error::InputError;
-use crate::families::stash::generate::{self, Emit, Mode, Plan};
-use crate::krm::read::yaml::{DocumentRoot, Items, ItemsValue, Root, Scanned};
-use crate::krm::results::KrmResult;
 use crate::yaml::emit::{self, Layout, Style};
 use crate::yaml::splice::{self, Edit, Piece, Pieces};
 
 pub const KIND: &str = "ResourceList";
 const API_VERSIONS: [&str; 2] = ["config.kubernetes.io/v1", "config.kubernetes.io/v1alpha1"];
 
-/// The output of a run on a ResourceList.
-#[derive(Debug)]
-pub struct Rendered {
-    pub pieces: Pieces,
-    pub results: Vec<KrmResult>,
-}
-
 pub fn is_resource_list(root: &Root<'_>) -> bool {
-    root.object.kind.text() == Some(KIND)
+    root.object
+        .fields()
+        .is_some_and(|f| f.kind.text() == Some(KIND))
 }
 
-/// Runs the function on a scanned ResourceList.
-pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rendered, InputError> {
-    let mut documents = scanned
+/// Where a ResourceList's items are, and how new items are written.
+#[derive(Debug)]
+pub struct Frame<'r, 'a> {
+    pub items: &'r Items<'a>,
+    /// For a block sequence, each item's lines.
+    regions: Vec<Range<usize>>,
+    pub layout: Layout,
+}
+
+/// How a result names an item that is not an object.
+pub fn describe(index: usize) -> String {
+    format!("items[{index}]")
+}
+
+/// Checks that `root` is a ResourceList the function can answer, and finds its items.
+pub fn frame<'r, 'a>(
+    src: &str,
+    read: &'r Read<'a>,
+    root: &'r Root<'a>,
+) -> Result<Frame<'r, 'a>, InputError> {
+    let mut documents = read
         .documents
         .iter()
         .filter(|d| !matches!(d.root, DocumentRoot::Empty));
@@ -36,33 +51,20 @@ pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rende
         let line = src[..extra.start.min(src.len())].matches('\n').count() + 1;
         return Err(InputError::TrailingDocument { line });
     }
-    let api_version = root.object.api_version.text().unwrap_or_default();
+    let api_version = root
+        .object
+        .fields()
+        .and_then(|f| f.api_version.text())
+        .unwrap_or_default();
     if !API_VERSIONS.contains(&api_version) {
-        return Err(InputError::ResourceList(format!(
-            "ResourceList apiVersion `{api_version}` is not supported: use config.kubernetes.io/v1"
-        )));
+        return Err(InputError::ApiVersion(api_version.to_owned()));
     }
     let items = match &root.items {
         Some(ItemsValue::Seq(items)) => items,
-        Some(ItemsValue::Null) => {
-            return Err(InputError::ResourceList(
-                "the ResourceList's `items` is null: send `items: []` for an empty list".into(),
-            ));
-        }
-        Some(ItemsValue::Other) => {
-            return Err(InputError::ResourceList(
-                "the ResourceList's `items` must be a sequence of Kubernetes objects".into(),
-            ));
-        }
-        None => {
-            return Err(InputError::ResourceList(
-                "the ResourceList has no `items`: send `items: []` for an empty list".into(),
-            ));
-        }
+        Some(ItemsValue::Null) => return Err(InputError::ItemsNull),
+        Some(ItemsValue::Other) => return Err(InputError::ItemsNotSequence),
+        None => return Err(InputError::ItemsMissing),
     };
-
-    let tree = &scanned.tree;
-    let (config, problems) = config::read(tree, root.function_config);
     let eol = splice::line_ending(src);
     let regions = if items.flow {
         Vec::new()
@@ -77,31 +79,37 @@ pub fn render(src: &str, scanned: &Scanned<'_>, root: &Root<'_>) -> Result<Rende
         )),
         None => Style::Json,
     };
-    let layout = Layout { style, eol };
-    let mut plan = generate::plan(
-        tree,
-        &items.objects,
-        &config,
-        problems,
-        Mode::ResourceList,
-        layout,
-    );
-    let append = std::mem::take(&mut plan.append);
-    let mut edits = if items.flow {
-        flow_item_edits(src, items, &plan, append)
-    } else {
-        block_item_edits(src, items.key_end, &regions, &plan, append, eol)
-    };
-    edits.push(results_edit(src, root, &plan.results, eol));
-    Ok(Rendered {
-        pieces: splice::apply(src, edits),
-        results: plan.results,
+    Ok(Frame {
+        items,
+        regions,
+        layout: Layout { style, eol },
     })
+}
+
+/// The output: the input with `changes` applied to the items and `results` set.
+pub fn apply(src: &str, frame: &Frame<'_, '_>, root: &Root<'_>, changes: &mut Changes) -> Pieces {
+    let append = std::mem::take(&mut changes.append);
+    let (remove, results) = (&changes.remove, &changes.results);
+    let eol = frame.layout.eol;
+    let mut edits = if frame.items.flow {
+        flow_item_edits(src, frame.items, remove, append)
+    } else {
+        block_item_edits(
+            src,
+            frame.items.key_end,
+            &frame.regions,
+            remove,
+            append,
+            eol,
+        )
+    };
+    edits.push(results_edit(src, root, results, eol));
+    splice::apply(src, edits)
 }
 
 /// Byte ranges of the items of a block sequence: from the line of the entry's `-` to the end of
 /// the line holding its last content.
-fn block_regions(src: &str, items: &Items<'_>) -> Vec<std::ops::Range<usize>> {
+fn block_regions(src: &str, items: &Items<'_>) -> Vec<Range<usize>> {
     let mut gap_start = items.key_end;
     items
         .objects
@@ -117,13 +125,12 @@ fn block_regions(src: &str, items: &Items<'_>) -> Vec<std::ops::Range<usize>> {
 fn block_item_edits(
     src: &str,
     items_key_end: usize,
-    regions: &[std::ops::Range<usize>],
-    plan: &Plan,
-    append: Vec<Emit>,
+    regions: &[Range<usize>],
+    remove: &BTreeSet<usize>,
+    append: Vec<Appended>,
     eol: &str,
 ) -> Vec<Edit> {
-    let mut edits: Vec<Edit> = plan
-        .remove
+    let mut edits: Vec<Edit> = remove
         .iter()
         .map(|i| Edit {
             range: regions[*i].clone(),
@@ -134,7 +141,7 @@ fn block_item_edits(
         return edits;
     };
     if append.is_empty() {
-        if plan.remove.len() == regions.len() {
+        if remove.len() == regions.len() {
             // Every item leaves: `items:` must not be left null.
             let colon = src[items_key_end..]
                 .find(':')
@@ -151,10 +158,10 @@ fn block_item_edits(
     if at == src.len() && !src.ends_with('\n') {
         with.push(Piece::Text(eol.to_owned()));
     }
-    for emit in append {
-        match emit {
-            Emit::New(text) => with.push(Piece::Text(text)),
-            Emit::Keep(i) => {
+    for appended in append {
+        match appended {
+            Appended::Written(text) => with.push(Piece::Text(text)),
+            Appended::Kept(i) => {
                 let region = regions[i].clone();
                 let ends_line = src[..region.end].ends_with('\n');
                 with.push(Piece::Input(region));
@@ -173,8 +180,13 @@ fn block_item_edits(
 
 /// A flow sequence (JSON) is rebuilt from the kept items' own bytes, their original
 /// separators, and the appended items.
-fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>) -> Vec<Edit> {
-    if plan.remove.is_empty() && append.is_empty() {
+fn flow_item_edits(
+    src: &str,
+    items: &Items<'_>,
+    remove: &BTreeSet<usize>,
+    append: Vec<Appended>,
+) -> Vec<Edit> {
+    if remove.is_empty() && append.is_empty() {
         return Vec::new();
     }
     let objects = &items.objects;
@@ -199,7 +211,7 @@ fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>)
     };
     let mut count = 0;
     for (i, object) in objects.iter().enumerate() {
-        if plan.remove.contains(&i) {
+        if remove.contains(&i) {
             continue;
         }
         if count > 0 {
@@ -208,13 +220,13 @@ fn flow_item_edits(src: &str, items: &Items<'_>, plan: &Plan, append: Vec<Emit>)
         with.push(Piece::Input(object.start..end(i)));
         count += 1;
     }
-    for emit in append {
+    for appended in append {
         if count > 0 {
             with.push(new_separator.clone());
         }
-        match emit {
-            Emit::New(text) => with.push(Piece::Text(text)),
-            Emit::Keep(i) => with.push(Piece::Input(objects[i].start..end(i))),
+        match appended {
+            Appended::Written(text) => with.push(Piece::Text(text)),
+            Appended::Kept(i) => with.push(Piece::Input(objects[i].start..end(i))),
         }
         count += 1;
     }

@@ -5,7 +5,8 @@
 
 use std::fmt;
 
-use crate::krm::read::yaml::Object;
+use super::kpt;
+use super::object::{Field, FileRef, Object};
 use crate::yaml::emit::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,12 +37,15 @@ pub struct ResourceRef {
 
 impl ResourceRef {
     pub fn of(object: &Object<'_>) -> Self {
-        let text = |f: &crate::krm::read::yaml::Field<'_>| f.text().unwrap_or_default().to_owned();
+        let Some(fields) = object.fields() else {
+            return ResourceRef::default();
+        };
+        let text = |f: &Field<'_>| f.text().unwrap_or_default().to_owned();
         ResourceRef {
-            api_version: text(&object.api_version),
-            kind: text(&object.kind),
-            name: text(&object.name),
-            namespace: text(&object.namespace),
+            api_version: text(&fields.api_version),
+            kind: text(&fields.kind),
+            name: text(&fields.name),
+            namespace: text(&fields.namespace),
         }
     }
 
@@ -71,37 +75,6 @@ impl fmt::Display for ResourceRef {
     }
 }
 
-/// Where the object came from, from kpt's path and index annotations.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileRef {
-    pub path: String,
-    pub index: Option<i64>,
-}
-
-impl FileRef {
-    /// kpt's current annotations, or the legacy ones older tools write.
-    pub fn of(object: &Object<'_>) -> Option<Self> {
-        if let Some(file) = &object.file {
-            return Some(FileRef::clone(file));
-        }
-        let get = |keys: [&str; 2]| {
-            keys.iter()
-                .find_map(|k| object.annotations.get(k).and_then(|f| f.text()))
-                .map(str::to_owned)
-        };
-        let path = get([
-            "internal.config.kubernetes.io/path",
-            "config.kubernetes.io/path",
-        ])?;
-        let index = get([
-            "internal.config.kubernetes.io/index",
-            "config.kubernetes.io/index",
-        ])
-        .and_then(|i| i.parse().ok());
-        Some(FileRef { path, index })
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KrmResult {
     pub message: String,
@@ -126,7 +99,7 @@ impl KrmResult {
     pub fn about(severity: Severity, object: &Object<'_>, message: impl Into<String>) -> Self {
         KrmResult {
             resource_ref: Some(ResourceRef::of(object)),
-            file: FileRef::of(object),
+            file: kpt::file_of(object),
             ..KrmResult::new(severity, message)
         }
     }
@@ -195,7 +168,7 @@ impl fmt::Display for KrmResult {
     }
 }
 
-/// Counts by severity.
+/// How many of `results` have `severity`.
 pub fn count(results: &[KrmResult], severity: Severity) -> usize {
     results.iter().filter(|r| r.severity == severity).count()
 }

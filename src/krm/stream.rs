@@ -1,37 +1,39 @@
 //! Stream mode: a plain YAML stream of Kubernetes objects in, the same objects (minus local
 //! configuration) and the generated ones out, for ArgoCD plugins and shell pipelines.
 
-use crate::engine::config::Config;
-use crate::families::stash::generate::{self, Emit, Mode};
-use crate::krm::read::yaml::{Document, DocumentRoot, Object, Scanned};
-use crate::krm::results::KrmResult;
+use super::changes::{Appended, Changes};
+use super::kpt::is_local_config;
+use super::object::{FileRef, Object};
+use super::read::{Document, DocumentRoot};
+use super::results::{KrmResult, Severity};
 use crate::yaml::emit::{Layout, Style};
 use crate::yaml::splice::{self, Pieces};
 
-/// Marked `config.kubernetes.io/local-config: "true"`: read, but not part of the output.
-pub fn is_local_config(object: &Object<'_>) -> bool {
-    object.annotations.get(LOCAL_CONFIG).and_then(|f| f.text()) == Some("true")
-}
+/// Generated objects are documents of their own.
+pub const LAYOUT: Layout = Layout {
+    style: Style::Document,
+    eol: "\n",
+};
 
-pub const LOCAL_CONFIG: &str = "config.kubernetes.io/local-config";
-
-/// The output of a run in stream mode.
+/// The objects of a stream, each with its document's span.
 #[derive(Debug)]
-pub struct Rendered {
-    pub pieces: Pieces,
-    pub results: Vec<KrmResult>,
+pub struct Frame<'a> {
+    pub objects: Vec<Object<'a>>,
+    /// Where each object's document starts and ends, for copying it.
+    spans: Vec<(usize, usize)>,
 }
 
-/// Runs the function on the documents of `src`. `origin` names the file each document came from.
-pub fn render(
-    src: &str,
-    scanned: Scanned<'_>,
-    config: &Config,
-    config_problems: Vec<KrmResult>,
-    origin: &dyn Fn(usize) -> Option<crate::krm::results::FileRef>,
-) -> Rendered {
-    let Scanned { tree, documents } = scanned;
-    // (start, end) of each object's document, for copying it.
+/// How a result names a document that is not an object.
+pub fn describe(index: usize) -> String {
+    format!("document {}", index + 1)
+}
+
+/// The objects of `documents` (empty documents are no objects). `origin` names the file each
+/// document came from.
+pub fn frame<'a>(
+    documents: Vec<Document<'a>>,
+    origin: &dyn Fn(usize) -> Option<FileRef>,
+) -> Frame<'a> {
     let mut spans = Vec::new();
     let mut objects: Vec<Object<'_>> = Vec::new();
     for document in documents {
@@ -48,25 +50,37 @@ pub fn render(
             },
         };
         // Only objects the function reads can be the subject of a result.
-        if let Some(meta) = object.meta.as_mut() {
-            meta.file = origin(start).map(Box::new);
+        if let Some(fields) = object.fields.as_mut() {
+            fields.file = origin(start).map(Box::new);
         }
         objects.push(object);
         spans.push((start, end));
     }
-    let layout = Layout {
-        style: Style::Document,
-        eol: "\n",
-    };
-    let mut plan = generate::plan(
-        &tree,
-        &objects,
-        config,
-        config_problems,
-        Mode::Stream,
-        layout,
-    );
+    Frame { objects, spans }
+}
 
+/// Empty output with success would tell ArgoCD (with prune) that the app has no objects: an
+/// error instead, unless there is one already.
+pub fn refuse_empty(frame: &Frame<'_>, changes: &mut Changes) {
+    let empty = changes.append.is_empty()
+        && frame
+            .objects
+            .iter()
+            .enumerate()
+            .all(|(i, o)| is_local_config(o) || changes.remove.contains(&i));
+    if empty && !changes.has_errors() {
+        changes.results.push(KrmResult::new(
+            Severity::Error,
+            "nothing to output: every object is local configuration and nothing was generated; \
+             refusing to print an empty set",
+        ));
+    }
+}
+
+/// The output: the kept documents, then the generated objects, separated by `---`.
+pub fn apply(src: &str, frame: &Frame<'_>, changes: &mut Changes) -> Pieces {
+    let append = std::mem::take(&mut changes.append);
+    let remove = &changes.remove;
     let region = |(start, end): (usize, usize)| splice::lines_of(src, start, end);
     let mut pieces = Pieces::default();
     let mut first = true;
@@ -84,22 +98,19 @@ pub fn render(
             pieces.text("\n".into());
         }
     };
-    for (i, (span, object)) in spans.iter().zip(&objects).enumerate() {
-        if is_local_config(object) || plan.remove.contains(&i) {
+    for (i, (span, object)) in frame.spans.iter().zip(&frame.objects).enumerate() {
+        if is_local_config(object) || remove.contains(&i) {
             continue;
         }
         separate(&mut pieces);
         copy(&mut pieces, *span);
     }
-    for emit in std::mem::take(&mut plan.append) {
+    for appended in append {
         separate(&mut pieces);
-        match emit {
-            Emit::New(text) => pieces.text(text),
-            Emit::Keep(i) => copy(&mut pieces, spans[i]),
+        match appended {
+            Appended::Written(text) => pieces.text(text),
+            Appended::Kept(i) => copy(&mut pieces, frame.spans[i]),
         }
     }
-    Rendered {
-        pieces,
-        results: plan.results,
-    }
+    pieces
 }

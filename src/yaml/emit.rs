@@ -49,6 +49,28 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// The value under the string key `key` of a mapping.
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+        let Value::Map(entries) = self else {
+            return None;
+        };
+        entries
+            .iter()
+            .find(|(k, _)| k.scalar().as_deref() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// The text of a scalar (a tagged one's without its tag); `None` for a collection.
+    pub fn scalar(&self) -> Option<Cow<'_, str>> {
+        Some(match self {
+            Value::Str(s) | Value::Plain(s) => Cow::Borrowed(&**s),
+            Value::Tagged { value, .. } => Cow::Borrowed(&**value),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Bool(b) => Cow::Owned(b.to_string()),
+            Value::Map(_) | Value::Seq(_) => return None,
+        })
+    }
+
     fn is_scalar(&self) -> bool {
         !matches!(self, Value::Map(_) | Value::Seq(_))
     }

@@ -6,9 +6,12 @@
 //! what it meant in the blueprint, and that depends on how it was written, not only on its text.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 
-use granit_parser::ScalarStyle;
+use granit_parser::{ScalarStyle, Tag};
+
+use super::events::Field;
 
 /// Index of a node in a [`Tree`].
 pub type NodeId = u32;
@@ -21,7 +24,19 @@ pub struct TagText {
 }
 
 impl TagText {
-    const CORE: &'static str = "tag:yaml.org,2002:";
+    const CORE: &'static str = super::CORE_TAG;
+
+    /// The parser's tag, kept.
+    pub fn of(tag: &Tag) -> Self {
+        TagText {
+            handle: tag.handle().to_owned(),
+            suffix: tag.suffix().to_owned(),
+        }
+    }
+
+    fn parts(&self) -> super::TagParts<'_> {
+        (&self.handle, &self.suffix)
+    }
 
     /// The tag written back in its shortest form.
     pub fn render(&self) -> String {
@@ -60,11 +75,19 @@ pub enum Node<'a> {
     },
 }
 
+/// How many entries merge keys may copy in one input, all mappings together. A merge copies
+/// the merged mappings' entries (not their values), so a chain of merges could otherwise
+/// multiply like an alias bomb; past the budget a merge key stays as it is written, and a reader
+/// that needs the mapping reports it.
+const MERGE_BUDGET: usize = 1_000_000;
+
 /// An arena of captured nodes for one input document.
 #[derive(Debug, Default)]
 pub struct Tree<'a> {
     nodes: Vec<Node<'a>>,
     anchors: HashMap<usize, NodeId>,
+    /// Entries copied by merge keys so far.
+    merged: Cell<usize>,
 }
 
 impl<'a> Tree<'a> {
@@ -109,18 +132,56 @@ impl<'a> Tree<'a> {
         }
     }
 
-    /// True for a plain `~`, `null` (any case the YAML readers accept) or an empty plain scalar.
+    /// True for a scalar a reader takes for null (see [`super::is_null_scalar`]).
     pub fn is_null(&self, id: NodeId) -> bool {
         match self.resolve(id).map(|id| self.get(id)) {
-            Some(Node::Scalar {
-                value,
-                style: ScalarStyle::Plain,
-                tag: None,
-            }) => matches!(&**value, "" | "~" | "null" | "Null" | "NULL"),
-            Some(Node::Scalar { tag: Some(tag), .. }) => {
-                tag.handle == "tag:yaml.org,2002:" && tag.suffix == "null"
+            Some(Node::Scalar { value, style, tag }) => {
+                super::is_null_scalar(value, *style, tag.as_ref().map(|t| t.parts()))
             }
             _ => false,
+        }
+    }
+
+    /// True for a merge key (`<<`, see [`super::is_merge_key`]) that is still in a mapping:
+    /// one whose value could not be merged.
+    pub fn is_merge_key(&self, id: NodeId) -> bool {
+        match self.get(id) {
+            Node::Scalar { value, style, tag } => {
+                super::is_merge_key(value, *style, tag.as_ref().map(|t| t.parts()))
+            }
+            _ => false,
+        }
+    }
+
+    /// A captured value read as a scalar field: its text, absent when null (or empty text when
+    /// `null_is_empty`), not text when a collection.
+    pub fn field(&self, id: NodeId, null_is_empty: bool) -> Field<'a> {
+        if self.is_null(id) {
+            return if null_is_empty {
+                Field::Text(Cow::Borrowed(""))
+            } else {
+                Field::Absent
+            };
+        }
+        match self.resolve(id).map(|id| self.get(id)) {
+            Some(Node::Scalar { value, .. }) => Field::Text(value.clone()),
+            _ => Field::NotText,
+        }
+    }
+
+    /// The mappings a merge key's value names, in the order their entries apply (a later one
+    /// overrides an earlier one): the mapping itself, or the mappings of a list, last first,
+    /// as yaml.v2 takes them. `None` when the value is anything else.
+    fn merge_sources(&self, value: NodeId) -> Option<Vec<NodeId>> {
+        let value = self.resolve(value)?;
+        match self.get(value) {
+            Node::Map { .. } => Some(vec![value]),
+            Node::Seq { items } => items
+                .iter()
+                .rev()
+                .map(|item| self.resolve(*item).filter(|i| self.entries(*i).is_some()))
+                .collect(),
+            _ => None,
         }
     }
 
@@ -146,5 +207,90 @@ impl<'a> Tree<'a> {
             .iter()
             .find(|(k, _)| self.scalar(*k) == Some(key))
             .map(|(_, v)| *v)
+    }
+}
+
+/// The entries of a mapping as a reader adds them, with merge keys applied as Go's yaml.v2
+/// (kubectl) applies them: in order, a merge key sets every key of the merged mappings
+/// (replacing a value set before it), and a later key replaces a merged one. Repeated keys
+/// written out stay repeated, for the readers that report them.
+#[derive(Debug, Default)]
+pub struct Mapping {
+    entries: Vec<(NodeId, NodeId)>,
+    /// Set at the first merge key: the position of each key's text, and whether a merge put it
+    /// there.
+    index: Option<HashMap<String, (usize, bool)>>,
+}
+
+impl Mapping {
+    /// Adds an entry as written in the mapping.
+    pub fn add(&mut self, tree: &Tree<'_>, key: NodeId, value: NodeId) {
+        if tree.is_merge_key(key) && self.merge(tree, value) {
+            return;
+        }
+        if let (Some(index), Some(text)) = (&mut self.index, tree.scalar(key)) {
+            match index.get_mut(text) {
+                Some((i, merged)) if *merged => {
+                    self.entries[*i] = (key, value);
+                    *merged = false;
+                    return;
+                }
+                Some(_) => {}
+                None => {
+                    index.insert(text.to_owned(), (self.entries.len(), false));
+                }
+            }
+        }
+        self.entries.push((key, value));
+    }
+
+    /// Applies a merge key whose value is `value`: false, changing nothing, when the value is
+    /// not a mapping or a list of mappings, or when the input's merge budget is spent.
+    pub fn merge(&mut self, tree: &Tree<'_>, value: NodeId) -> bool {
+        let Some(sources) = tree.merge_sources(value) else {
+            return false;
+        };
+        let count: usize = sources
+            .iter()
+            .map(|s| tree.entries(*s).map_or(0, <[_]>::len))
+            .sum();
+        let used = tree.merged.get();
+        if used.saturating_add(count) > MERGE_BUDGET {
+            return false;
+        }
+        tree.merged.set(used + count);
+        let entries = &mut self.entries;
+        let index = self.index.get_or_insert_with(|| {
+            let mut index = HashMap::new();
+            for (i, (k, _)) in entries.iter().enumerate() {
+                if let Some(text) = tree.scalar(*k) {
+                    index.entry(text.to_owned()).or_insert((i, false));
+                }
+            }
+            index
+        });
+        for source in sources {
+            for (k, v) in tree.entries(source).unwrap_or_default() {
+                let Some(text) = tree.scalar(*k) else {
+                    entries.push((*k, *v));
+                    continue;
+                };
+                match index.get_mut(text) {
+                    Some((i, merged)) => {
+                        entries[*i] = (*k, *v);
+                        *merged = true;
+                    }
+                    None => {
+                        index.insert(text.to_owned(), (entries.len(), true));
+                        entries.push((*k, *v));
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    pub fn into_entries(self) -> Vec<(NodeId, NodeId)> {
+        self.entries
     }
 }

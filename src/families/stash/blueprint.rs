@@ -1,11 +1,10 @@
 //! BackupBlueprints: the templates the generated objects are made from.
 
-use crate::krm::read::yaml::Object;
+use super::{BLUEPRINT_API_VERSION as API_VERSION, BLUEPRINT_KIND as KIND, GROUP};
+use crate::engine::k8s_names::{self, NAME_RULE};
+use crate::krm::object::{ItemIndex, Object, ObjectFields};
 use crate::krm::results::{KrmResult, Severity};
 use crate::yaml::tree::{NodeId, Tree};
-
-pub const API_VERSION: &str = "stash.appscode.com/v1beta1";
-pub const KIND: &str = "BackupBlueprint";
 
 /// Storage backends of a Stash Repository; a blueprint names exactly one.
 const BACKENDS: [&str; 7] = ["s3", "gcs", "azure", "swift", "b2", "local", "rest"];
@@ -41,12 +40,9 @@ pub struct Blueprint {
     pub copied: Vec<(&'static str, NodeId)>,
 }
 
-pub fn is_blueprint(object: &Object<'_>) -> bool {
-    object.kind.text() == Some(KIND)
-        && object
-            .api_version
-            .text()
-            .is_some_and(|a| a.starts_with("stash.appscode.com/"))
+/// A BackupBlueprint of Stash's group, of any version (a wrong version is reported).
+pub fn is_blueprint(fields: &ObjectFields<'_>) -> bool {
+    fields.kind.text() == Some(KIND) && fields.group() == Some(GROUP)
 }
 
 /// Reads a blueprint; what is wrong with it comes back as results (an unusable blueprint gives
@@ -54,11 +50,13 @@ pub fn is_blueprint(object: &Object<'_>) -> bool {
 pub fn read(
     tree: &Tree<'_>,
     object: &Object<'_>,
-    index: usize,
+    index: ItemIndex,
     results: &mut Vec<KrmResult>,
 ) -> Option<Blueprint> {
+    let whole = object;
+    let object = object.fields()?;
     let mut error = |field: &str, message: String| {
-        let mut r = KrmResult::about(Severity::Error, object, message);
+        let mut r = KrmResult::about(Severity::Error, whole, message);
         if !field.is_empty() {
             r = r.field(field);
         }
@@ -81,13 +79,10 @@ pub fn read(
         );
         return None;
     };
-    if !crate::families::stash::naming::is_dns_subdomain(name) {
+    if !k8s_names::is_dns_subdomain(name) {
         error(
             "metadata.name",
-            format!(
-                "BackupBlueprint name {name:?} is not a valid Kubernetes name ({})",
-                crate::families::stash::naming::NAME_RULE
-            ),
+            format!("BackupBlueprint name {name:?} is not a valid Kubernetes name ({NAME_RULE})"),
         );
         return None;
     }
@@ -216,10 +211,7 @@ pub fn read(
         ("backupNamespace", &backup_namespace),
         ("repoNamespace", &repo_namespace),
     ] {
-        if let Some(ns) = ns
-            .as_deref()
-            .filter(|ns| !crate::families::stash::naming::is_dns_label(ns))
-        {
+        if let Some(ns) = ns.as_deref().filter(|ns| !k8s_names::is_dns_label(ns)) {
             fail(
                 &format!("spec.{field}"),
                 format!("spec.{field} {ns:?} is not a valid Kubernetes namespace"),
@@ -253,10 +245,24 @@ pub fn read(
         "schedule",
         "task",
     ];
+    if tree
+        .entries(spec)
+        .unwrap_or_default()
+        .iter()
+        .any(|(k, _)| tree.is_merge_key(*k))
+    {
+        fail(
+            "spec",
+            "a merge key (`<<`) in spec cannot be applied: its value must be a mapping or a list \
+             of mappings"
+                .into(),
+        );
+    }
     let unknown: Vec<String> = tree
         .entries(spec)
         .unwrap_or_default()
         .iter()
+        .filter(|(k, _)| !tree.is_merge_key(*k))
         .filter_map(|(k, _)| tree.scalar(*k))
         .filter(|k| !known.contains(k) && !COPIED.contains(k))
         .map(str::to_owned)
@@ -265,7 +271,7 @@ pub fn read(
         results.push(
             KrmResult::about(
                 Severity::Warning,
-                object,
+                whole,
                 format!("unknown field spec.{key} in BackupBlueprint `{name}` is ignored; check its spelling"),
             )
             .field(format!("spec.{key}")),

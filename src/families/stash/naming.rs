@@ -1,4 +1,6 @@
-//! Names and namespaces of generated objects (SPEC §4.1).
+//! Names and namespaces of generated objects.
+
+use crate::engine::k8s_names;
 
 /// Kubernetes object names of these kinds are at most 63 characters.
 const MAX: usize = 63;
@@ -62,31 +64,12 @@ fn cut_middle(s: &str) -> String {
     trim(head + &tail)
 }
 
-/// Trims what cannot start or end a name: the `-` the operator trims, and a `.` a cut may leave
-/// (the operator would create an invalid name there; we do not).
+/// Makes a cut or joined name valid: trims the `-` the operator trims, and the `.`s and `-`s a
+/// cut or a join may leave where a name cannot have them (the operator would create an invalid
+/// name there; we do not).
 fn trim(s: String) -> String {
-    s.trim_matches(['-', '.']).to_owned()
+    k8s_names::repair(&s)
 }
-
-/// A DNS-1123 label, as Kubernetes requires of namespaces: at most 63 lower-case letters, digits
-/// and `-`, starting and ending with a letter or digit.
-pub fn is_dns_label(s: &str) -> bool {
-    s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
-}
-
-/// A DNS-1123 subdomain, as Kubernetes requires of most object names: dot-separated labels, at
-/// most 253 characters.
-pub fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
-}
-
-/// What a valid name looks like, for error messages.
-pub const NAME_RULE: &str =
-    "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit";
 
 #[cfg(test)]
 mod tests {
@@ -132,35 +115,21 @@ mod tests {
     }
 
     #[test]
-    fn kubernetes_names() {
-        for ok in ["a", "app-pg", "pg.v1", "0abc", &"a".repeat(63)] {
-            assert!(is_dns_label(ok) || ok.contains('.'), "{ok}");
-            assert!(is_dns_subdomain(ok), "{ok}");
-        }
-        for bad in [
-            "",
-            "A",
-            "-a",
-            "a-",
-            "a_b",
-            "a b",
-            "a\nb: c",
-            "é",
-            &"a".repeat(64),
-            "a..b",
-            ".a",
-        ] {
-            assert!(!is_dns_subdomain(bad), "{bad:?}");
-        }
-        assert!(!is_dns_label("pg.v1"));
-    }
-
-    #[test]
     fn a_cut_never_leaves_a_dot_at_the_end() {
         let name = format!("{}.{}", "a".repeat(58), "b".repeat(10));
         let p = place(&name, "ns", "x", None, None, false);
         assert!(p.name.len() <= 63 && !p.name.ends_with('.'), "{}", p.name);
-        assert!(is_dns_subdomain(&p.name));
+        assert!(k8s_names::is_dns_subdomain(&p.name));
+    }
+
+    #[test]
+    fn a_join_never_puts_a_dot_beside_a_dash() {
+        // The first 32 characters end in a `.`, the last 31 start with a `-`.
+        let target = format!("{}.{}", "a".repeat(27), "b".repeat(40));
+        let blueprint = format!("c-{}", "d".repeat(28));
+        let p = place(&target, "ns", &blueprint, None, None, true);
+        assert!(k8s_names::is_dns_subdomain(&p.name), "{}", p.name);
+        assert!(p.name.len() <= 63);
     }
 
     #[test]

@@ -7,27 +7,26 @@
 
 use std::collections::HashMap;
 
-use crate::krm::read::yaml::{Field, Object};
-use crate::yaml::tree::Tree;
+use super::{APPBINDING_GROUP, BLUEPRINT_ANNOTATION, KUBEDB_GROUP};
+use crate::engine::family::{Input, Select};
+use crate::krm::object::{Field, ItemIndex, ObjectFields};
 
-pub const APPBINDING_API_VERSION: &str = "appcatalog.appscode.com/v1alpha1";
-pub const BLUEPRINT_ANNOTATION: &str = "stash.appscode.com/backup-blueprint";
-pub const SCHEDULE_ANNOTATION: &str = "stash.appscode.com/schedule";
-pub const PARAM_PREFIX: &str = "params.stash.appscode.com/";
+/// What identifies the objects a target can be made of.
+pub const SELECT: [Select; 2] = [Select::Group(KUBEDB_GROUP), Select::Group(APPBINDING_GROUP)];
 
 /// One annotation of the effective set, and the input object that carries it.
 #[derive(Debug, Clone)]
 pub struct Annotation {
     pub value: String,
-    pub object: usize,
+    pub object: ItemIndex,
 }
 
 #[derive(Debug, Clone)]
 pub struct Target {
     /// The first of the target's objects in the input: generated objects follow this order.
-    pub position: usize,
-    pub app_binding: Option<usize>,
-    pub database: Option<usize>,
+    pub position: ItemIndex,
+    pub app_binding: Option<ItemIndex>,
+    pub database: Option<ItemIndex>,
     pub name: String,
     pub namespace: Option<String>,
     /// The AppBinding's annotations overlaid by the database's.
@@ -49,45 +48,41 @@ impl Target {
     }
 
     /// The object results about this target point at: the one the user annotated.
-    pub fn reported_object(&self) -> usize {
+    pub fn annotated_object(&self) -> ItemIndex {
         self.annotation(BLUEPRINT_ANNOTATION)
             .map_or(self.position, |a| a.object)
     }
+
+    /// The objects the target is made of.
+    pub fn objects(&self) -> impl Iterator<Item = ItemIndex> {
+        [self.app_binding, self.database].into_iter().flatten()
+    }
 }
 
-fn group_version<'o>(object: &'o Object<'_>) -> Option<(&'o str, &'o str)> {
-    object.api_version.text()?.rsplit_once('/')
-}
-
-pub fn is_app_binding(object: &Object<'_>) -> bool {
-    object.kind.text() == Some("AppBinding")
-        && group_version(object).is_some_and(|(g, _)| g == "appcatalog.appscode.com")
+pub fn is_app_binding(fields: &ObjectFields<'_>) -> bool {
+    fields.kind.text() == Some("AppBinding") && fields.group() == Some(APPBINDING_GROUP)
 }
 
 /// A KubeDB database kind (any kind of the `kubedb.com` group, versions v1alpha2 and v1).
-pub fn is_database(object: &Object<'_>) -> bool {
-    group_version(object).is_some_and(|(g, v)| g == "kubedb.com" && matches!(v, "v1alpha2" | "v1"))
-        && object.kind.text().is_some_and(|k| !k.is_empty())
+pub fn is_database(fields: &ObjectFields<'_>) -> bool {
+    fields.group() == Some(KUBEDB_GROUP)
+        && matches!(fields.version(), Some("v1alpha2" | "v1"))
+        && fields.kind.text().is_some_and(|k| !k.is_empty())
 }
 
-pub fn has_blueprint_annotation(object: &Object<'_>) -> bool {
-    object.annotations.get(BLUEPRINT_ANNOTATION).is_some()
-}
-
-/// Finds the targets among `objects`, in input order.
-pub fn find(tree: &Tree<'_>, objects: &[Object<'_>]) -> Vec<Target> {
-    // (namespace, name) → target index
+/// Finds the targets of `input`, in input order.
+pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
     let mut by_key: HashMap<(Option<&str>, &str), usize> = HashMap::new();
     let mut targets: Vec<Target> = Vec::new();
-    for (i, object) in objects.iter().enumerate() {
-        let binding = is_app_binding(object);
-        if !binding && !is_database(object) {
+    for (i, fields) in input.select(&SELECT) {
+        let binding = is_app_binding(fields);
+        if !binding && !is_database(fields) {
             continue;
         }
-        let Some(name) = object.name.text() else {
+        let Some(name) = fields.name.text() else {
             continue;
         };
-        let namespace = object.namespace.text().filter(|n| !n.is_empty());
+        let namespace = fields.namespace.text().filter(|n| !n.is_empty());
         let slot = *by_key.entry((namespace, name)).or_insert_with(|| {
             targets.push(Target {
                 position: i,
@@ -113,9 +108,11 @@ pub fn find(tree: &Tree<'_>, objects: &[Object<'_>]) -> Vec<Target> {
         }
     }
 
+    let tree = input.tree;
+    let fields_of = |i: ItemIndex| input.object(i).fields();
     for target in &mut targets {
-        let spec_text = |object: &Object<'_>, key: &str| {
-            object
+        let spec_text = |fields: &ObjectFields<'_>, key: &str| {
+            fields
                 .spec
                 .and_then(|s| tree.lookup(s, key))
                 .and_then(|v| tree.scalar(v))
@@ -124,8 +121,11 @@ pub fn find(tree: &Tree<'_>, objects: &[Object<'_>]) -> Vec<Target> {
         };
         let mut annotations: Vec<(String, Annotation)> = Vec::new();
         // KubeDB copies the database's annotations over the AppBinding's.
-        for index in [target.app_binding, target.database].into_iter().flatten() {
-            for (key, value) in &objects[index].annotations.entries {
+        for index in target.objects() {
+            let Some(fields) = fields_of(index) else {
+                continue;
+            };
+            for (key, value) in &fields.annotations.entries {
                 if let Field::Text(value) = value {
                     let annotation = Annotation {
                         value: value.to_string(),
@@ -139,8 +139,7 @@ pub fn find(tree: &Tree<'_>, objects: &[Object<'_>]) -> Vec<Target> {
             }
         }
         target.annotations = annotations;
-        if let Some(b) = target.app_binding {
-            let binding = &objects[b];
+        if let Some(binding) = target.app_binding.and_then(fields_of) {
             target.app_type = spec_text(binding, "type").unwrap_or_default();
             target.app_version = spec_text(binding, "version");
             target.uid = binding
@@ -149,8 +148,7 @@ pub fn find(tree: &Tree<'_>, objects: &[Object<'_>]) -> Vec<Target> {
                 .filter(|u| !u.is_empty())
                 .map(str::to_owned);
         }
-        if let Some(d) = target.database {
-            let database = &objects[d];
+        if let Some(database) = target.database.and_then(fields_of) {
             if target.app_type.is_empty() {
                 let kind = database.kind.text().unwrap_or_default();
                 target.app_type = format!("kubedb.com/{}", kind.to_lowercase());

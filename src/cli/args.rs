@@ -1,0 +1,63 @@
+//! The command line: flags and paths, and the help text.
+
+use std::path::PathBuf;
+
+pub const HELP: &str = "\
+stash-autobackup: generate Stash Repository and BackupConfiguration objects for databases
+annotated with stash.appscode.com/backup-blueprint, as Stash's auto-backup would.
+
+USAGE:
+    stash-autobackup < resource-list.yaml    KRM function (kpt, kustomize): ResourceList in and out
+    stash-autobackup < objects.yaml          stream mode: YAML objects in, objects + generated out
+    stash-autobackup [--config FILE] PATH... stream mode over files and directories
+
+OPTIONS:
+    --config FILE   options for stream mode (a ConfigMap or StashAutoBackup object)
+    -h, --help      print this help
+    -V, --version   print the version
+
+ANNOTATIONS (on a KubeDB database or an AppBinding):
+    stash.appscode.com/backup-blueprint: a,b      blueprints to use (required)
+    stash.appscode.com/schedule: \"0 2 * * *\"      overrides the blueprint's schedule
+    params.stash.appscode.com/<name>: <value>     adds or overrides a task parameter
+
+OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):
+    missingBlueprint: error|warning   severity of a blueprint name with no blueprint (default error)
+    markGenerated: true|false         mark generated objects so later runs update and prune them
+
+EXIT STATUS:
+    0  no errors         1  errors (in results; one line each on stderr) or unreadable input
+
+Documentation: see README.md of stash-autobackup.
+";
+
+/// What the command line asks for.
+#[derive(Debug, Default)]
+pub enum Command {
+    #[default]
+    Help,
+    Version,
+    /// Run the function: on stdin when `paths` is empty.
+    Run {
+        config: Option<PathBuf>,
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Parses the process's arguments.
+pub fn parse() -> Result<Command, lexopt::Error> {
+    let mut config: Option<PathBuf> = None;
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut parser = lexopt::Parser::from_env();
+    while let Some(arg) = parser.next()? {
+        use lexopt::prelude::*;
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Long("config") => config = Some(parser.value()?.into()),
+            Value(path) => paths.push(path.into()),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Command::Run { config, paths })
+}

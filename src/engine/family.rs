@@ -1,0 +1,102 @@
+//! The contract between the engine and an API family: what a family reads, what it generates,
+//! and how it hands its objects and findings to reconciliation.
+
+use super::config::Config;
+use super::reconcile::Proposals;
+use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectFields};
+use crate::krm::read::Interest;
+use crate::yaml::tree::Tree;
+
+/// One API family (Stash, KubeStash): its blueprints and target annotations, the objects it
+/// generates from them.
+pub trait Family: Sync {
+    /// What the readers must keep for this family. The kinds it generates are kept in full
+    /// without being declared here.
+    fn interest(&self) -> Interest;
+
+    /// The kinds it generates: earlier output of these kinds that carries the marker is this
+    /// family's to keep, update or prune.
+    fn generated(&self) -> &'static [GroupKind];
+
+    /// What to do when two targets would generate one object (appended to the error).
+    fn collision_hint(&self) -> &'static str;
+
+    /// Reads its blueprints and targets from `input`, proposes the objects they yield and
+    /// reports what is wrong, through `out`.
+    fn propose(&self, input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '_>);
+}
+
+/// Which objects a family asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    /// Every object of an API group.
+    Group(&'static str),
+    /// Objects of one apiVersion and kind.
+    Kind(&'static str, &'static str),
+    /// Objects carrying an annotation.
+    Annotated(&'static str),
+}
+
+impl Select {
+    fn matches(self, fields: &ObjectFields<'_>) -> bool {
+        match self {
+            Select::Group(group) => fields.group() == Some(group),
+            Select::Kind(api_version, kind) => {
+                fields.api_version.text() == Some(api_version) && fields.kind.text() == Some(kind)
+            }
+            Select::Annotated(key) => fields.annotations.get(key).is_some(),
+        }
+    }
+}
+
+/// The input as one family sees it: the objects it declared an interest in.
+pub struct Input<'i, 'a> {
+    pub tree: &'i Tree<'a>,
+    objects: &'i [Object<'a>],
+    interest: Interest,
+}
+
+impl<'i, 'a> Input<'i, 'a> {
+    pub fn new(tree: &'i Tree<'a>, objects: &'i [Object<'a>], interest: Interest) -> Self {
+        Input {
+            tree,
+            objects,
+            interest,
+        }
+    }
+
+    /// The input object at `index` (one [`Input::select`] gave).
+    pub fn object(&self, index: ItemIndex) -> &'i Object<'a> {
+        &self.objects[index]
+    }
+
+    /// The objects matching any of `what`, in input order.
+    ///
+    /// Asking for what the family did not declare in [`Family::interest`] is a bug that would
+    /// silently find nothing in a real run (the readers dropped those objects): debug builds,
+    /// and so the tests, stop on it.
+    pub fn select(
+        &self,
+        what: &[Select],
+    ) -> impl Iterator<Item = (ItemIndex, &'i ObjectFields<'a>)> + use<'i, 'a> {
+        for selector in what {
+            let declared = match *selector {
+                Select::Group(group) => self.interest.has_group(group),
+                Select::Kind(api_version, kind) => self.interest.has_kind(api_version, kind),
+                Select::Annotated(key) => self.interest.has_annotation(key),
+            };
+            debug_assert!(
+                declared,
+                "a family selects {selector:?} without declaring it in its interest"
+            );
+        }
+        let what = what.to_vec();
+        let objects: &'i [Object<'a>] = self.objects;
+        objects.iter().enumerate().filter_map(move |(i, object)| {
+            let fields = object.fields()?;
+            what.iter()
+                .any(|s| s.matches(fields))
+                .then_some((i, fields))
+        })
+    }
+}

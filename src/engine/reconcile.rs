@@ -1,0 +1,380 @@
+//! Reconciliation: the objects families propose, against the earlier output in the input.
+//!
+//! Family-agnostic rules live here, once: a hand-written object wins over a generated one of the
+//! same kind, namespace and name; earlier output of ours is kept byte for byte when it is still
+//! right, replaced when it changed (keeping its kpt file), and pruned when nothing asks for it
+//! any more, but only when the run is sure (no errors, and no missing blueprint that might still
+//! want it); two proposals for one object are an error, never a silent overwrite. Each decided
+//! object goes to the output at once through the framing's writer, so a run never holds the
+//! trees of all generated objects.
+
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+
+use super::config::Config;
+use super::family::Family;
+use super::ownership::{self, MARKER};
+use crate::krm::changes::{Appended, Changes};
+use crate::krm::kpt::{self, NewFiles};
+use crate::krm::object::{ItemIndex, Object, ObjectKey};
+use crate::krm::results::{self, KrmResult, ResourceRef, Severity};
+use crate::yaml::emit::Value;
+use crate::yaml::tree::Tree;
+
+/// Writes a decided object as text for its place in the output.
+pub type Writer<'w> = dyn FnMut(&Value<'_>) -> String + 'w;
+
+/// One object a family wants in the output.
+#[derive(Debug)]
+pub struct Proposal<'t> {
+    /// The object, without our marker or kpt's file annotations (reconciliation adds those).
+    pub value: Value<'t>,
+    pub key: ObjectKey,
+    /// What made it, recorded in the marker: the blueprint's name.
+    pub provenance: String,
+    /// The input object the user annotated: results about this proposal point at it.
+    pub subject: ItemIndex,
+    /// Where it lands when new (kpt): a file and the index in it.
+    pub file: Option<(String, usize)>,
+}
+
+#[derive(Debug)]
+struct Existing {
+    index: ItemIndex,
+    ours: bool,
+}
+
+/// The state of one run's reconciliation, across families.
+pub struct Reconciler<'r, 'a> {
+    tree: &'r Tree<'a>,
+    objects: &'r [Object<'a>],
+    families: &'r [&'r dyn Family],
+    mark: bool,
+    /// New objects get kpt file annotations (a ResourceList from kpt), or none (a stream).
+    files: Option<NewFiles>,
+    write: &'r mut Writer<'r>,
+    existing: HashMap<ObjectKey, Existing>,
+    /// Every object proposed so far, with the subject and provenance that made it.
+    generated: HashMap<ObjectKey, (ItemIndex, String)>,
+    /// (family, provenance) whose earlier output must stay: a blueprint that targets name but
+    /// the input lacks.
+    protected: HashSet<(usize, String)>,
+    targets: usize,
+    changes: Changes,
+}
+
+/// What a family sees of reconciliation: where it proposes objects and reports findings.
+pub struct Proposals<'p, 'r> {
+    reconciler: &'p mut Reconciler<'r, 'r>,
+    family: usize,
+}
+
+impl<'r> Reconciler<'r, 'r> {
+    /// `results` are reported before anything else (problems with the options); `kpt_files`
+    /// gives new objects a file beside their target.
+    pub fn new(
+        tree: &'r Tree<'r>,
+        objects: &'r [Object<'r>],
+        families: &'r [&'r dyn Family],
+        config: &Config,
+        kpt_files: bool,
+        write: &'r mut Writer<'r>,
+        results: Vec<KrmResult>,
+    ) -> Self {
+        let mut reconciler = Reconciler {
+            tree,
+            objects,
+            families,
+            mark: config.mark_generated,
+            files: kpt_files.then(NewFiles::default),
+            write,
+            existing: HashMap::new(),
+            generated: HashMap::new(),
+            protected: HashSet::new(),
+            targets: 0,
+            changes: Changes {
+                results,
+                ..Changes::default()
+            },
+        };
+        reconciler.existing = reconciler.find_existing();
+        reconciler
+    }
+
+    /// The family (by position) that generates objects like `object`, if any.
+    fn family_of(&self, object: &Object<'_>) -> Option<usize> {
+        let fields = object.fields()?;
+        let (group, kind) = (fields.group()?, fields.kind.text()?);
+        self.families.iter().position(|f| {
+            f.generated()
+                .iter()
+                .any(|gk| gk.group == group && gk.kind == kind)
+        })
+    }
+
+    /// Objects of the kinds families generate, hand-written or ours.
+    fn find_existing(&self) -> HashMap<ObjectKey, Existing> {
+        let mut map = HashMap::new();
+        for (index, object) in self.objects.iter().enumerate() {
+            if self.family_of(object).is_none() {
+                continue;
+            }
+            let Some(key) = object.fields().and_then(ObjectKey::of) else {
+                continue;
+            };
+            let this = Existing {
+                index,
+                ours: ownership::marker(object).is_some(),
+            };
+            // A hand-written object wins over our earlier one of the same name, wherever each
+            // stands in the input. Of several earlier ones, the last wins: the one a run appends
+            // again goes to the end, so the next run picks it again (the first would flip each
+            // run).
+            match map.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(this);
+                }
+                Entry::Occupied(mut slot) if slot.get().ours => {
+                    slot.insert(this);
+                }
+                Entry::Occupied(_) => {}
+            }
+        }
+        map
+    }
+
+    /// Lets the family at `family` propose objects and report findings.
+    pub fn proposals(&mut self, family: usize) -> Proposals<'_, 'r> {
+        Proposals {
+            reconciler: self,
+            family,
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.changes.has_errors()
+    }
+
+    pub fn results(&mut self) -> &mut Vec<KrmResult> {
+        &mut self.changes.results
+    }
+
+    fn result(&mut self, severity: Severity, object: ItemIndex, message: String) {
+        let result = KrmResult::about(severity, &self.objects[object], message);
+        self.changes.results.push(result);
+    }
+
+    /// `<Kind> <ns>/<name> with blueprint `<provenance>``: the pair that made an object.
+    fn pair(&self, subject: ItemIndex, provenance: &str) -> String {
+        format!(
+            "{} with blueprint `{provenance}`",
+            ResourceRef::of(&self.objects[subject])
+        )
+    }
+
+    fn propose(&mut self, family: usize, proposal: Proposal<'_>) {
+        let Proposal {
+            mut value,
+            key,
+            provenance,
+            subject,
+            file,
+        } = proposal;
+        if let Some((other, other_provenance)) = self.generated.get(&key) {
+            let message = format!(
+                "{} {}/{} would be generated twice, for {} and for {}: {}",
+                key.kind,
+                key.namespace,
+                key.name,
+                self.pair(*other, other_provenance),
+                self.pair(subject, &provenance),
+                self.families[family].collision_hint(),
+            );
+            self.result(Severity::Error, subject, message);
+            return;
+        }
+        // An object that replaces earlier output of ours keeps kpt's tracking annotations, so
+        // it stays in its file; a new one gets the file it was given.
+        let tracking = match self.existing.get(&key) {
+            Some(e) if e.ours => kpt::tracking_annotations(&self.objects[e.index]),
+            _ => file.map_or_else(Vec::new, |(path, index)| {
+                kpt::new_file_annotations(&path, index)
+            }),
+        };
+        let mut annotations = Vec::new();
+        if self.mark {
+            annotations.push((MARKER.to_owned(), provenance.clone()));
+        }
+        annotations.extend(tracking);
+        ownership::set_annotations(&mut value, annotations);
+        let pair = self.pair(subject, &provenance);
+        self.generated.insert(key.clone(), (subject, provenance));
+        match self.existing.get(&key) {
+            Some(e) if !e.ours => {
+                let index = e.index;
+                self.result(
+                    Severity::Warning,
+                    index,
+                    format!(
+                        "this {} was not generated by stash-autobackup (it has no {MARKER} \
+                         annotation), so it is left alone and nothing is generated in its place \
+                         for {pair}; delete it to let the function generate it",
+                        key.kind
+                    ),
+                );
+            }
+            Some(e) => {
+                let index = e.index;
+                self.changes.remove.insert(index);
+                if ownership::unchanged(self.tree, &self.objects[index], &value) {
+                    self.changes.append.push(Appended::Kept(index));
+                } else {
+                    let provenance = &self.generated[&key].1;
+                    let message = format!("updated: regenerated from blueprint `{provenance}`");
+                    self.result(Severity::Info, index, message);
+                    let text = (self.write)(&value);
+                    self.changes.append.push(Appended::Written(text));
+                }
+            }
+            None => {
+                let text = (self.write)(&value);
+                self.changes.append.push(Appended::Written(text));
+            }
+        }
+    }
+
+    /// Removes earlier output that nothing asks for any more: only when the options were
+    /// readable (`config_ok`), the run found no error, and no missing blueprint protects it.
+    pub fn prune(&mut self, config_ok: bool) {
+        let errors = self.changes.has_errors();
+        for (index, object) in self.objects.iter().enumerate() {
+            let Some(provenance) = ownership::marker(object) else {
+                continue;
+            };
+            let Some(family) = self.family_of(object) else {
+                continue;
+            };
+            // Objects already in `remove` are appended again by this run.
+            if self.changes.remove.contains(&index) {
+                continue;
+            }
+            // Pruning deletes a backup configuration: only when sure it is no longer wanted.
+            if !config_ok || errors || self.protected.contains(&(family, provenance.to_owned())) {
+                continue;
+            }
+            self.changes.remove.insert(index);
+            let Some(key) = object.fields().and_then(ObjectKey::of) else {
+                continue;
+            };
+            let kind = &key.kind;
+            // Still asked for, but another object of the same name holds its place.
+            let why = match self.existing.get(&key) {
+                _ if !self.generated.contains_key(&key) => {
+                    "no target asks for it any more".to_owned()
+                }
+                Some(e) if e.ours => format!(
+                    "the input holds this {kind} more than once and only the last copy is kept"
+                ),
+                _ => format!("a hand-written {kind} of the same name takes its place"),
+            };
+            let message =
+                format!("pruned: generated earlier from blueprint `{provenance}`, but {why}");
+            self.changes
+                .results
+                .push(KrmResult::about(Severity::Info, object, message));
+        }
+    }
+
+    /// The changes, with the closing summary result still to add ([`summarise`]).
+    pub fn finish(self) -> (Changes, usize) {
+        (self.changes, self.targets)
+    }
+}
+
+impl<'t> Proposals<'_, '_> {
+    /// Reports a finding.
+    pub fn report(&mut self, result: KrmResult) -> &mut KrmResult {
+        let results = &mut self.reconciler.changes.results;
+        results.push(result);
+        let last = results.len() - 1;
+        &mut results[last]
+    }
+
+    /// Reports a finding about the input object at `object`.
+    pub fn about(
+        &mut self,
+        severity: Severity,
+        object: ItemIndex,
+        message: impl Into<String>,
+    ) -> &mut KrmResult {
+        let result = KrmResult::about(severity, &self.reconciler.objects[object], message);
+        self.report(result)
+    }
+
+    /// Counts one target (for the summary).
+    pub fn target(&mut self) {
+        self.reconciler.targets += 1;
+    }
+
+    /// Keeps earlier output made by `provenance` (a blueprint a target names that the input
+    /// lacks: it may come back).
+    pub fn protect(&mut self, provenance: &str) {
+        let family = self.family;
+        self.reconciler
+            .protected
+            .insert((family, provenance.to_owned()));
+    }
+
+    /// The file for new objects named `namespace/name` generated for the item at `beside`, when
+    /// new objects get one (kpt): `<prefix><name>.yaml` in its folder.
+    pub fn new_file(
+        &mut self,
+        beside: ItemIndex,
+        prefix: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<String> {
+        let beside = kpt::file_of(&self.reconciler.objects[beside])?;
+        let files = self.reconciler.files.as_mut()?;
+        Some(files.path(&beside, prefix, namespace, name))
+    }
+
+    /// Puts one generated object in the output: new, or replacing (or keeping) our earlier
+    /// one, unless another proposal already made it or a hand-written object is in its place.
+    pub fn propose(&mut self, proposal: Proposal<'t>) {
+        let family = self.family;
+        self.reconciler.propose(family, proposal);
+    }
+}
+
+/// Adds the closing summary: how many targets, how many generated objects the output holds,
+/// errors and warnings (or that nothing was done while the options are wrong).
+pub fn summarise(changes: &mut Changes, objects: &[Object<'_>], targets: usize, config_ok: bool) {
+    let errors = results::count(&changes.results, Severity::Error);
+    let warnings = results::count(&changes.results, Severity::Warning);
+    let kept_in_place = objects
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| ownership::marker(o).is_some() && !changes.remove.contains(i))
+        .count();
+    let generated = changes.append.len() + kept_in_place;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let message = if config_ok {
+        format!(
+            "stash-autobackup: {}, {} in the output, {}, {}",
+            plural(targets, "target"),
+            plural(generated, "generated object"),
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+        )
+    } else {
+        format!(
+            "stash-autobackup: nothing generated or pruned until the functionConfig is fixed, {}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning"),
+        )
+    };
+    changes
+        .results
+        .push(KrmResult::new(Severity::Info, message));
+}

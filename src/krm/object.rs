@@ -1,0 +1,134 @@
+//! What one input item is, as data: where it lies in the input, and the fields read from it.
+
+use std::borrow::Cow;
+
+use crate::yaml::tree::NodeId;
+
+pub use crate::yaml::events::Field;
+
+/// The position of an item among the input's objects (a ResourceList's `items`, a stream's
+/// documents).
+pub type ItemIndex = usize;
+
+/// `metadata.annotations` of an object.
+#[derive(Debug, Clone, Default)]
+pub struct Annotations<'a> {
+    /// `annotations` is there but is not a mapping.
+    pub not_map: bool,
+    pub entries: Vec<(Cow<'a, str>, Field<'a>)>,
+}
+
+impl Annotations<'_> {
+    pub fn get(&self, key: &str) -> Option<&Field<'_>> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The text of an annotation that is there and not null.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Field::text)
+    }
+}
+
+/// One object of the input: an item of a ResourceList or a document of a stream.
+///
+/// An input may hold tens of thousands of objects, and most are none of the function's
+/// business (Services, ConfigMaps): for those only the position is kept, and [`Object::fields`]
+/// is `None`. What the readers keep is what the families declared an interest in
+/// (`krm::read::Interest`).
+#[derive(Debug, Default)]
+pub struct Object<'a> {
+    /// First byte of the node, its tag and anchor included.
+    pub start: usize,
+    /// End of its last content byte (a block scalar's span may also cover the blanks after it).
+    pub end: usize,
+    pub is_mapping: bool,
+    /// The item is an alias of another node: it passes through and is not read.
+    pub is_alias: bool,
+    pub fields: Option<Box<ObjectFields<'a>>>,
+}
+
+impl<'a> Object<'a> {
+    /// The fields read from the object; `None` when it was not kept.
+    pub fn fields(&self) -> Option<&ObjectFields<'a>> {
+        self.fields.as_deref()
+    }
+
+    /// The text of an annotation of a kept object.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.fields()?.annotations.text(key)
+    }
+}
+
+/// The fields of an object the function reads.
+#[derive(Debug, Default)]
+pub struct ObjectFields<'a> {
+    pub api_version: Field<'a>,
+    pub kind: Field<'a>,
+    pub name: Field<'a>,
+    pub namespace: Field<'a>,
+    pub uid: Field<'a>,
+    /// `metadata` is there but is not a mapping.
+    pub metadata_not_map: bool,
+    pub annotations: Annotations<'a>,
+    pub owner_references: Option<NodeId>,
+    pub labels: Option<NodeId>,
+    /// The captured `spec`, as much of it as an interest asks for.
+    pub spec: Option<NodeId>,
+    /// Keys besides `apiVersion`, `kind`, `metadata` (`name`, `namespace`, `uid`, `annotations`,
+    /// `labels`, `ownerReferences`) and `spec`: an earlier generated object with any of them has
+    /// been edited since it was written.
+    pub extra_keys: bool,
+    /// The first key that appears twice where the function reads (e.g. `metadata.name`).
+    pub duplicate_key: Option<Box<str>>,
+    /// The file it came from, in stream mode (in a ResourceList, kpt's annotations say it).
+    pub file: Option<Box<FileRef>>,
+}
+
+impl ObjectFields<'_> {
+    /// The API group of `apiVersion` (empty for the core group, `v1`).
+    pub fn group(&self) -> Option<&str> {
+        let api_version = self.api_version.text()?;
+        Some(api_version.rsplit_once('/').map_or("", |(g, _)| g))
+    }
+
+    /// The version part of `apiVersion`.
+    pub fn version(&self) -> Option<&str> {
+        let api_version = self.api_version.text()?;
+        Some(api_version.rsplit_once('/').map_or(api_version, |(_, v)| v))
+    }
+}
+
+/// Where an object came from: a file, and its position among the file's objects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileRef {
+    pub path: String,
+    pub index: Option<i64>,
+}
+
+/// The identity of an object the function may generate: API group, kind, namespace, name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectKey {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    /// The key of an input object, when it has an `apiVersion` and a `kind`.
+    pub fn of(fields: &ObjectFields<'_>) -> Option<Self> {
+        Some(ObjectKey {
+            group: fields.group()?.to_owned(),
+            kind: fields.kind.text()?.to_owned(),
+            namespace: fields.namespace.text().unwrap_or_default().to_owned(),
+            name: fields.name.text().unwrap_or_default().to_owned(),
+        })
+    }
+}
+
+/// An API group and a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupKind {
+    pub group: &'static str,
+    pub kind: &'static str,
+}

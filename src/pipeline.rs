@@ -1,0 +1,161 @@
+//! One run, from input text to output pieces: read → frame → families propose → reconcile →
+//! write. The only module that knows every layer.
+
+use crate::engine::config::{self, Config};
+use crate::engine::family::{Family, Input};
+use crate::engine::reconcile::{self, Reconciler, Writer};
+use crate::error::InputError;
+use crate::families::stash::Stash;
+use crate::krm::changes::Changes;
+use crate::krm::object::{FileRef, ItemIndex, Object};
+use crate::krm::read::{self, DocumentRoot, Interest, Read, Spec};
+use crate::krm::results::KrmResult;
+use crate::krm::{self, resource_list, stream};
+use crate::yaml::emit::Value;
+use crate::yaml::events::capture_first;
+use crate::yaml::tree::Tree;
+use crate::{Framing, Options, Run};
+
+/// The API families, in the order their objects are generated.
+static FAMILIES: [&dyn Family; 1] = [&Stash];
+
+/// What the readers keep: what the families declared, and the kinds they generate, whole.
+pub fn interest() -> Interest {
+    FAMILIES
+        .iter()
+        .fold(Interest::default(), |interest, family| {
+            own_interest(*family).union(&interest)
+        })
+}
+
+/// A family's declared interest and the kinds it generates.
+fn own_interest(family: &dyn Family) -> Interest {
+    family
+        .generated()
+        .iter()
+        .fold(family.interest(), |interest, generated| {
+            interest.group(generated.group, Spec::Whole)
+        })
+}
+
+/// Runs the function on `src`: a ResourceList, or else a stream of objects. `origin` maps a
+/// byte offset of `src` to the file it came from (stream mode over files).
+pub fn run(
+    src: &str,
+    options: &Options<'_>,
+    origin: &dyn Fn(usize) -> Option<FileRef>,
+) -> Result<Run, InputError> {
+    let interest = interest();
+    let fast = if options.yaml_scanner_only {
+        None
+    } else {
+        read::json::read(src, &interest)
+    };
+    let read = match fast {
+        Some(read) => read,
+        None => read::yaml::read(src, &interest).map_err(|e| InputError::syntax(&e))?,
+    };
+    let first = read.first().ok_or(InputError::Empty)?;
+    if let DocumentRoot::Mapping(root) = &first.root
+        && resource_list::is_resource_list(root)
+    {
+        if options.config.is_some() {
+            return Err(InputError::ConfigWithResourceList);
+        }
+        let frame = resource_list::frame(src, &read, root)?;
+        let (config, problems) = config::read(&read.tree, root.function_config);
+        let layout = frame.layout;
+        let mut write = |value: &Value<'_>| layout.write(value);
+        let (mut changes, targets, config_ok) = generate(
+            &read.tree,
+            &frame.items.objects,
+            &config,
+            problems,
+            Place::Kpt,
+            &mut write,
+        );
+        reconcile::summarise(&mut changes, &frame.items.objects, targets, config_ok);
+        let pieces = resource_list::apply(src, &frame, root, &mut changes);
+        return Ok(Run {
+            framing: Framing::ResourceList,
+            pieces,
+            results: changes.results,
+        });
+    }
+    let (config, problems) = match options.config {
+        Some(text) => read_config_file(text)?,
+        None => (Config::default(), Vec::new()),
+    };
+    let Read { tree, documents } = read;
+    let frame = stream::frame(documents, origin);
+    let mut write = |value: &Value<'_>| stream::LAYOUT.write(value);
+    let (mut changes, targets, config_ok) = generate(
+        &tree,
+        &frame.objects,
+        &config,
+        problems,
+        Place::Stream,
+        &mut write,
+    );
+    stream::refuse_empty(&frame, &mut changes);
+    reconcile::summarise(&mut changes, &frame.objects, targets, config_ok);
+    let pieces = stream::apply(src, &frame, &mut changes);
+    Ok(Run {
+        framing: Framing::Stream,
+        pieces,
+        results: changes.results,
+    })
+}
+
+/// What the framing does with new objects and odd items.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// kpt files beside their targets; items named `items[i]`.
+    Kpt,
+    /// No files; items named `document i`.
+    Stream,
+}
+
+/// Runs the families over `objects` and reconciles what they propose with the earlier output:
+/// the changes, the number of targets, and whether the options could be read.
+fn generate<'r>(
+    tree: &'r Tree<'r>,
+    objects: &'r [Object<'r>],
+    config: &Config,
+    problems: Vec<KrmResult>,
+    place: Place,
+    write: &'r mut Writer<'r>,
+) -> (Changes, usize, bool) {
+    let describe: fn(ItemIndex) -> String = match place {
+        Place::Kpt => resource_list::describe,
+        Place::Stream => stream::describe,
+    };
+    let mut reconciler = Reconciler::new(
+        tree,
+        objects,
+        &FAMILIES,
+        config,
+        place == Place::Kpt,
+        write,
+        problems,
+    );
+    let config_ok = !reconciler.has_errors();
+    if config_ok {
+        reconciler
+            .results()
+            .extend(krm::not_objects(objects, describe));
+        for (i, family) in FAMILIES.iter().enumerate() {
+            let input = Input::new(tree, objects, own_interest(*family));
+            family.propose(&input, config, &mut reconciler.proposals(i));
+        }
+    }
+    reconciler.prune(config_ok);
+    let (changes, targets) = reconciler.finish();
+    (changes, targets, config_ok)
+}
+
+/// Reads a `--config` file: one ConfigMap or StashAutoBackup object.
+fn read_config_file(text: &str) -> Result<(Config, Vec<KrmResult>), InputError> {
+    let (tree, node) = capture_first(text).map_err(|e| InputError::syntax(&e))?;
+    Ok(config::read(&tree, node))
+}
