@@ -1,4 +1,5 @@
-//! Every folder of `testdata/` is one scenario, run through the real binary:
+//! Every case folder under `testdata/` (a folder holding `input.yaml` or `input.bin`, at any
+//! depth) is one scenario, run through the real binary:
 //!
 //! * `input.yaml` goes to stdin (`input.bin` when the bytes are not valid UTF-8 on purpose);
 //! * `args` (optional) holds command-line arguments, one per line, run from the case folder;
@@ -61,10 +62,10 @@ fn golden_cases() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
     let mut reruns = 0;
-    let cases = common::folders("testdata");
+    let cases = common::cases("testdata");
     assert!(cases.len() > 20, "testdata/ holds the scenarios");
     for dir in &cases {
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let name = common::case_name("testdata", dir);
         let input = fs::read(dir.join("input.yaml"))
             .or_else(|_| fs::read(dir.join("input.bin")))
             .unwrap_or_default();
@@ -162,7 +163,7 @@ fn golden_cases() {
 #[test]
 fn both_readers_agree_on_every_scenario() {
     use stash_autobackup::{Options, run, text};
-    for dir in common::folders("testdata") {
+    for dir in common::cases("testdata") {
         let Ok(bytes) = fs::read(dir.join("input.yaml")) else {
             continue;
         };
