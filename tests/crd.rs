@@ -138,7 +138,7 @@ fn generated_objects_are_valid_for_the_stash_crds() {
     );
     let mut checked = 0;
     let mut errors = Vec::new();
-    for case in common::folders("testdata") {
+    for case in common::cases("testdata") {
         let stdout = fs::read(case.join("expected/stdout")).unwrap_or_default();
         let code = fs::read_to_string(case.join("expected/exit-code")).unwrap_or_default();
         if stdout.is_empty() || code.trim() != "0" {

@@ -138,7 +138,7 @@ fn a_target_listing_10000_blueprints_gets_one_result_each() {
 
 #[test]
 fn hostile_values_stay_values() {
-    let src = common::read("testdata/s8-hostile-values/input.yaml");
+    let src = common::read("testdata/krm/hostile-values/input.yaml");
     let out = common::function(&[], &src);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let objects = common::kubectl_objects(&out.stdout);

@@ -1,11 +1,13 @@
-//! The function against the Stash operator: for every example of Stash's documentation in
-//! `tests/fixtures/operator/` (copied from the shared cases), the objects we generate must be
-//! the ones the docs show the operator created, field by field and type by type, as kubectl
-//! reads both.
+//! The function against the Stash operator: every folder of `testdata/stash/operator-docs/` is an
+//! example of Stash's documentation, and the objects we generate for it must be the ones the docs
+//! show the operator created (`operator.yaml`), field by field and type by type, as kubectl reads
+//! both. They are checked twice: in the case's golden output (`expected/stdout`, the KRM run that
+//! `tests/golden.rs` holds to the binary's output) and in a live stream-mode run on the same
+//! objects unwrapped from the ResourceList (the plain stream the guide shows).
 //!
-//! Normalisation follows `tests/fixtures/operator/README.md`: `spec.driver: Restic` is filled in
-//! by the API server, empty objects are Go zero values, and `ownerReferences` point at an
-//! AppBinding uid that the inputs do not carry. Our own marker annotation is removed too.
+//! Normalisation follows `testdata/stash/operator-docs/README.md`: `spec.driver: Restic` is
+//! filled in by the API server, empty objects are Go zero values, and `ownerReferences` point at
+//! an AppBinding uid that the inputs do not carry. Our own marker annotation is removed too.
 
 mod common;
 
@@ -70,23 +72,76 @@ fn generated(objects: Vec<Value>) -> Vec<Value> {
     out
 }
 
+const GROUP: &str = "testdata/stash/operator-docs";
+
+/// The items of a ResourceList written in block style with its items at two spaces (as every
+/// example here is), as the plain multi-document stream the guide shows.
+fn unwrapped(name: &str, list: &str) -> String {
+    let items = list
+        .strip_prefix("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
+        .unwrap_or_else(|| panic!("{name}: input.yaml starts with a v1 ResourceList's `items:`"));
+    let mut out = String::new();
+    for (i, line) in items.split_inclusive('\n').enumerate() {
+        if let Some(item) = line.strip_prefix("- ") {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            out.push_str(item);
+        } else if let Some(rest) = line.strip_prefix("  ") {
+            out.push_str(rest);
+        } else {
+            assert!(
+                line.trim().is_empty(),
+                "{name}: input.yaml holds only `items`, at two spaces: {line:?}"
+            );
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_shows_the_operators_objects() {
+    let cases = common::cases(GROUP);
+    assert!(!cases.is_empty(), "{GROUP} holds the docs' examples");
+    let missing: Vec<String> = cases
+        .iter()
+        .filter(|case| !case.join("operator.yaml").is_file())
+        .map(|case| common::case_name(GROUP, case))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "every example needs the operator's objects in operator.yaml: {missing:?}"
+    );
+}
+
 #[test]
 fn generated_objects_match_the_operators() {
-    let cases = common::folders("tests/fixtures/operator");
-    assert_eq!(cases.len(), 13, "every example of the shared cases is here");
-    for case in cases {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let input = fs::read(case.join("input.yaml")).expect("input");
-        let ours = common::function(&[], &input);
+    for case in common::cases(GROUP) {
+        let name = common::case_name(GROUP, &case);
+        let read = |file: &str| {
+            fs::read(case.join(file)).unwrap_or_else(|e| panic!("{name}: {file}: {e}"))
+        };
+        let want = generated(common::kubectl_objects(&read("operator.yaml")));
+        assert!(!want.is_empty(), "{name}: the docs show generated objects");
+
+        let code = String::from_utf8(read("expected/exit-code")).expect("exit code");
+        assert_eq!(code.trim(), "0", "{name}: the golden run succeeds");
+        let golden = generated(common::kubectl_objects(&read("expected/stdout")));
+        similar_asserts::assert_eq!(
+            want,
+            golden,
+            "{name}: the golden output's objects differ from the operator's"
+        );
+
+        let list = String::from_utf8(read("input.yaml")).expect("input.yaml is UTF-8");
+        let ours = common::function(&[], unwrapped(&name, &list).as_bytes());
         assert_eq!(ours.code, 0, "{name}: {}", ours.stderr);
         let got = generated(common::kubectl_objects(&ours.stdout));
-        let expected = fs::read(case.join("expected.yaml")).expect("expected");
-        let want = generated(common::kubectl_objects(&expected));
-        assert!(!want.is_empty(), "{name}: the docs show generated objects");
         similar_asserts::assert_eq!(
             want,
             got,
-            "{name}: generated objects differ from the operator's"
+            "{name}: stream mode's objects differ from the operator's"
         );
     }
 }

@@ -64,6 +64,60 @@ pub fn folders(dir: &str) -> Vec<PathBuf> {
     dirs
 }
 
+/// The golden scenarios under `dir` (relative to the crate), sorted: a case is a folder holding
+/// `input.yaml`, `input.bin` or `case.yaml`; every other folder groups cases (or further groups)
+/// and must hold at least one. Files beside the cases of a group are not allowed, except a
+/// `README.md`, so that a misspelt input or settings file fails instead of being skipped.
+pub fn cases(dir: &str) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let is_case = ["input.yaml", "input.bin", "case.yaml"]
+            .iter()
+            .any(|f| dir.join(f).is_file());
+        if is_case {
+            out.push(dir.to_path_buf());
+            return;
+        }
+        let mut groups = 0;
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                groups += 1;
+                walk(&path, out);
+            } else if path.file_name().is_none_or(|n| n != "README.md") {
+                panic!(
+                    "{}: a group of cases holds only folders (and a README.md); \
+                     a case folder needs input.yaml, input.bin or case.yaml",
+                    path.display()
+                );
+            }
+        }
+        assert!(
+            groups > 0,
+            "{}: holds neither a case (input.yaml, input.bin or case.yaml) nor a group of cases",
+            dir.display()
+        );
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut out = Vec::new();
+    walk(&root, &mut out);
+    out
+}
+
+/// The name of a case: its folder relative to `dir`, with `/` between the parts.
+pub fn case_name(dir: &str, case: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let relative = case.strip_prefix(&root).unwrap_or(case);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// A file of the crate, relative to its root.
 pub fn read(path: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
