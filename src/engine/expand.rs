@@ -225,8 +225,7 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
                                 *k,
                                 path,
                                 "this merge key (`<<`) cannot be applied: its value must be a \
-                                 mapping or a list of mappings (at most 1,000,000 merged entries \
-                                 in one input)"
+                                 mapping or a list of mappings"
                                     .into(),
                             );
                             return (Value::Str(Cow::Borrowed("")), Value::Map(Vec::new()));
