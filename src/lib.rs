@@ -7,22 +7,45 @@
 //! finds the blueprints and the annotated targets, and writes the list back with the generated
 //! objects added, exactly as the operator would create them.
 //!
-//! # The model
+//! # The layers
 //!
-//! * [`scan`] parses the input once with byte positions, and captures only the values the
-//!   function reads (a blueprint's spec, a target's annotations) into a small [`tree`]; plain
-//!   JSON takes a faster road to the same result ([`json`]).
-//! * [`plan`] decides what the output holds: it finds [`blueprint`]s and [`target`]s, names the
-//!   objects ([`naming`]), substitutes variables ([`vars`]), validates schedules ([`schedule`]),
-//!   builds the objects ([`render`]), and recognises its own earlier output ([`earlier`]) so a
-//!   second run changes nothing and a removed annotation prunes what it generated.
-//! * [`resource_list`] and [`stream`] turn a plan into output: ranges of the input copied byte for
-//!   byte ([`splice`]) and generated text ([`emit`], quoted by the rules in [`quote`]). No input
-//!   item is ever re-serialised, so comments, quoting, key order, anchors and line endings
+//! Five layers, each a folder; every import points down, and a test (`tests/layers.rs`) holds
+//! the rule from the sources:
+//!
+//! ```text
+//!  pipeline    read → frame → families propose → reconcile → write        (pipeline.rs)
+//!     │
+//!  families    stash/: blueprints, targets, annotations, naming, render   (one folder each,
+//!     │                                                                    never each other)
+//!  engine      reconcile, ownership (the marker), expand + envsubst, cron, k8s names, options
+//!     │
+//!  krm         objects, readers (Interest + one ObjectBuilder), kpt annotations, results,
+//!     │        the two framings: ResourceList, stream
+//!  yaml        events with byte positions, captured trees, splice, quoting, emit
+//! ```
+//!
+//! # The data flow
+//!
+//! * The families declare what they read ([`krm::read::Interest`]); the pipeline hands the
+//!   union to a reader, which parses the input once with byte positions and keeps only that:
+//!   [`krm::read::yaml`] over the parser's events, or [`krm::read::json`] for plain JSON. Both
+//!   feed one [`krm::read::ObjectBuilder`], so duplicate keys, nulls and merge keys are read
+//!   one way.
+//! * A framing ([`krm::resource_list`] or [`krm::stream`]) says where the items are.
+//! * Each family ([`families::stash`]) reads its blueprints and targets through an
+//!   [`engine::family::Input`] and proposes objects to [`engine::reconcile`], which decides
+//!   against the earlier output in the input (kept, updated, pruned, blocked by a hand-written
+//!   object) and hands each decided object to the framing's writer at once.
+//! * The framing applies the [`krm::changes::Changes`]: ranges of the input copied byte for
+//!   byte ([`yaml::splice`]) and generated text ([`yaml::emit`], quoted by [`yaml::quote`]). No
+//!   input item is ever re-serialised, so comments, quoting, key order, anchors and line endings
 //!   survive, and no YAML library's reading of a value can change its meaning.
 //!
-//! Problems with single objects are KRM [`results`]; input that cannot be read at all is an
-//! [`error::InputError`].
+//! Problems with single objects are KRM results ([`krm::results`]); input that cannot be read
+//! at all is an [`error::InputError`]. The library does no I/O: the binary reads stdin and
+//! files and writes stdout and stderr.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod engine;
 pub mod error;
@@ -31,61 +54,10 @@ pub mod krm;
 mod pipeline;
 pub mod yaml;
 
+pub use pipeline::{Framing, Options, Run};
+
 use error::InputError;
 use krm::object::FileRef;
-use krm::results::{KrmResult, Severity};
-use yaml::splice::Pieces;
-
-/// What kind of output a run produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Framing {
-    /// A ResourceList (results inside it).
-    ResourceList,
-    /// A plain stream of objects (results go to stderr).
-    Stream,
-}
-
-/// The outcome of a run whose input could be read.
-#[derive(Debug)]
-pub struct Run {
-    pub framing: Framing,
-    /// The output, as pieces of the input and generated text.
-    pub pieces: Pieces,
-    pub results: Vec<KrmResult>,
-}
-
-impl Run {
-    pub fn has_errors(&self) -> bool {
-        self.results.iter().any(|r| r.severity == Severity::Error)
-    }
-
-    /// The results to print on stderr, one line each. In a ResourceList only the errors: kpt
-    /// and kustomize read the results from the list, and kustomize shows only stderr. In stream
-    /// mode all of them: stderr is their only channel.
-    pub fn stderr_results(&self) -> impl Iterator<Item = &KrmResult> {
-        self.results.iter().filter(move |r| match self.framing {
-            Framing::ResourceList => r.severity == Severity::Error,
-            Framing::Stream => true,
-        })
-    }
-
-    /// Whether the output goes to stdout. Stream mode feeds `kubectl apply` and ArgoCD: on
-    /// errors it prints nothing rather than a partial set of objects. A ResourceList always
-    /// comes back whole, its results saying what is wrong.
-    pub fn writes_output(&self) -> bool {
-        !(self.framing == Framing::Stream && self.has_errors())
-    }
-}
-
-/// Options that come from the command line rather than the input.
-#[derive(Debug, Default)]
-pub struct Options<'c> {
-    /// The text of a `--config` file (stream mode only).
-    pub config: Option<&'c str>,
-    /// Read JSON with the YAML reader too (tests compare the two readers).
-    #[doc(hidden)]
-    pub yaml_scanner_only: bool,
-}
 
 /// Checks that `input` is UTF-8 and returns it as text.
 pub fn text(input: &[u8]) -> Result<&str, InputError> {

@@ -3,18 +3,69 @@
 
 use crate::engine::config::{self, Config};
 use crate::engine::family::{Family, Input};
-use crate::engine::reconcile::{self, Reconciler, Writer};
+use crate::engine::reconcile::{self, Generates, Reconciler, Writer};
 use crate::error::InputError;
 use crate::families::stash::Stash;
 use crate::krm::changes::Changes;
 use crate::krm::object::{FileRef, ItemIndex, Object};
 use crate::krm::read::{self, DocumentRoot, Interest, Read, Spec};
-use crate::krm::results::KrmResult;
+use crate::krm::results::{KrmResult, Severity};
 use crate::krm::{self, resource_list, stream};
 use crate::yaml::emit::Value;
 use crate::yaml::events::capture_first;
+use crate::yaml::splice::Pieces;
 use crate::yaml::tree::Tree;
-use crate::{Framing, Options, Run};
+
+/// What kind of output a run produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// A ResourceList (results inside it).
+    ResourceList,
+    /// A plain stream of objects (results go to stderr).
+    Stream,
+}
+
+/// The outcome of a run whose input could be read.
+#[derive(Debug)]
+pub struct Run {
+    pub framing: Framing,
+    /// The output, as pieces of the input and generated text.
+    pub pieces: Pieces,
+    pub results: Vec<KrmResult>,
+}
+
+impl Run {
+    pub fn has_errors(&self) -> bool {
+        self.results.iter().any(|r| r.severity == Severity::Error)
+    }
+
+    /// The results to print on stderr, one line each. In a ResourceList only the errors: kpt
+    /// and kustomize read the results from the list, and kustomize shows only stderr. In stream
+    /// mode all of them: stderr is their only channel.
+    pub fn stderr_results(&self) -> impl Iterator<Item = &KrmResult> {
+        self.results.iter().filter(move |r| match self.framing {
+            Framing::ResourceList => r.severity == Severity::Error,
+            Framing::Stream => true,
+        })
+    }
+
+    /// Whether the output goes to stdout. Stream mode feeds `kubectl apply` and ArgoCD: on
+    /// errors it prints nothing rather than a partial set of objects. A ResourceList always
+    /// comes back whole, its results saying what is wrong.
+    pub fn writes_output(&self) -> bool {
+        !(self.framing == Framing::Stream && self.has_errors())
+    }
+}
+
+/// Options that come from the command line rather than the input.
+#[derive(Debug, Default)]
+pub struct Options<'c> {
+    /// The text of a `--config` file (stream mode only).
+    pub config: Option<&'c str>,
+    /// Read JSON with the YAML reader too (tests compare the two readers).
+    #[doc(hidden)]
+    pub yaml_scanner_only: bool,
+}
 
 /// The API families, in the order their objects are generated.
 static FAMILIES: [&dyn Family; 1] = [&Stash];
@@ -130,10 +181,17 @@ fn generate<'r>(
         Place::Kpt => resource_list::describe,
         Place::Stream => stream::describe,
     };
+    let generates: Vec<Generates> = FAMILIES
+        .iter()
+        .map(|f| Generates {
+            kinds: f.generated(),
+            collision_hint: f.collision_hint(),
+        })
+        .collect();
     let mut reconciler = Reconciler::new(
         tree,
         objects,
-        &FAMILIES,
+        &generates,
         config,
         place == Place::Kpt,
         write,

@@ -7,7 +7,7 @@ use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectFields};
 use crate::krm::read::Interest;
 use crate::yaml::tree::Tree;
 
-/// One API family (Stash, KubeStash): its blueprints and target annotations, the objects it
+/// One API family (a folder under `families/`): its blueprints and target annotations, the objects it
 /// generates from them.
 pub trait Family: Sync {
     /// What the readers must keep for this family. The kinds it generates are kept in full
@@ -98,5 +98,52 @@ impl<'i, 'a> Input<'i, 'a> {
                 .any(|s| s.matches(fields))
                 .then_some((i, fields))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+
+    const LIST: &str = "\
+apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- {apiVersion: v1, kind: Secret, metadata: {name: s, namespace: n}}
+- {apiVersion: example.com/v1, kind: Thing, metadata: {name: t, annotations: {a: b}}}
+";
+
+    fn with_input(interest: Interest, f: impl FnOnce(&Input<'_, '_>)) {
+        let read = yaml::read(LIST, &interest).unwrap();
+        let DocumentRoot::Mapping(root) = &read.documents[0].root else {
+            panic!("a mapping");
+        };
+        let Some(ItemsValue::Seq(items)) = &root.items else {
+            panic!("items");
+        };
+        f(&Input::new(&read.tree, &items.objects, interest.clone()));
+    }
+
+    #[test]
+    fn a_family_sees_what_it_declared() {
+        let interest = Interest::default().kind("v1", "Secret").annotation("a");
+        with_input(interest, |input| {
+            let secrets: Vec<_> = input.select(&[Select::Kind("v1", "Secret")]).collect();
+            assert_eq!(secrets.len(), 1);
+            let annotated: Vec<_> = input.select(&[Select::Annotated("a")]).collect();
+            assert_eq!(annotated.len(), 1);
+        });
+    }
+
+    /// The readers drop what no family declared; a family asking for it anyway would find
+    /// nothing in a real run, so the tests stop it instead.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "without declaring it in its interest")]
+    fn a_family_that_reads_what_it_did_not_declare_fails() {
+        with_input(Interest::default(), |input| {
+            let _ = input.select(&[Select::Kind("v1", "Secret")]).count();
+        });
     }
 }

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use crate::yaml::tree::NodeId;
 
-pub use crate::yaml::events::Field;
+pub use crate::yaml::Field;
 
 /// The position of an item among the input's objects (a ResourceList's `items`, a stream's
 /// documents).

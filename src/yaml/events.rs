@@ -11,28 +11,7 @@ use std::ops::Range;
 use granit_parser::{Event, Marker, Parser, ScanError, Span, StrInput};
 
 use super::tree::{Mapping, Node, NodeId, TagText, Tree};
-use super::{is_merge_key, is_null_scalar, tag_parts};
-
-/// A scalar field the function reads (`metadata.name`, an annotation value, ...).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Field<'a> {
-    /// The key is not there, or its value is null.
-    #[default]
-    Absent,
-    /// The text of the scalar, as kpt reads it (a plain `no` is the text `no`).
-    Text(Cow<'a, str>),
-    /// The value is a mapping or a sequence.
-    NotText,
-}
-
-impl Field<'_> {
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            Field::Text(t) => Some(t),
-            _ => None,
-        }
-    }
-}
+use super::{Field, is_merge_key, is_null_scalar, tag_parts};
 
 /// Parser options: anchors are reported (aliases must resolve), comments are not needed.
 fn parser(src: &str) -> Parser<'_, StrInput<'_>> {

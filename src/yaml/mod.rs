@@ -12,6 +12,8 @@ pub mod quote;
 pub mod splice;
 pub mod tree;
 
+use std::borrow::Cow;
+
 use granit_parser::ScalarStyle;
 
 /// The core schema's tag prefix (`!!x` is `tag:yaml.org,2002:x`).
@@ -49,4 +51,25 @@ pub fn is_merge_key(text: &str, style: ScalarStyle, tag: Option<TagParts<'_>>) -
 /// The parts of a parser tag.
 pub fn tag_parts(tag: &granit_parser::Tag) -> TagParts<'_> {
     (tag.handle(), tag.suffix())
+}
+
+/// A scalar field as a reader reads it (`metadata.name`, an annotation value, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Field<'a> {
+    /// The key is not there, or its value is null.
+    #[default]
+    Absent,
+    /// The text of the scalar, as kpt reads it (a plain `no` is the text `no`).
+    Text(Cow<'a, str>),
+    /// The value is a mapping or a sequence.
+    NotText,
+}
+
+impl Field<'_> {
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Field::Text(t) => Some(t),
+            _ => None,
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use granit_parser::{ScalarStyle, Tag};
 
-use super::events::Field;
+use super::Field;
 
 /// Index of a node in a [`Tree`].
 pub type NodeId = u32;

@@ -76,3 +76,144 @@ impl Family for Stash {
         generate::propose(input, config, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The Stash family at its boundary: items in, proposed objects and findings out.
+
+    use super::*;
+    use crate::engine::reconcile::{Generates, Reconciler};
+    use crate::krm::changes::Appended;
+    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+    use crate::yaml::emit::Value;
+
+    const BLUEPRINT: &str = "\
+- apiVersion: stash.appscode.com/v1beta1
+  kind: BackupBlueprint
+  metadata: {name: daily}
+  spec:
+    backend: {gcs: {bucket: b, prefix: '${TARGET_NAMESPACE}/${TARGET_NAME}'}, storageSecretName: s}
+    schedule: '0 2 * * *'
+    retentionPolicy: {name: keep, keepLast: 5}
+";
+
+    /// Runs the family on `items` (YAML block sequence entries): the objects written
+    /// (`Kind namespace/name`) and the result messages.
+    fn propose(items: &str) -> (Vec<String>, Vec<String>) {
+        let src =
+            format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}");
+        let family = Stash;
+        let interest = family.interest();
+        let read = yaml::read(&src, &interest).unwrap();
+        let DocumentRoot::Mapping(root) = &read.documents[0].root else {
+            panic!("a mapping");
+        };
+        let Some(ItemsValue::Seq(list)) = &root.items else {
+            panic!("items");
+        };
+        let objects = &list.objects;
+        let generates = [Generates {
+            kinds: family.generated(),
+            collision_hint: family.collision_hint(),
+        }];
+        let mut write = |value: &Value<'_>| {
+            let text =
+                |v: Option<&Value<'_>>| v.and_then(Value::scalar).unwrap_or_default().into_owned();
+            let metadata = value.get("metadata");
+            format!(
+                "{} {}/{}",
+                text(value.get("kind")),
+                text(metadata.and_then(|m| m.get("namespace"))),
+                text(metadata.and_then(|m| m.get("name"))),
+            )
+        };
+        let config = Config::default();
+        let mut reconciler = Reconciler::new(
+            &read.tree,
+            objects,
+            &generates,
+            &config,
+            false,
+            &mut write,
+            Vec::new(),
+        );
+        let input = Input::new(&read.tree, objects, interest);
+        family.propose(&input, &config, &mut reconciler.proposals(0));
+        let (changes, _) = reconciler.finish();
+        let written = changes
+            .append
+            .into_iter()
+            .filter_map(|a| match a {
+                Appended::Written(text) => Some(text),
+                Appended::Kept(_) => None,
+            })
+            .collect();
+        let messages = changes.results.into_iter().map(|r| r.message).collect();
+        (written, messages)
+    }
+
+    #[test]
+    fn targets_blueprints_and_findings() {
+        let cases: [(&str, String, &[&str], &[&str]); 8] = [
+            (
+                "a database gets a Repository and a BackupConfiguration",
+                format!("{BLUEPRINT}- {{apiVersion: kubedb.com/v1, kind: Postgres, metadata: {{name: orders, namespace: shop, annotations: {{stash.appscode.com/backup-blueprint: daily}}}}}}\n- {{apiVersion: v1, kind: Secret, metadata: {{name: s, namespace: shop}}}}\n"),
+                &["Repository shop/app-orders", "BackupConfiguration shop/app-orders"],
+                &[],
+            ),
+            (
+                "a database and its AppBinding are one target",
+                format!("{BLUEPRINT}- {{apiVersion: appcatalog.appscode.com/v1alpha1, kind: AppBinding, metadata: {{name: orders, namespace: shop}}, spec: {{type: kubedb.com/postgres}}}}\n- {{apiVersion: kubedb.com/v1, kind: Postgres, metadata: {{name: orders, namespace: shop, annotations: {{stash.appscode.com/backup-blueprint: daily}}}}}}\n"),
+                &["Repository shop/app-orders", "BackupConfiguration shop/app-orders"],
+                &["Secret `s` (spec.backend.storageSecretName of blueprint `daily`) is not in"],
+            ),
+            (
+                "a missing blueprint is an error on the target",
+                "- {apiVersion: kubedb.com/v1, kind: MySQL, metadata: {name: m, namespace: n, annotations: {stash.appscode.com/backup-blueprint: nope}}}\n".to_owned(),
+                &[],
+                &["BackupBlueprint `nope` not found"],
+            ),
+            (
+                "an annotated Deployment is not a database target",
+                format!("{BLUEPRINT}- {{apiVersion: apps/v1, kind: Deployment, metadata: {{name: web, namespace: n, annotations: {{stash.appscode.com/backup-blueprint: daily}}}}}}\n"),
+                &[],
+                &["not a target of stash-autobackup"],
+            ),
+            (
+                "a target without a namespace gets nothing, and a warning",
+                format!("{BLUEPRINT}- {{apiVersion: kubedb.com/v1, kind: Redis, metadata: {{name: cache, annotations: {{stash.appscode.com/backup-blueprint: daily}}}}}}\n"),
+                &[],
+                &["no metadata.namespace"],
+            ),
+            (
+                "each blueprint of several gets its own pair",
+                format!("{BLUEPRINT}{}- {{apiVersion: kubedb.com/v1, kind: MongoDB, metadata: {{name: docs, namespace: n, annotations: {{stash.appscode.com/backup-blueprint: 'daily, weekly'}}}}}}\n", BLUEPRINT.replace("daily", "weekly")),
+                &["Repository n/app-docs-daily", "BackupConfiguration n/app-docs-daily", "Repository n/app-docs-weekly", "BackupConfiguration n/app-docs-weekly"],
+                &["Secret `s`"],
+            ),
+            (
+                "an unknown variable is an error on the blueprint",
+                format!("{}- {{apiVersion: kubedb.com/v1, kind: MariaDB, metadata: {{name: m, namespace: n, annotations: {{stash.appscode.com/backup-blueprint: daily}}}}}}\n", BLUEPRINT.replace("TARGET_NAME}", "TARGET_PATH}")),
+                &[],
+                &["unknown variable ${TARGET_PATH}; the known ones are TARGET_API_VERSION"],
+            ),
+            (
+                "a schedule Kubernetes would refuse is an error on the annotation",
+                format!("{BLUEPRINT}- {{apiVersion: kubedb.com/v1, kind: MySQL, metadata: {{name: m, namespace: n, annotations: {{stash.appscode.com/backup-blueprint: daily, stash.appscode.com/schedule: '61 * * * *'}}}}}}\n"),
+                &[],
+                &["schedule `61 * * * *` is not valid for a Kubernetes CronJob"],
+            ),
+        ];
+        for (name, items, objects, messages) in cases {
+            let (written, results) = propose(&items);
+            assert_eq!(written, objects, "{name}");
+            assert_eq!(results.len(), messages.len(), "{name}: {results:#?}");
+            for (got, want) in results.iter().zip(messages) {
+                assert!(
+                    got.starts_with(want),
+                    "{name}: {got:?} should start {want:?}"
+                );
+            }
+        }
+    }
+}
