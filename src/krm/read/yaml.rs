@@ -16,7 +16,7 @@ use super::{
 };
 use crate::krm::object::Object;
 use crate::yaml::events::{Walker, range, unexpected};
-use crate::yaml::tree::NodeId;
+use crate::yaml::tree::{NodeId, Tree};
 use crate::yaml::{is_merge_key, is_null_scalar, tag_parts};
 
 /// Parses `src` once and returns what `interest` asks of it.
@@ -193,38 +193,59 @@ impl<'a> Reader<'a, '_> {
         Ok(out)
     }
 
-    fn metadata(&mut self, builder: &mut ObjectBuilder<'_, 'a>) -> Result<(), ScanError> {
+    /// Starts reading a mapping the builder reads key by key (`metadata`, `annotations`): true
+    /// when its entries follow. A null is no mapping at all; an alias, or an anchored mapping
+    /// (an alias elsewhere may name it), is read whole through the tree with `merge`; anything
+    /// else is `not_map`.
+    fn open_mapping<'b>(
+        &mut self,
+        builder: &mut ObjectBuilder<'b, 'a>,
+        merge: fn(&mut ObjectBuilder<'b, 'a>, &Tree<'a>, NodeId) -> bool,
+        not_map: fn(&mut ObjectBuilder<'b, 'a>),
+    ) -> Result<bool, ScanError> {
         let (event, span) = self.walker.next_event()?;
         match event {
-            // An anchored mapping may be named by an alias elsewhere: captured, then read.
             Event::MappingStart(_, anchor, _) if anchor != 0 => {
                 let node = self.walker.capture(event, span)?;
-                if !builder.merge_metadata(&self.walker.tree, node) {
-                    builder.metadata_not_map();
+                if !merge(builder, &self.walker.tree, node) {
+                    not_map(builder);
                 }
-                return Ok(());
+                Ok(false)
             }
             Event::MappingStart(..) => {
                 self.walker.node_start(&event, &span)?;
+                Ok(true)
             }
             Event::Scalar(ref v, style, _, ref tag)
                 if is_null_scalar(v, style, tag.as_deref().map(tag_parts)) =>
             {
-                return self.walker.skip(event, span);
+                self.walker.skip(event, span)?;
+                Ok(false)
             }
             Event::Alias(anchor) => {
                 let tree = &self.walker.tree;
                 match tree.anchor(anchor) {
                     Some(node) if tree.is_null(node) => {}
-                    Some(node) if builder.merge_metadata(tree, node) => {}
-                    _ => builder.metadata_not_map(),
+                    Some(node) if merge(builder, tree, node) => {}
+                    _ => not_map(builder),
                 }
-                return Ok(());
+                Ok(false)
             }
             other => {
-                builder.metadata_not_map();
-                return self.walker.skip(other, span);
+                not_map(builder);
+                self.walker.skip(other, span)?;
+                Ok(false)
             }
+        }
+    }
+
+    fn metadata(&mut self, builder: &mut ObjectBuilder<'_, 'a>) -> Result<(), ScanError> {
+        if !self.open_mapping(
+            builder,
+            ObjectBuilder::merge_metadata,
+            ObjectBuilder::metadata_not_map,
+        )? {
+            return Ok(());
         }
         loop {
             let (event, span) = self.walker.next_event()?;
@@ -264,37 +285,12 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn annotations(&mut self, builder: &mut ObjectBuilder<'_, 'a>) -> Result<(), ScanError> {
-        let (event, span) = self.walker.next_event()?;
-        match event {
-            // An anchored mapping may be named by an alias elsewhere: captured, then read.
-            Event::MappingStart(_, anchor, _) if anchor != 0 => {
-                let node = self.walker.capture(event, span)?;
-                if !builder.merge_annotations(&self.walker.tree, node) {
-                    builder.annotations_not_map();
-                }
-                return Ok(());
-            }
-            Event::MappingStart(..) => {
-                self.walker.node_start(&event, &span)?;
-            }
-            Event::Scalar(ref v, style, _, ref tag)
-                if is_null_scalar(v, style, tag.as_deref().map(tag_parts)) =>
-            {
-                return self.walker.skip(event, span);
-            }
-            Event::Alias(anchor) => {
-                let tree = &self.walker.tree;
-                match tree.anchor(anchor) {
-                    Some(node) if tree.is_null(node) => {}
-                    Some(node) if builder.merge_annotations(tree, node) => {}
-                    _ => builder.annotations_not_map(),
-                }
-                return Ok(());
-            }
-            other => {
-                builder.annotations_not_map();
-                return self.walker.skip(other, span);
-            }
+        if !self.open_mapping(
+            builder,
+            ObjectBuilder::merge_annotations,
+            ObjectBuilder::annotations_not_map,
+        )? {
+            return Ok(());
         }
         loop {
             let (event, span) = self.walker.next_event()?;
