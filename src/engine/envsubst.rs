@@ -20,9 +20,14 @@
 //!   outer variable is looked up, so `${A:-${B}}` fails on an unknown `B` even
 //!   when `A` is known (as in Go).
 //! * `EvalMap` rule: an unknown variable is an error unless the function is one
-//!   of `=`, `:=`, `:-` *and* it has an argument (`${X:-}` with unknown `X` is
-//!   an error); a known variable with one of those three yields its value, even
-//!   when empty; anything else applies the function to the value.
+//!   of `=`, `:=`, `:-`, whose argument is then the value, even when it is empty
+//!   (`${X:-}` with unknown `X` is the empty string: the parser gives a blank
+//!   default no argument, and the `EvalMap` in the version Stash vendors,
+//!   `stashed/stash` `vendor/gomodules.xyz/envsubst/eval.go`, checks only that the
+//!   function is a default; later gomodules releases also require an argument,
+//!   but that is not what the operator ran); a known variable with one of those
+//!   three yields its value, even when empty; anything else applies the
+//!   function to the value.
 //!
 //! # Deliberate deviations from drone/gomodules
 //! * Stash substitutes into the *JSON text* of the blueprint, we substitute
@@ -550,7 +555,7 @@ fn eval_func(f: &Func, lookup: &mut Lookup<'_>) -> Result<String, VarError> {
     }
     let is_default = matches!(f.name.as_str(), "=" | ":=" | ":-");
     match lookup(&f.param) {
-        None if !is_default || args.is_empty() => Err(VarError::Unknown {
+        None if !is_default => Err(VarError::Unknown {
             name: f.param.clone(),
         }),
         Some(v) if is_default => Ok(v),
@@ -853,9 +858,11 @@ mod tests {
         ok(&[], "${var:=xyz}", "xyz");
         // Eval: "xyz"; EvalMap keeps a known empty value.
         ok(&[("var", "")], "${var=xyz}", "");
-        // Eval: ""; EvalMap: unknown with no default argument is an error.
+        // A blank default is a default: "" for an unknown variable, in Eval and in the
+        // EvalMap Stash vendors (only later gomodules releases made it an error).
         for input in ["${var=}", "${var:=}", "${var:-}"] {
-            assert_eq!(run(&[], input), unknown("var"), "{input}");
+            ok(&[], input, "");
+            ok(&[("var", "v")], input, "v");
         }
         ok(&z, "${stringZ/%abc/XYZ}", "abcABC123ABCXYZ");
         ok(&z, "${stringZ/#abc/XYZ}", "XYZABC123ABCabc");
