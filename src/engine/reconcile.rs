@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use super::config::Config;
 use super::ownership::{self, MARKER};
 use crate::krm::changes::{Appended, Changes};
-use crate::krm::kpt::{self, NewFiles};
+use crate::krm::kpt::{self, Holder, NewFiles, Owner, Place};
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectKey};
 use crate::krm::results::{self, KrmResult, ResourceRef, Severity};
 use crate::yaml::emit::Value;
@@ -42,8 +42,15 @@ pub struct Proposal<'t> {
     pub provenance: String,
     /// The input object the user annotated: results about this proposal point at it.
     pub subject: ItemIndex,
-    /// Where it lands when new (kpt): a file and the index in it.
-    pub file: Option<(String, usize)>,
+    /// Where it lands when new (kpt): a file, and the index it wants in it.
+    pub file: Option<(NewFile, i64)>,
+}
+
+/// A file chosen for new objects: its package (kpt render of subpackages) and path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    pub package: Option<String>,
+    pub path: String,
 }
 
 #[derive(Debug)]
@@ -94,7 +101,7 @@ impl<'r> Reconciler<'r, 'r> {
             objects,
             families,
             mark: config.mark_generated,
-            files: kpt_files.then(NewFiles::default),
+            files: kpt_files.then(|| NewFiles::new(holders(objects))),
             write,
             existing: HashMap::new(),
             generated: HashMap::new(),
@@ -203,11 +210,14 @@ impl<'r> Reconciler<'r, 'r> {
         }
         // An object that replaces earlier output of ours keeps kpt's tracking annotations, so
         // it stays in its file; a new one gets the file it was given.
-        let tracking = match self.existing.get(&key) {
-            Some(e) if e.ours => kpt::tracking_annotations(&self.objects[e.index]),
-            _ => file.map_or_else(Vec::new, |(path, index)| {
-                kpt::new_file_annotations(&path, index)
-            }),
+        let tracking = match (self.existing.get(&key), &self.files, file) {
+            (Some(e), _, _) if e.ours => kpt::tracking_annotations(&self.objects[e.index]),
+            (_, Some(files), Some((file, wanted))) => {
+                let package = file.package.as_deref();
+                let index = files.index(package, &file.path, wanted);
+                kpt::new_file_annotations(package, &file.path, index)
+            }
+            _ => Vec::new(),
         };
         let mut annotations = Vec::new();
         if self.mark {
@@ -334,17 +344,26 @@ impl<'t> Proposals<'_, '_> {
     }
 
     /// The file for new objects named `namespace/name` generated for the item at `beside`, when
-    /// new objects get one (kpt): `<prefix><name>.yaml` in its folder.
+    /// new objects get one (kpt): `<prefix><name>.yaml` in its package and folder, unless an
+    /// input item holds that file (see [`NewFiles::path`]).
     pub fn new_file(
         &mut self,
         beside: ItemIndex,
         prefix: &str,
         namespace: &str,
         name: &str,
-    ) -> Option<String> {
-        let beside = kpt::file_of(&self.reconciler.objects[beside])?;
+    ) -> Option<NewFile> {
+        let beside = Place::of(&self.reconciler.objects[beside])?;
         let files = self.reconciler.files.as_mut()?;
-        Some(files.path(&beside, prefix, namespace, name))
+        let owner = Owner {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+        };
+        let path = files.path(&beside, prefix, &owner)?;
+        Some(NewFile {
+            package: beside.package,
+            path,
+        })
     }
 
     /// Puts one generated object in the output: new, or replacing (or keeping) our earlier
@@ -353,6 +372,25 @@ impl<'t> Proposals<'_, '_> {
         let family = self.family;
         self.reconciler.propose(family, proposal);
     }
+}
+
+/// The input's items that hold a file (kept by the readers for their place), each with its owner
+/// when it is earlier output of ours.
+fn holders(objects: &[Object<'_>]) -> Vec<Holder> {
+    objects
+        .iter()
+        .filter_map(|object| {
+            let place = Place::of(object)?;
+            let owner = ownership::marker(object).and_then(|_| {
+                let fields = object.fields()?;
+                Some(Owner {
+                    namespace: fields.namespace.text().unwrap_or_default().to_owned(),
+                    name: fields.name.text()?.to_owned(),
+                })
+            });
+            Some(Holder { place, owner })
+        })
+        .collect()
 }
 
 /// Adds the closing summary: how many targets, how many generated objects the output holds,

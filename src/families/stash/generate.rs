@@ -9,7 +9,7 @@ use super::naming::{self, Placement};
 use super::render::{self, ConfigParts};
 use super::targets::{self, Annotation, Target};
 use super::vars::Vars;
-use super::{BLUEPRINT_ANNOTATION, GROUP, SCHEDULE_ANNOTATION};
+use super::{BLUEPRINT_ANNOTATION, FILE_PREFIX, GROUP, SCHEDULE_ANNOTATION};
 use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::cron;
 use crate::engine::expand::Expander;
@@ -296,7 +296,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
 
         let file = self.out.new_file(
             target.position,
-            "stash-",
+            FILE_PREFIX,
             &placement.config_namespace,
             &placement.name,
         );
@@ -370,7 +370,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                 },
                 provenance: blueprint.name.clone(),
                 subject: annotated,
-                file: file.clone().map(|path| (path, index)),
+                file: file.clone().map(|file| (file, index as i64)),
             });
         }
     }

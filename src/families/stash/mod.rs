@@ -31,6 +31,9 @@ pub const BLUEPRINT_ANNOTATION: &str = "stash.appscode.com/backup-blueprint";
 pub const SCHEDULE_ANNOTATION: &str = "stash.appscode.com/schedule";
 pub const PARAM_PREFIX: &str = "params.stash.appscode.com/";
 
+/// New files in a kpt package: `stash-<name>.yaml` beside the target.
+pub const FILE_PREFIX: &str = "stash-";
+
 /// KubeDB's databases, and the AppBindings KubeDB makes for them.
 pub const KUBEDB_GROUP: &str = "kubedb.com";
 pub const APPBINDING_GROUP: &str = "appcatalog.appscode.com";
@@ -62,6 +65,8 @@ impl Family for Stash {
             .kind("v1", "Secret")
             // On an object that is no target, to say so.
             .annotation(BLUEPRINT_ANNOTATION)
+            // Where new files go: an item already there keeps its place.
+            .file_prefix(FILE_PREFIX)
     }
 
     fn generated(&self) -> &'static [GroupKind] {

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::kpt::LOCAL_CONFIG;
+use super::kpt::{self, LOCAL_CONFIG};
 use super::object::{Annotations, Field, Object, ObjectFields};
 use crate::yaml::tree::{NodeId, Tree};
 
@@ -53,6 +53,7 @@ pub struct Interest {
     groups: Vec<(&'static str, Spec)>,
     kinds: Vec<(&'static str, &'static str)>,
     annotations: Vec<&'static str>,
+    files: Vec<&'static str>,
 }
 
 impl Interest {
@@ -81,6 +82,22 @@ impl Interest {
         self
     }
 
+    /// Any object living in a kpt file whose name starts with `prefix` (where new files would
+    /// go): kept with its place annotations, so that a new file never lands where an input item
+    /// is.
+    pub fn file_prefix(mut self, prefix: &'static str) -> Self {
+        if !self.files.contains(&prefix) {
+            self.files.push(prefix);
+        }
+        self
+    }
+
+    /// Whether an item at `path` lives in a file a family may write to.
+    fn holds_file(&self, path: &str) -> bool {
+        let name = path.rsplit_once('/').map_or(path, |(_, name)| name);
+        self.files.iter().any(|prefix| name.starts_with(prefix))
+    }
+
     /// What either interest asks for.
     pub fn union(mut self, other: &Interest) -> Self {
         for (group, spec) in &other.groups {
@@ -91,6 +108,9 @@ impl Interest {
         }
         for key in &other.annotations {
             self = self.annotation(key);
+        }
+        for prefix in &other.files {
+            self = self.file_prefix(prefix);
         }
         self
     }
@@ -398,9 +418,14 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             .entries
             .iter()
             .any(|(k, _)| interest.has_annotation(k));
+        let holds_file = !interest.files.is_empty()
+            && fields.annotations.entries.iter().any(|(k, v)| {
+                kpt::PATH.contains(&&**k) && v.text().is_some_and(|p| interest.holds_file(p))
+            });
         let kept = keep
             || group_read
             || annotated
+            || holds_file
             || interest.kinds.contains(&(&**api_version, &**kind))
             || fields.annotations.get(LOCAL_CONFIG).is_some();
         if !kept {
@@ -410,7 +435,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             fields
                 .annotations
                 .entries
-                .retain(|(k, _)| k == LOCAL_CONFIG);
+                .retain(|(k, _)| k == LOCAL_CONFIG || (holds_file && kpt::is_place_annotation(k)));
             fields.annotations.entries.shrink_to_fit();
         }
         Some(Box::new(self.fields))
