@@ -6,6 +6,7 @@
 
 use granit_parser::ScalarStyle;
 
+use crate::krm::kpt;
 use crate::krm::object::{Field, Object};
 use crate::yaml::emit::Value;
 use crate::yaml::quote;
@@ -26,12 +27,13 @@ pub fn marker<'o>(object: &'o Object<'_>) -> Option<&'o str> {
     fields.annotations.text(MARKER)
 }
 
-/// Sets a generated object's `metadata.annotations` (after `name` and `namespace`, where
-/// kubectl writes them), unless there are none.
-pub fn set_annotations(object: &mut Value<'_>, annotations: Vec<(String, String)>) {
-    if annotations.is_empty() {
-        return;
-    }
+/// Sets a generated object's `metadata.labels` and `metadata.annotations` (after `name` and
+/// `namespace`, in kubectl's order), leaving out the empty ones.
+pub fn set_metadata(
+    object: &mut Value<'_>,
+    labels: Vec<(String, String)>,
+    annotations: Vec<(String, String)>,
+) {
     let Value::Map(top) = object else { return };
     let Some((_, Value::Map(metadata))) = top
         .iter_mut()
@@ -39,15 +41,50 @@ pub fn set_annotations(object: &mut Value<'_>, annotations: Vec<(String, String)
     else {
         return;
     };
-    let at = metadata
+    let mut at = metadata
         .iter()
         .position(|(k, _)| !matches!(k, Value::Str(s) if s == "name" || s == "namespace"))
         .unwrap_or(metadata.len());
-    let entries = annotations
-        .into_iter()
-        .map(|(k, v)| (Value::str(k), Value::str(v)))
+    for (key, entries) in [("labels", labels), ("annotations", annotations)] {
+        if entries.is_empty() {
+            continue;
+        }
+        let entries = entries
+            .into_iter()
+            .map(|(k, v)| (Value::str(k), Value::str(v)))
+            .collect();
+        metadata.insert(at, (Value::str(key), Value::Map(entries)));
+        at += 1;
+    }
+}
+
+/// What others added to our earlier `object`'s metadata, which a new copy keeps: its labels
+/// (we generate none) and its annotations but for our marker and kpt's tracking ones. Labels
+/// that are not a mapping of scalars (Kubernetes would refuse them) are not kept.
+pub fn foreign_metadata(
+    tree: &Tree<'_>,
+    object: &Object<'_>,
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let Some(fields) = object.fields() else {
+        return Default::default();
+    };
+    let labels = fields
+        .labels
+        .and_then(|node| {
+            tree.entries(node)?
+                .iter()
+                .map(|(k, v)| Some((tree.scalar(*k)?.to_owned(), tree.scalar(*v)?.to_owned())))
+                .collect::<Option<Vec<_>>>()
+        })
+        .unwrap_or_default();
+    let annotations = fields
+        .annotations
+        .entries
+        .iter()
+        .filter(|(k, _)| *k != MARKER && !kpt::is_tracking_annotation(k))
+        .filter_map(|(k, v)| Some((k.to_string(), v.text()?.to_owned())))
         .collect();
-    metadata.insert(at, (Value::str("annotations"), Value::Map(entries)));
+    (labels, annotations)
 }
 
 /// True when the earlier `object` means exactly what `new` means.
@@ -56,7 +93,6 @@ pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Value<'_>) -> bool 
         return false;
     };
     if object.extra_keys
-        || object.labels.is_some()
         || object.uid != Field::Absent
         || object.duplicate_key.is_some()
         || object.annotations.not_map
@@ -87,6 +123,11 @@ pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Value<'_>) -> bool 
         None => object.annotations.entries.is_empty(),
         Some(_) => false,
     };
+    let labels_match = match (get(meta, "labels"), object.labels) {
+        (None, None) => true,
+        (Some(out), Some(node)) => same(tree, node, out),
+        _ => false,
+    };
     let owners_match = match (get(meta, "ownerReferences"), object.owner_references) {
         (None, None) => true,
         (Some(out), Some(node)) => same(tree, node, out),
@@ -102,7 +143,9 @@ pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Value<'_>) -> bool 
         && text_is(&object.namespace, get(meta, "namespace"))
         && meta.len()
             == 2 + usize::from(get(meta, "annotations").is_some())
+                + usize::from(get(meta, "labels").is_some())
                 + usize::from(get(meta, "ownerReferences").is_some())
+        && labels_match
         && annotations_match
         && owners_match
         && spec_match
