@@ -61,12 +61,9 @@ pub fn set_metadata(
 /// What others added to our earlier `object`'s metadata, which a new copy keeps: its labels
 /// (we generate none) and its annotations but for our marker and kpt's tracking ones. Labels
 /// that are not a mapping of scalars (Kubernetes would refuse them) are not kept.
-pub fn foreign_metadata(
-    tree: &Tree<'_>,
-    object: &Object<'_>,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn foreign_metadata(tree: &Tree<'_>, object: &Object<'_>) -> Foreign {
     let Some(fields) = object.fields() else {
-        return Default::default();
+        return Foreign::default();
     };
     let labels = fields
         .labels
@@ -84,7 +81,17 @@ pub fn foreign_metadata(
         .filter(|(k, _)| *k != MARKER && !kpt::is_tracking_annotation(k))
         .filter_map(|(k, v)| Some((k.to_string(), v.text()?.to_owned())))
         .collect();
-    (labels, annotations)
+    Foreign {
+        labels,
+        annotations,
+    }
+}
+
+/// Metadata others added to an object of ours.
+#[derive(Debug, Default)]
+pub struct Foreign {
+    pub labels: Vec<(String, String)>,
+    pub annotations: Vec<(String, String)>,
 }
 
 /// True when the earlier `object` means exactly what `new` means.

@@ -221,17 +221,17 @@ impl<'r> Reconciler<'r, 'r> {
         };
         // Others' labels and annotations on our earlier copy stay on the new one: only what
         // we generate is ours to compare and replace.
-        let (labels, foreign) = match self.existing.get(&key) {
+        let foreign = match self.existing.get(&key) {
             Some(e) if e.ours => ownership::foreign_metadata(self.tree, &self.objects[e.index]),
-            _ => Default::default(),
+            _ => ownership::Foreign::default(),
         };
         let mut annotations = Vec::new();
         if self.mark {
             annotations.push((MARKER.to_owned(), provenance.clone()));
         }
-        annotations.extend(foreign);
+        annotations.extend(foreign.annotations);
         annotations.extend(tracking);
-        ownership::set_metadata(&mut value, labels, annotations);
+        ownership::set_metadata(&mut value, foreign.labels, annotations);
         let pair = self.pair(subject, &provenance);
         self.generated.insert(key.clone(), (subject, provenance));
         match self.existing.get(&key) {

@@ -101,7 +101,11 @@ impl Place {
 
 /// kpt's path and index annotations (and the package's, when there is one) for a new object at
 /// `index` of `path`.
-pub fn new_file_annotations(package: Option<&str>, path: &str, index: i64) -> Vec<(String, String)> {
+pub fn new_file_annotations(
+    package: Option<&str>,
+    path: &str,
+    index: i64,
+) -> Vec<(String, String)> {
     let mut annotations = vec![
         (PATH[0].to_owned(), path.to_owned()),
         (INDEX[0].to_owned(), index.to_string()),
@@ -167,9 +171,10 @@ impl NewFiles {
         .into_iter()
         .chain((2..1000).map(|n| format!("{dir}{prefix}{namespace}-{name}-{n}.yaml")));
         for path in candidates {
-            let held_by_another = self.holders.iter().any(|h| {
-                h.place.same_file(package, &path) && h.owner.as_ref() != Some(owner)
-            });
+            let held_by_another = self
+                .holders
+                .iter()
+                .any(|h| h.place.same_file(package, &path) && h.owner.as_ref() != Some(owner));
             let given_to_another = self
                 .used
                 .iter()
