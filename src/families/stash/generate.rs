@@ -226,8 +226,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         };
         let schedule = annotations::schedule_override(target, self.out);
         let params = annotations::params(target, self.out);
-        let several = names.len() > 1;
-        for name in &names {
+        for (position, name) in names.iter().enumerate() {
             let blueprint = match blueprints.get(name.as_str()) {
                 Some(Some(b)) => b,
                 Some(None) => continue,
@@ -250,14 +249,14 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                     continue;
                 }
             };
-            let placement = naming::place(
-                &target.name,
-                &namespace,
-                &blueprint.name,
-                blueprint.backup_namespace.as_deref(),
-                blueprint.repo_namespace.as_deref(),
-                several,
-            );
+            let placement = naming::place(naming::Pair {
+                target_name: &target.name,
+                target_namespace: &namespace,
+                blueprint: &blueprint.name,
+                backup_namespace: blueprint.backup_namespace.as_deref(),
+                repo_namespace: blueprint.repo_namespace.as_deref(),
+                suffixed: position > 0,
+            });
             let pair = Pair {
                 target,
                 namespace: &namespace,

@@ -191,9 +191,9 @@ mod tests {
                 &["no metadata.namespace"],
             ),
             (
-                "each blueprint of several gets its own pair",
+                "the first blueprint keeps the one-blueprint name, the others add theirs",
                 format!("{BLUEPRINT}{}- {{apiVersion: kubedb.com/v1, kind: MongoDB, metadata: {{name: docs, namespace: n, annotations: {{stash.appscode.com/backup-blueprint: 'daily, weekly'}}}}}}\n", BLUEPRINT.replace("daily", "weekly")),
-                &["Repository n/app-docs-daily", "BackupConfiguration n/app-docs-daily", "Repository n/app-docs-weekly", "BackupConfiguration n/app-docs-weekly"],
+                &["Repository n/app-docs", "BackupConfiguration n/app-docs", "Repository n/app-docs-weekly", "BackupConfiguration n/app-docs-weekly"],
                 &["Secret `s`"],
             ),
             (

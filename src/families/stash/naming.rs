@@ -17,26 +17,40 @@ pub struct Placement {
     pub cross_namespace_repository: bool,
 }
 
-/// Names the objects of one pair. `several` is true when the target names more than one
-/// blueprint: each pair then needs the blueprint in its name to stay apart (our choice; the
-/// operator's behaviour there is not documented).
-pub fn place(
-    target_name: &str,
-    target_namespace: &str,
-    blueprint: &str,
-    backup_namespace: Option<&str>,
-    repo_namespace: Option<&str>,
-    several: bool,
-) -> Placement {
+/// What names a pair's objects.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair<'p> {
+    pub target_name: &'p str,
+    pub target_namespace: &'p str,
+    pub blueprint: &'p str,
+    pub backup_namespace: Option<&'p str>,
+    pub repo_namespace: Option<&'p str>,
+    /// The blueprint is not the first the target lists: its name goes into the objects' names,
+    /// so they stay apart from the first blueprint's (our choice, as the operator's behaviour
+    /// there is not documented). The first keeps the one-blueprint name, so adding a blueprint
+    /// at the end of the list never renames objects that already exist in a cluster.
+    pub suffixed: bool,
+}
+
+/// Names the objects of one pair and says where they go.
+pub fn place(pair: Pair<'_>) -> Placement {
+    let Pair {
+        target_name,
+        target_namespace,
+        blueprint,
+        backup_namespace,
+        repo_namespace,
+        suffixed,
+    } = pair;
     let mut base = match backup_namespace {
         Some(_) => format!("{target_namespace}-app-{target_name}"),
         None => format!("app-{target_name}"),
     };
-    if several {
+    if suffixed {
         base.push('-');
         base.push_str(blueprint);
     }
-    let name = if several {
+    let name = if suffixed {
         cut_middle(&base)
     } else {
         trim(base.chars().take(MAX).collect::<String>())
@@ -75,9 +89,27 @@ fn trim(s: String) -> String {
 mod tests {
     use super::*;
 
+    fn named(
+        target_name: &str,
+        target_namespace: &str,
+        blueprint: &str,
+        backup_namespace: Option<&str>,
+        repo_namespace: Option<&str>,
+        suffixed: bool,
+    ) -> Placement {
+        place(Pair {
+            target_name,
+            target_namespace,
+            blueprint,
+            backup_namespace,
+            repo_namespace,
+            suffixed,
+        })
+    }
+
     #[test]
     fn single_blueprint() {
-        let p = place("sample-postgres-1", "demo", "pg", None, None, false);
+        let p = named("sample-postgres-1", "demo", "pg", None, None, false);
         assert_eq!(p.name, "app-sample-postgres-1");
         assert_eq!(p.config_namespace, "demo");
         assert_eq!(p.repository_namespace, "demo");
@@ -86,7 +118,7 @@ mod tests {
 
     #[test]
     fn backup_namespace() {
-        let p = place(
+        let p = named(
             "sample-mysql-1",
             "prod-1",
             "mysql-backup",
@@ -97,7 +129,7 @@ mod tests {
         assert_eq!(p.name, "prod-1-app-sample-mysql-1");
         assert_eq!(p.config_namespace, "backup");
         assert!(p.cross_namespace_target && !p.cross_namespace_repository);
-        let p = place("db", "prod", "b", None, Some("repos"), false);
+        let p = named("db", "prod", "b", None, Some("repos"), false);
         assert_eq!(p.repository_namespace, "repos");
         assert!(p.cross_namespace_repository && !p.cross_namespace_target);
     }
@@ -105,11 +137,11 @@ mod tests {
     #[test]
     fn long_names_are_cut_and_trimmed() {
         let long = "a".repeat(58) + "-bcdef";
-        let p = place(&long, "ns", "x", None, None, false);
+        let p = named(&long, "ns", "x", None, None, false);
         assert_eq!(p.name.len(), 62, "cut to 63 then the trailing '-' trimmed");
         assert!(p.name.starts_with("app-") && !p.name.ends_with('-'));
 
-        let p = place(&"t".repeat(40), "ns", &"b".repeat(40), None, None, true);
+        let p = named(&"t".repeat(40), "ns", &"b".repeat(40), None, None, true);
         assert_eq!(p.name.len(), 63);
         assert_eq!(p.name, format!("app-{}{}", "t".repeat(28), "b".repeat(31)));
     }
@@ -117,7 +149,7 @@ mod tests {
     #[test]
     fn a_cut_never_leaves_a_dot_at_the_end() {
         let name = format!("{}.{}", "a".repeat(58), "b".repeat(10));
-        let p = place(&name, "ns", "x", None, None, false);
+        let p = named(&name, "ns", "x", None, None, false);
         assert!(p.name.len() <= 63 && !p.name.ends_with('.'), "{}", p.name);
         assert!(k8s_names::is_dns_subdomain(&p.name));
     }
@@ -127,16 +159,16 @@ mod tests {
         // The first 32 characters end in a `.`, the last 31 start with a `-`.
         let target = format!("{}.{}", "a".repeat(27), "b".repeat(40));
         let blueprint = format!("c-{}", "d".repeat(28));
-        let p = place(&target, "ns", &blueprint, None, None, true);
+        let p = named(&target, "ns", &blueprint, None, None, true);
         assert!(k8s_names::is_dns_subdomain(&p.name), "{}", p.name);
         assert!(p.name.len() <= 63);
     }
 
     #[test]
     fn several_blueprints() {
-        let p = place("pg", "demo", "daily", None, None, true);
+        let p = named("pg", "demo", "daily", None, None, true);
         assert_eq!(p.name, "app-pg-daily");
-        let p = place("pg", "demo", "daily", Some("backup"), None, true);
+        let p = named("pg", "demo", "daily", Some("backup"), None, true);
         assert_eq!(p.name, "demo-app-pg-daily");
     }
 }
