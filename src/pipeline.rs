@@ -198,16 +198,21 @@ fn generate<'r>(
         problems,
     );
     let config_ok = !reconciler.has_errors();
+    let inputs: Vec<Input<'_, '_>> = FAMILIES
+        .iter()
+        .map(|family| Input::new(tree, objects, own_interest(*family)))
+        .collect();
     if config_ok {
         reconciler
             .results()
             .extend(krm::not_objects(objects, describe));
-        for (i, family) in FAMILIES.iter().enumerate() {
-            let input = Input::new(tree, objects, own_interest(*family));
-            family.propose(&input, config, &mut reconciler.proposals(i));
+        for (i, (family, input)) in FAMILIES.iter().zip(&inputs).enumerate() {
+            family.propose(input, config, &mut reconciler.proposals(i));
         }
     }
-    reconciler.prune(config_ok);
+    reconciler.prune(config_ok, &|family, index| {
+        FAMILIES[family].earlier_target(&inputs[family], index)
+    });
     let (changes, targets) = reconciler.finish();
     (changes, targets, config_ok)
 }

@@ -24,6 +24,10 @@ pub trait Family: Sync {
     /// Reads its blueprints and targets from `input`, proposes the objects they yield and
     /// reports what is wrong, through `out`.
     fn propose(&self, input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '_>);
+
+    /// The target an earlier generated object at `index` was made for, named as in the
+    /// proposals' `target`, when the object says.
+    fn earlier_target(&self, input: &Input<'_, '_>, index: ItemIndex) -> Option<String>;
 }
 
 /// Which objects a family asks for.

@@ -42,6 +42,9 @@ pub struct Proposal<'t> {
     pub provenance: String,
     /// The input object the user annotated: results about this proposal point at it.
     pub subject: ItemIndex,
+    /// The target the object is for, as the family names it (`AppBinding shop/orders`), to tell
+    /// a renamed object from one nothing asks for.
+    pub target: String,
     /// Where it lands when new (kpt): a file, and the index it wants in it.
     pub file: Option<(NewFile, i64)>,
 }
@@ -71,6 +74,8 @@ pub struct Reconciler<'r, 'a> {
     existing: HashMap<ObjectKey, Existing>,
     /// Every object proposed so far, with the subject and provenance that made it.
     generated: HashMap<ObjectKey, (ItemIndex, String)>,
+    /// What each (family, target) got in this run: the provenance and the object's name.
+    targets_made: HashMap<(usize, String), Vec<(String, String)>>,
     /// (family, provenance) whose earlier output must stay: a blueprint that targets name but
     /// the input lacks.
     protected: HashSet<(usize, String)>,
@@ -105,6 +110,7 @@ impl<'r> Reconciler<'r, 'r> {
             write,
             existing: HashMap::new(),
             generated: HashMap::new(),
+            targets_made: HashMap::new(),
             protected: HashSet::new(),
             targets: 0,
             changes: Changes {
@@ -193,8 +199,13 @@ impl<'r> Reconciler<'r, 'r> {
             key,
             provenance,
             subject,
+            target,
             file,
         } = proposal;
+        let made = self.targets_made.entry((family, target)).or_default();
+        if !made.iter().any(|(p, n)| *p == provenance && *n == key.name) {
+            made.push((provenance.clone(), key.name.clone()));
+        }
         if let Some((other, other_provenance)) = self.generated.get(&key) {
             let message = format!(
                 "{} {}/{} would be generated twice, for {} and for {}: {}",
@@ -255,7 +266,12 @@ impl<'r> Reconciler<'r, 'r> {
                     self.changes.append.push(Appended::Kept(index));
                 } else {
                     let provenance = &self.generated[&key].1;
-                    let message = format!("updated: regenerated from blueprint `{provenance}`");
+                    let mut message = format!("updated: regenerated from blueprint `{provenance}`");
+                    if let Some(before) = ownership::marker(&self.objects[index])
+                        .filter(|before| before != provenance)
+                    {
+                        message.push_str(&format!(" (generated earlier from `{before}`)"));
+                    }
                     self.result(Severity::Info, index, message);
                     let text = (self.write)(&value);
                     self.changes.append.push(Appended::Written(text));
@@ -270,7 +286,13 @@ impl<'r> Reconciler<'r, 'r> {
 
     /// Removes earlier output that nothing asks for any more: only when the options were
     /// readable (`config_ok`), the run found no error, and no missing blueprint protects it.
-    pub fn prune(&mut self, config_ok: bool) {
+    /// `earlier_target` names the target an earlier object was made for (as families name it in
+    /// proposals), so the result can say what happened to it.
+    pub fn prune(
+        &mut self,
+        config_ok: bool,
+        earlier_target: &dyn Fn(usize, ItemIndex) -> Option<String>,
+    ) {
         let errors = self.changes.has_errors();
         for (index, object) in self.objects.iter().enumerate() {
             let Some(provenance) = ownership::marker(object) else {
@@ -295,7 +317,7 @@ impl<'r> Reconciler<'r, 'r> {
             // Still asked for, but another object of the same name holds its place.
             let why = match self.existing.get(&key) {
                 _ if !self.generated.contains_key(&key) => {
-                    "no target asks for it any more".to_owned()
+                    self.why_not_asked(family, index, provenance, earlier_target)
                 }
                 Some(e) if e.ours => format!(
                     "the input holds this {kind} more than once and only the last copy is kept"
@@ -307,6 +329,30 @@ impl<'r> Reconciler<'r, 'r> {
             self.changes
                 .results
                 .push(KrmResult::about(Severity::Info, object, message));
+        }
+    }
+
+    /// Why nothing asks for the earlier object at `index` any more: its target now names the
+    /// blueprint's objects differently, or no longer lists the blueprint, or is gone.
+    fn why_not_asked(
+        &self,
+        family: usize,
+        index: ItemIndex,
+        provenance: &str,
+        earlier_target: &dyn Fn(usize, ItemIndex) -> Option<String>,
+    ) -> String {
+        let Some(target) = earlier_target(family, index) else {
+            return "no target asks for it any more".to_owned();
+        };
+        match self.targets_made.get(&(family, target.clone())) {
+            Some(made) => match made.iter().find(|(p, _)| p == provenance) {
+                Some((_, name)) => format!(
+                    "{target} now gets `{name}` from this blueprint (its blueprint list changed \
+                     order or lost its first entry, which renames objects)"
+                ),
+                None => format!("{target} no longer lists this blueprint"),
+            },
+            None => format!("no target asks for it any more ({target} is not a target now)"),
         }
     }
 
@@ -541,11 +587,12 @@ mod tests {
                     },
                     provenance: "bp".into(),
                     subject: 0,
+                    target: "ConfigMap ns/target".into(),
                     file: None,
                 });
             }
         }
-        reconciler.prune(true);
+        reconciler.prune(true, &|_, _| None);
         let (changes, _) = reconciler.finish();
         let append: Vec<String> = changes
             .append

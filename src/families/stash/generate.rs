@@ -369,6 +369,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                 },
                 provenance: blueprint.name.clone(),
                 subject: annotated,
+                target: render::target_name("AppBinding", namespace, &target.name),
                 file: file.clone().map(|file| (file, index as i64)),
             });
         }

@@ -16,7 +16,7 @@ mod vars;
 use crate::engine::config::Config;
 use crate::engine::family::{Family, Input};
 use crate::engine::reconcile::Proposals;
-use crate::krm::object::GroupKind;
+use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
 
 /// Stash's API group: blueprints, and the objects generated from them.
@@ -79,6 +79,10 @@ impl Family for Stash {
 
     fn propose(&self, input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '_>) {
         generate::propose(input, config, out);
+    }
+
+    fn earlier_target(&self, input: &Input<'_, '_>, index: ItemIndex) -> Option<String> {
+        render::earlier_target(input, index)
     }
 }
 

@@ -4,11 +4,15 @@
 //! and keeps the spelling of what it did not change. Our marker and kpt's file annotations are
 //! not set here: reconciliation adds them.
 
+use super::GROUP;
 use super::blueprint::Blueprint;
 use super::naming::Placement;
 use super::targets::Target;
 use super::{APPBINDING_API_VERSION, CONFIG_API_VERSION, REPOSITORY_API_VERSION};
 use crate::engine::expand::Expander;
+use crate::engine::family::{Input, Select};
+use crate::engine::ownership;
+use crate::krm::object::ItemIndex;
 use crate::yaml::emit::Value;
 
 fn metadata<'t>(name: &str, namespace: &str) -> Value<'t> {
@@ -121,4 +125,35 @@ pub fn backup_configuration<'t>(
         ("metadata", meta),
         ("spec", spec),
     ])
+}
+
+/// How results name the target a pair's objects are for: `AppBinding shop/orders`.
+pub fn target_name(kind: &str, namespace: &str, name: &str) -> String {
+    format!("{kind} {namespace}/{name}")
+}
+
+/// The target an earlier Repository or BackupConfiguration of ours was made for: the
+/// BackupConfiguration's `spec.target.ref` (a Repository's is its BackupConfiguration's, the
+/// earlier one of its name and blueprint).
+pub fn earlier_target(input: &Input<'_, '_>, index: ItemIndex) -> Option<String> {
+    let object = input.object(index);
+    let fields = object.fields()?;
+    let configuration = if fields.kind.text() == Some("BackupConfiguration") {
+        fields
+    } else {
+        let marker = ownership::marker(object)?;
+        input
+            .select(&[Select::Group(GROUP)])
+            .find(|(i, f)| {
+                f.kind.text() == Some("BackupConfiguration")
+                    && f.name == fields.name
+                    && ownership::marker(input.object(*i)) == Some(marker)
+            })?
+            .1
+    };
+    let tree = input.tree;
+    let reference = tree.lookup(tree.lookup(configuration.spec?, "target")?, "ref")?;
+    let text = |key: &str| tree.lookup(reference, key).and_then(|v| tree.scalar(v));
+    let namespace = text("namespace").or(configuration.namespace.text())?;
+    Some(target_name(text("kind")?, namespace, text("name")?))
 }
