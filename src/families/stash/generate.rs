@@ -175,6 +175,21 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             .field = Some("metadata.namespace".into());
             return;
         };
+        if let (Some(first), Some(second)) = (target.database, target.second_database) {
+            let [first, second] = [first, second].map(|i| ResourceRef::of(self.input.object(i)));
+            self.about(
+                Severity::Error,
+                target.second_database.unwrap_or(annotated),
+                format!(
+                    "{first} and {second} are both KubeDB databases named `{}` in namespace {namespace}: \
+                     KubeDB gives each an AppBinding of that name, so only one of them can exist; \
+                     rename one",
+                    target.name
+                ),
+            )
+            .field = Some("metadata.name".into());
+            return;
+        }
         for index in target.objects() {
             let Some(fields) = self.input.object(index).fields() else {
                 continue;

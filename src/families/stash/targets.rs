@@ -37,6 +37,9 @@ pub struct Target {
     pub version_from_database: bool,
     /// The AppBinding's uid, for the BackupConfiguration's ownerReference.
     pub uid: Option<String>,
+    /// A second database of the target's name and namespace: KubeDB would give both the one
+    /// AppBinding name, so neither is a target until one is renamed.
+    pub second_database: Option<ItemIndex>,
 }
 
 impl Target {
@@ -95,6 +98,7 @@ pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
                 app_version: None,
                 version_from_database: false,
                 uid: None,
+                second_database: None,
             });
             targets.len() - 1
         });
@@ -105,6 +109,8 @@ pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
             }
         } else if target.database.is_none() {
             target.database = Some(i);
+        } else if target.second_database.is_none() {
+            target.second_database = Some(i);
         }
     }
 
