@@ -55,7 +55,8 @@ fn real_main() -> anyhow::Result<ExitCode> {
         let src = text(&stdin_bytes)?;
         (src, run(src, &options, &|_| None)?)
     } else {
-        loaded = files::load(&paths)?;
+        let sources: Vec<files::Source> = paths.into_iter().map(files::Source::of).collect();
+        loaded = files::load(&sources, &mut io::stdin())?;
         if loaded.text.trim().is_empty() {
             return Err(InputError::NoObjects.into());
         }

@@ -120,3 +120,40 @@ fn image_references_follow_the_crate_version() {
         assert!(text.contains(&image), "{file} names {image}");
     }
 }
+
+/// A folder holding a link to its parent (or to itself) is read once, as `kubectl apply -R`
+/// reads it: every blueprint once, no duplicate-blueprint errors from going round the loop
+/// (issue 14, item 9).
+#[test]
+fn a_symlink_loop_reads_each_file_once() {
+    let app = common::scratch("symlink-loop");
+    std::fs::create_dir_all(app.join("db")).expect("mkdir");
+    std::fs::write(
+        app.join("blueprint.yaml"),
+        "apiVersion: stash.appscode.com/v1beta1\nkind: BackupBlueprint\nmetadata:\n  name: daily\n  annotations: {config.kubernetes.io/local-config: \"true\"}\nspec:\n  backend: {gcs: {bucket: b, prefix: x}, storageSecretName: s}\n  schedule: '@daily'\n  retentionPolicy: {name: keep, keepLast: 5}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        app.join("db/pg.yaml"),
+        "apiVersion: kubedb.com/v1\nkind: Postgres\nmetadata:\n  name: orders\n  namespace: shop\n  annotations: {stash.appscode.com/backup-blueprint: daily}\n",
+    )
+    .expect("write");
+    std::os::unix::fs::symlink("..", app.join("db/up")).expect("symlink to the parent");
+    std::os::unix::fs::symlink(".", app.join("self")).expect("symlink to itself");
+    std::os::unix::fs::symlink("blueprint.yaml", app.join("same-blueprint.yaml"))
+        .expect("symlink to a file");
+    let out = common::function(&[app.to_str().unwrap()], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(stdout.matches("kind: Postgres").count(), 1, "{stdout}");
+    assert_eq!(
+        stdout.matches("kind: BackupConfiguration").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        !out.stderr.contains("two BackupBlueprints"),
+        "{}",
+        out.stderr
+    );
+}

@@ -9,7 +9,9 @@ annotated with stash.appscode.com/backup-blueprint, as Stash's auto-backup would
 USAGE:
     stash-autobackup < resource-list.yaml    KRM function (kpt, kustomize): ResourceList in and out
     stash-autobackup < objects.yaml          stream mode: YAML objects in, objects + generated out
-    stash-autobackup [--config FILE] PATH... stream mode over files and directories
+    stash-autobackup [--config FILE] PATH... stream mode over files and directories;
+                                             a PATH of - reads stdin there:
+                                             kustomize build . | stash-autobackup - blueprints/
 
 OPTIONS:
     --config FILE   options for stream mode (a ConfigMap or StashAutoBackup object)

@@ -1,20 +1,44 @@
-//! Reading the files and directories named on the command line (stream mode).
+//! Reading the files and directories named on the command line (stream mode), and stdin when
+//! one of them is `-`.
 //!
-//! All files are read into one buffer, each starting a new YAML document, so the whole input is
-//! parsed once and every object can be traced back to its file.
+//! All sources are read into one buffer, each starting a new YAML document, so the whole input
+//! is parsed once and every object can be traced back to its file.
 
+use std::collections::HashSet;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use stash_autobackup::error::InputError;
 use stash_autobackup::krm::object::FileRef;
+
+/// Where stdin's objects say they come from.
+pub const STDIN: &str = "stdin";
+
+/// One command-line source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `-`: standard input (e.g. `kustomize build . | stash-autobackup - blueprints/`).
+    Stdin,
+    Path(PathBuf),
+}
+
+impl Source {
+    pub fn of(arg: PathBuf) -> Self {
+        if arg.as_os_str() == "-" {
+            Source::Stdin
+        } else {
+            Source::Path(arg)
+        }
+    }
+}
 
 /// The contents of the named files, one after another.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub text: String,
     /// Where each file starts in `text`.
-    pub starts: Vec<(usize, PathBuf)>,
+    pub starts: Vec<(usize, String)>,
 }
 
 impl Loaded {
@@ -23,57 +47,114 @@ impl Loaded {
         let i = self.starts.partition_point(|(start, _)| *start <= offset);
         let (_, path) = self.starts.get(i.checked_sub(1)?)?;
         Some(FileRef {
-            path: path.display().to_string(),
+            path: path.clone(),
             index: None,
         })
     }
-}
 
-/// Reads `paths`: files as they are, directories recursively (`*.yaml`, `*.yml`, `*.json`,
-/// skipping `Kptfile`, kustomization files and hidden entries), in sorted order.
-pub fn load(paths: &[PathBuf]) -> Result<Loaded, InputError> {
-    let mut files = Vec::new();
-    for path in paths {
-        let meta = fs::metadata(path).map_err(|source| InputError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        if meta.is_dir() {
-            walk(path, &mut files)?;
-        } else {
-            files.push(path.clone());
-        }
-    }
-    if files.is_empty() {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        return Err(InputError::NoFiles(names.join(", ")));
-    }
-    let mut loaded = Loaded::default();
-    for file in files {
-        let bytes = fs::read(&file).map_err(|source| InputError::Io {
-            path: file.clone(),
-            source,
-        })?;
-        let text = stash_autobackup::text(&bytes).map_err(|e| InputError::InFile {
-            path: file.clone(),
-            source: Box::new(e),
-        })?;
-        if !loaded.text.is_empty() {
-            if !loaded.text.ends_with('\n') {
-                loaded.text.push('\n');
+    fn push(&mut self, name: String, text: &str) {
+        if !self.text.is_empty() {
+            if !self.text.ends_with('\n') {
+                self.text.push('\n');
             }
             // `...` ends the previous document, so the next file may start with directives.
-            loaded.text.push_str("...\n");
+            self.text.push_str("...\n");
         }
-        loaded.starts.push((loaded.text.len(), file));
-        loaded
-            .text
+        self.starts.push((self.text.len(), name));
+        self.text
             .push_str(text.strip_prefix('\u{feff}').unwrap_or(text));
+    }
+}
+
+/// Reads `sources` in order: stdin for `-` (once), files as they are, directories recursively
+/// (`*.yaml`, `*.yml`, `*.json`, skipping `Kptfile`, kustomization files and hidden entries, in
+/// sorted order). Symbolic links are followed, but every file and folder is read once, however
+/// many ways lead to it: a link to a parent folder does not read the tree again.
+pub fn load(sources: &[Source], stdin: &mut dyn Read) -> Result<Loaded, InputError> {
+    let mut seen = Seen::default();
+    let mut loaded = Loaded::default();
+    let mut read_stdin = false;
+    let mut any = false;
+    for source in sources {
+        match source {
+            Source::Stdin => {
+                if std::mem::replace(&mut read_stdin, true) {
+                    continue;
+                }
+                any = true;
+                let mut bytes = Vec::new();
+                stdin
+                    .read_to_end(&mut bytes)
+                    .map_err(|source| InputError::Io {
+                        path: PathBuf::from("-"),
+                        source,
+                    })?;
+                let text = stash_autobackup::text(&bytes).map_err(|e| InputError::InFile {
+                    path: PathBuf::from(STDIN),
+                    source: Box::new(e),
+                })?;
+                loaded.push(STDIN.to_owned(), text);
+            }
+            Source::Path(path) => {
+                let meta = fs::metadata(path).map_err(|source| InputError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                let mut files = Vec::new();
+                if meta.is_dir() {
+                    walk(path, &mut files, &mut seen)?;
+                } else if seen.first(path) {
+                    files.push(path.clone());
+                }
+                for file in files {
+                    any = true;
+                    read_file(&file, &mut loaded)?;
+                }
+            }
+        }
+    }
+    if !any {
+        let names: Vec<String> = sources
+            .iter()
+            .map(|s| match s {
+                Source::Stdin => "-".to_owned(),
+                Source::Path(p) => p.display().to_string(),
+            })
+            .collect();
+        return Err(InputError::NoFiles(names.join(", ")));
     }
     Ok(loaded)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputError> {
+fn read_file(file: &Path, loaded: &mut Loaded) -> Result<(), InputError> {
+    let bytes = fs::read(file).map_err(|source| InputError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let text = stash_autobackup::text(&bytes).map_err(|e| InputError::InFile {
+        path: file.to_path_buf(),
+        source: Box::new(e),
+    })?;
+    loaded.push(file.display().to_string(), text);
+    Ok(())
+}
+
+/// Files and folders already read, by their real path.
+#[derive(Default)]
+struct Seen(HashSet<PathBuf>);
+
+impl Seen {
+    /// True the first time `path` (or another way to the same file or folder) comes.
+    fn first(&mut self, path: &Path) -> bool {
+        let real = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        self.0.insert(real)
+    }
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut Seen) -> Result<(), InputError> {
+    if !seen.first(dir) {
+        return Ok(());
+    }
     let io = |source| InputError::Io {
         path: dir.to_path_buf(),
         source,
@@ -93,13 +174,14 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputError> {
             continue;
         }
         if path.is_dir() {
-            walk(&path, files)?;
+            walk(&path, files, seen)?;
         } else if !matches!(
             name,
             "Kptfile" | "kustomization.yaml" | "kustomization.yml" | "Kustomization"
         ) && [".yaml", ".yml", ".json"]
             .iter()
             .any(|ext| name.ends_with(ext))
+            && seen.first(&path)
         {
             files.push(path);
         }
