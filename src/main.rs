@@ -41,8 +41,11 @@ fn real_main() -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
+    // ArgoCD gives a config management plugin its app's destination namespace.
+    let argocd_namespace = std::env::var("ARGOCD_APP_NAMESPACE").ok();
     let options = Options {
         config: config_text.as_deref(),
+        argocd_namespace: argocd_namespace.as_deref(),
         ..Options::default()
     };
 

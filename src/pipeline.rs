@@ -3,6 +3,7 @@
 
 use crate::engine::config::{self, Config};
 use crate::engine::family::{Family, Input};
+use crate::engine::k8s_names;
 use crate::engine::reconcile::{self, Generates, Reconciler, Writer};
 use crate::error::InputError;
 use crate::families::stash::Stash;
@@ -62,6 +63,9 @@ impl Run {
 pub struct Options<'c> {
     /// The text of a `--config` file (stream mode only).
     pub config: Option<&'c str>,
+    /// The namespace ArgoCD gives a config management plugin (`ARGOCD_APP_NAMESPACE`): where
+    /// ArgoCD applies objects that have none, so it wins over `defaultNamespace`.
+    pub argocd_namespace: Option<&'c str>,
     /// Read JSON with the YAML reader too (tests compare the two readers).
     #[doc(hidden)]
     pub yaml_scanner_only: bool,
@@ -115,6 +119,7 @@ pub fn run(
         }
         let frame = resource_list::frame(src, &read, root)?;
         let (config, problems) = config::read(&read.tree, root.function_config);
+        let (config, problems) = argocd_namespace(config, problems, options);
         let layout = frame.layout;
         let mut write = |value: &Value<'_>| layout.write(value);
         let (mut changes, targets, config_ok) = generate(
@@ -137,6 +142,7 @@ pub fn run(
         Some(text) => read_config_file(text)?,
         None => (Config::default(), Vec::new()),
     };
+    let (config, problems) = argocd_namespace(config, problems, options);
     let Read { tree, documents } = read;
     let frame = stream::frame(documents, origin);
     let mut write = |value: &Value<'_>| stream::LAYOUT.write(value);
@@ -215,6 +221,40 @@ fn generate<'r>(
     });
     let (changes, targets) = reconciler.finish();
     (changes, targets, config_ok)
+}
+
+/// The namespace ArgoCD applies objects without one to, which their backups must share: it
+/// replaces `defaultNamespace` (with a warning when the two differ).
+fn argocd_namespace(
+    mut config: Config,
+    mut problems: Vec<KrmResult>,
+    options: &Options<'_>,
+) -> (Config, Vec<KrmResult>) {
+    let Some(namespace) = options.argocd_namespace.filter(|n| !n.is_empty()) else {
+        return (config, problems);
+    };
+    if !k8s_names::is_dns_label(namespace) {
+        problems.push(KrmResult::new(
+            Severity::Warning,
+            format!("ARGOCD_APP_NAMESPACE {namespace:?} is not a valid Kubernetes namespace; it is not used"),
+        ));
+        return (config, problems);
+    }
+    if let Some(option) = config
+        .default_namespace
+        .as_deref()
+        .filter(|o| *o != namespace)
+    {
+        problems.push(KrmResult::new(
+            Severity::Warning,
+            format!(
+                "defaultNamespace `{option}` is not used: ArgoCD applies objects without a namespace \
+                 to `{namespace}` (ARGOCD_APP_NAMESPACE), so their backups go there too"
+            ),
+        ));
+    }
+    config.default_namespace = Some(namespace.to_owned());
+    (config, problems)
 }
 
 /// Reads a `--config` file: one ConfigMap or StashAutoBackup object.

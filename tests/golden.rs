@@ -70,6 +70,8 @@ impl Rerun {
 ///
 /// ```yaml
 /// args: [--config, config.yaml]   # command-line arguments, run from the case folder; default []
+/// env: [ARGOCD_APP_NAMESPACE=shop] # environment variables for the run (none by default: the
+///                                 # runner's ARGOCD_APP_NAMESPACE never reaches a case)
 /// rerun: items-only               # identical | items-only | none; default: identical when the
 ///                                 # case prints anything on stdout, none when it prints nothing
 /// why: one line                   # required when rerun is not the default, refused otherwise
@@ -80,6 +82,7 @@ impl Rerun {
 #[derive(Debug, Default)]
 struct Settings {
     args: Vec<String>,
+    env: Vec<(String, String)>,
     rerun: Option<Rerun>,
     why: Option<String>,
     /// Read and checked; for the reader of the case, not for the harness.
@@ -124,6 +127,19 @@ impl Settings {
                         return Err(format!("line {line}: `args` is a list: args: [a, b]"));
                     }
                 },
+                "env" => match value {
+                    Value::List(vars) => {
+                        for var in vars {
+                            let (name, value) = var.split_once('=').ok_or_else(|| {
+                                format!("line {line}: `env` items are NAME=value, not `{var}`")
+                            })?;
+                            settings.env.push((name.to_owned(), value.to_owned()));
+                        }
+                    }
+                    Value::Text(_) => {
+                        return Err(format!("line {line}: `env` is a list: env: [A=b]"));
+                    }
+                },
                 "rerun" => settings.rerun = Some(Rerun::parse(&text(value)?)?),
                 "why" => {
                     let why = text(value)?;
@@ -135,7 +151,7 @@ impl Settings {
                 "issue" => settings.issue = Some(text(value)?),
                 other => {
                     return Err(format!(
-                        "line {line}: unknown key `{other}` (the keys are args, rerun, why, issue)"
+                        "line {line}: unknown key `{other}` (the keys are args, env, rerun, why, issue)"
                     ));
                 }
             }
@@ -246,13 +262,13 @@ impl Case {
     }
 
     fn run(&self, stdin: &[u8]) -> Output {
-        let args: Vec<&str> = self.settings.args.iter().map(String::as_str).collect();
-        common::run_in(
-            Some(&self.dir),
-            env!("CARGO_BIN_EXE_stash-autobackup"),
-            &args,
-            stdin,
-        )
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stash-autobackup"));
+        command
+            .args(&self.settings.args)
+            .current_dir(&self.dir)
+            .env_remove("ARGOCD_APP_NAMESPACE")
+            .envs(self.settings.env.iter().map(|(k, v)| (k, v)));
+        common::run_command(&mut command, stdin)
     }
 }
 

@@ -26,6 +26,8 @@ ANNOTATIONS (on a KubeDB database or an AppBinding):
 OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):
     missingBlueprint: error|warning   severity of a blueprint name with no blueprint (default error)
     markGenerated: true|false         mark generated objects so later runs update and prune them
+    defaultNamespace: <namespace>     namespace of targets that have none (ARGOCD_APP_NAMESPACE,
+                                      set by ArgoCD for plugins, wins over it)
 
 EXIT STATUS:
     0  no errors         1  errors (in results; one line each on stderr) or unreadable input

@@ -4,6 +4,7 @@
 //! a string) and the typed `StashAutoBackup` kind. Anything else is an error naming the key, so a
 //! typo never silently falls back to a default.
 
+use super::k8s_names::{self, NAMESPACE_RULE};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::yaml::tree::{Node, NodeId, Tree};
 use granit_parser::ScalarStyle;
@@ -24,6 +25,9 @@ pub struct Config {
     /// Put `autobackup.stash.appscode.com/blueprint` on generated objects, so that later runs can
     /// update and prune them.
     pub mark_generated: bool,
+    /// The namespace of a target that has none (ArgoCD and `kubectl apply -n` put such objects
+    /// in one namespace); `None` leaves such targets without backups, with a warning.
+    pub default_namespace: Option<String>,
 }
 
 impl Default for Config {
@@ -31,11 +35,13 @@ impl Default for Config {
         Config {
             missing_blueprint: MissingBlueprint::Error,
             mark_generated: true,
+            default_namespace: None,
         }
     }
 }
 
-const OPTIONS: &str = "missingBlueprint (error|warning), markGenerated (true|false)";
+const OPTIONS: &str =
+    "missingBlueprint (error|warning), markGenerated (true|false), defaultNamespace (a namespace)";
 
 /// Reads the options; problems come back as error results and the defaults stand in.
 pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
@@ -169,6 +175,18 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
                             format!("markGenerated must be \"true\" or \"false\", not `{other}`")
                         },
                     ),
+                }
+            }
+            "defaultNamespace" => {
+                if k8s_names::is_dns_label(text) {
+                    config.default_namespace = Some(text.to_owned());
+                } else {
+                    error(
+                        field,
+                        format!(
+                            "defaultNamespace {text:?} is not a valid Kubernetes namespace ({NAMESPACE_RULE})"
+                        ),
+                    );
                 }
             }
             other => error(

@@ -164,12 +164,17 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         secrets: &HashSet<SecretKey>,
     ) {
         let annotated = target.annotated_object();
-        let Some(namespace) = target.namespace.clone() else {
+        let namespace = target
+            .namespace
+            .clone()
+            .or_else(|| self.config.default_namespace.clone());
+        let Some(namespace) = namespace else {
             self.about(
                 Severity::Warning,
                 annotated,
                 "no metadata.namespace: nothing is generated for this target; set the namespace \
-                 before this function runs (kustomize `namespace:` or kpt set-namespace)"
+                 before this function runs (kustomize `namespace:` or kpt set-namespace), or give \
+                 the defaultNamespace option (an ArgoCD plugin gets its app's namespace)"
                     .into(),
             )
             .field = Some("metadata.namespace".into());
