@@ -144,7 +144,9 @@ pub fn run(
     };
     let (config, problems) = argocd_namespace(config, problems, options);
     let Read { tree, documents } = read;
-    let frame = stream::frame(documents, origin);
+    let mut frame = stream::frame(documents, origin);
+    let mut problems = problems;
+    problems.append(&mut frame.warnings);
     let mut write = |value: &Value<'_>| stream::LAYOUT.write(value);
     let (mut changes, targets, config_ok) = generate(
         &tree,
@@ -208,10 +210,12 @@ fn generate<'r>(
         .iter()
         .map(|family| Input::new(tree, objects, own_interest(*family)))
         .collect();
-    if config_ok {
+    if config_ok && place == Place::Kpt {
         reconciler
             .results()
             .extend(krm::not_objects(objects, describe));
+    }
+    if config_ok {
         for (i, (family, input)) in FAMILIES.iter().zip(&inputs).enumerate() {
             family.propose(input, config, &mut reconciler.proposals(i));
         }

@@ -21,6 +21,11 @@ pub struct Frame<'a> {
     pub objects: Vec<Object<'a>>,
     /// Where each object's document starts and ends, for copying it.
     spans: Vec<(usize, usize)>,
+    /// Documents that are no Kubernetes object (a Helm `values.yaml` in an app folder): left
+    /// out of the output, which `kubectl apply` and ArgoCD would refuse.
+    left_out: Vec<bool>,
+    /// A warning for each of them, naming its file.
+    pub warnings: Vec<KrmResult>,
 }
 
 /// How a result names a document that is not an object.
@@ -36,6 +41,8 @@ pub fn frame<'a>(
 ) -> Frame<'a> {
     let mut spans = Vec::new();
     let mut objects: Vec<Object<'_>> = Vec::new();
+    let mut left_out = Vec::new();
+    let mut warnings = Vec::new();
     for document in documents {
         let Document {
             start, end, root, ..
@@ -49,30 +56,63 @@ pub fn frame<'a>(
                 ..Object::default()
             },
         };
+        let file = origin(start);
+        let what = match object.fields() {
+            _ if object.is_alias => None,
+            None if !object.is_mapping => Some("is not a mapping"),
+            Some(f) if f.api_version.text().is_none() || f.kind.text().is_none() => {
+                Some("has no apiVersion and kind")
+            }
+            _ => None,
+        };
+        if let Some(what) = what {
+            let mut name = describe(objects.len());
+            if let Some(file) = &file {
+                name.push_str(&format!(" ({})", file.path));
+            }
+            warnings.push(KrmResult::new(
+                Severity::Warning,
+                format!(
+                    "{name} {what}, so it is not a Kubernetes object, which kubectl apply and \
+                     ArgoCD would refuse: it is left out of the output (keep such files out of \
+                     the folders given to silence this)"
+                ),
+            ));
+        }
+        left_out.push(what.is_some());
         // Only objects the function reads can be the subject of a result.
         if let Some(fields) = object.fields.as_mut() {
-            fields.file = origin(start).map(Box::new);
+            fields.file = file.map(Box::new);
         }
         objects.push(object);
         spans.push((start, end));
     }
-    Frame { objects, spans }
+    Frame {
+        objects,
+        spans,
+        left_out,
+        warnings,
+    }
+}
+
+impl Frame<'_> {
+    /// Whether the item at `index` goes to the output as it is (not local configuration, not
+    /// left out).
+    fn copied(&self, index: usize) -> bool {
+        !self.left_out[index] && !is_local_config(&self.objects[index])
+    }
 }
 
 /// Empty output with success would tell ArgoCD (with prune) that the app has no objects: an
 /// error instead, unless there is one already.
 pub fn refuse_empty(frame: &Frame<'_>, changes: &mut Changes) {
     let empty = changes.append.is_empty()
-        && frame
-            .objects
-            .iter()
-            .enumerate()
-            .all(|(i, o)| is_local_config(o) || changes.remove.contains(&i));
+        && (0..frame.objects.len()).all(|i| !frame.copied(i) || changes.remove.contains(&i));
     if empty && !changes.has_errors() {
         changes.results.push(KrmResult::new(
             Severity::Error,
-            "nothing to output: every object is local configuration and nothing was generated; \
-             refusing to print an empty set",
+            "nothing to output: every object is local configuration (or no Kubernetes object) \
+             and nothing was generated; refusing to print an empty set",
         ));
     }
 }
@@ -98,8 +138,8 @@ pub fn apply(src: &str, frame: &Frame<'_>, changes: &mut Changes) -> Pieces {
             pieces.text("\n".into());
         }
     };
-    for (i, (span, object)) in frame.spans.iter().zip(&frame.objects).enumerate() {
-        if is_local_config(object) || remove.contains(&i) {
+    for (i, span) in frame.spans.iter().enumerate() {
+        if !frame.copied(i) || remove.contains(&i) {
             continue;
         }
         separate(&mut pieces);
