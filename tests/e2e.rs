@@ -184,7 +184,9 @@ exec env -i $env '{binary}'
 }
 
 /// Runs the plugin's generate command as ArgoCD's sidecar would: in the application folder,
-/// as a user other than root, with the folder read-only.
+/// as a user other than root, with the folder read-only. The binary and the folder are in
+/// world-readable temporary folders, so the run works wherever the checkout is (even in a
+/// private folder).
 fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
     let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
     let generate = &plugin[0]["spec"]["generate"];
@@ -215,10 +217,10 @@ fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
 
 #[test]
 fn argocd_plugin_generate_prints_only_kubernetes_objects() {
-    let app = common::scratch("argocd-app");
-    common::copy_tree("examples/argocd/app", &app);
-    let bin = common::bin_dir("argocd-bin");
-    let out = argocd_generate(&app, &bin);
+    let app = common::public_scratch("argocd-app");
+    common::copy_tree("examples/argocd/app", app.path());
+    let bin = common::public_bin_dir("argocd-bin");
+    let out = argocd_generate(app.path(), bin.path());
     assert_eq!(out.code, 0, "{}", out.stderr);
     let objects = common::kubectl_objects(&out.stdout);
     let kinds: Vec<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
@@ -231,11 +233,11 @@ fn argocd_plugin_generate_prints_only_kubernetes_objects() {
 
 #[test]
 fn argocd_plugin_generate_fails_loudly_with_nothing_on_stdout() {
-    let app = common::scratch("argocd-broken");
-    common::copy_tree("examples/argocd/app", &app);
-    std::fs::remove_file(app.join("blueprints.yaml")).unwrap();
-    let bin = common::bin_dir("argocd-broken-bin");
-    let out = argocd_generate(&app, &bin);
+    let app = common::public_scratch("argocd-broken");
+    common::copy_tree("examples/argocd/app", app.path());
+    std::fs::remove_file(app.path().join("blueprints.yaml")).unwrap();
+    let bin = common::public_bin_dir("argocd-broken-bin");
+    let out = argocd_generate(app.path(), bin.path());
     assert_ne!(out.code, 0);
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     assert!(
