@@ -184,9 +184,9 @@ exec env -i $env '{binary}'
 }
 
 /// Runs the plugin's generate command as ArgoCD's sidecar would: in the application folder,
-/// as a user other than root, with the folder read-only. The binary and the folder are in
-/// world-readable temporary folders, so the run works wherever the checkout is (even in a
-/// private folder).
+/// as a user other than root, with the folder read-only. ArgoCD runs the command directly,
+/// without a shell (the sidecar image has none). The binary and the folder are in world-readable
+/// temporary folders, so the run works wherever the checkout is (even in a private folder).
 fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
     let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
     let generate = &plugin[0]["spec"]["generate"];
@@ -197,7 +197,10 @@ fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
         .chain(generate["args"].as_array().into_iter().flatten())
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(command[0], "bash", "{command:?}");
+    assert_eq!(
+        command[0], "stash-autobackup",
+        "the sidecar has no shell: generate runs the binary itself ({command:?})"
+    );
     common::require_root("run the plugin as uid 65534");
     // The sandbox: nobody (uid 65534), read-only sources.
     let status = Command::new("chmod")
