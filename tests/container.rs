@@ -1,5 +1,5 @@
-//! The container image, built from the repository's Dockerfile and run by a real container
-//! engine (podman) the way kpt and kustomize start it. The function's image is built
+//! The container images, built from the repository's Dockerfiles and run by a real container
+//! engine (podman) the way kpt, kustomize and ArgoCD start them. The function's image is built
 //! once per test run with `scripts/build-image` (the engine's layer cache makes a rebuild of
 //! unchanged sources quick) and shared by every test here.
 //!
@@ -399,4 +399,128 @@ fn kubectl_kustomize_runs_the_image_as_a_container_transformer() {
     );
     assert_eq!(local.code, 0, "{}", local.stderr);
     assert_eq!(objects, common::kubectl_objects(&local.stdout));
+}
+
+/// The ArgoCD sidecar (examples/argocd/sidecar/Dockerfile, built on the function's image) runs
+/// the plugin's generate command as ArgoCD's user 999 with a read-only root, as
+/// examples/argocd/sidecar/values.yaml configures it, and holds nothing it does not need.
+#[test]
+fn the_argocd_sidecar_runs_the_plugin_generate_as_999_with_a_read_only_root() {
+    let image = image();
+    let sidecar = format!("localhost/stash-autobackup-argocd:{VERSION}");
+    let function_image = format!("FUNCTION_IMAGE={}", image.tag);
+    let build = image.run(
+        &[
+            "build",
+            "--quiet",
+            "--network",
+            "none",
+            "--build-arg",
+            &function_image,
+            "--tag",
+            &sidecar,
+            "--file",
+            "examples/argocd/sidecar/Dockerfile",
+            ROOT,
+        ],
+        b"",
+    );
+    assert_eq!(build.code, 0, "{}", build.stderr);
+
+    let config = image_config(image, &sidecar);
+    assert_eq!(config["User"], "999:999", "{config:#}");
+    let dir = common::scratch("sidecar-files");
+    let (paths, rootfs) = image_files(image, &sidecar, &dir);
+    let files: BTreeSet<&str> = paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !rootfs.join(p).is_dir())
+        .collect();
+    let expected = [
+        "etc/group",
+        "etc/passwd",
+        "home/argocd/cmp-server/config/plugin.yaml",
+        "usr/local/bin/stash-autobackup",
+    ];
+    assert_eq!(files, expected.into(), "the sidecar's files");
+    let plugin_yaml = common::read("examples/argocd/plugin.yaml");
+    assert!(
+        std::fs::read(rootfs.join("home/argocd/cmp-server/config/plugin.yaml")).unwrap()
+            == plugin_yaml,
+        "the sidecar holds examples/argocd/plugin.yaml"
+    );
+
+    let plugin = common::kubectl_objects(&plugin_yaml);
+    let generate = &plugin[0]["spec"]["generate"];
+    let command: Vec<&str> = generate["command"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(generate["args"].as_array().into_iter().flatten())
+        .map(|v| v.as_str().unwrap())
+        .collect();
+
+    // ArgoCD's CMP server unpacks the app under its /tmp and runs the command there.
+    let generate_in = |app: &Path| {
+        let status = Command::new("chmod")
+            .args(["-R", "a-w,a+rX"])
+            .arg(app)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let volume = format!("{}:/tmp/_cmp_server/app:ro", app.display());
+        let mut args = vec![
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--user",
+            "999",
+            "--read-only",
+            "--cap-drop",
+            "ALL",
+            "--security-opt=no-new-privileges",
+            "--volume",
+            &volume,
+            "--workdir",
+            "/tmp/_cmp_server/app",
+            "--env",
+            "ARGOCD_APP_NAME=shop",
+            &sidecar,
+        ];
+        args.extend(&command);
+        image.run(&args, b"")
+    };
+
+    let app = common::public_scratch("sidecar-app");
+    common::copy_tree("examples/argocd/app", app.path());
+    let out = generate_in(app.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let local = common::run_in(
+        Some(app.path()),
+        env!("CARGO_BIN_EXE_stash-autobackup"),
+        &["."],
+        b"",
+    );
+    assert!(
+        out.stdout == local.stdout,
+        "the sidecar printed other objects than this build's binary"
+    );
+    assert_eq!(
+        kinds(&common::kubectl_objects(&out.stdout)),
+        ["Postgres", "Repository", "BackupConfiguration"]
+    );
+
+    let broken = common::public_scratch("sidecar-broken-app");
+    common::copy_tree("examples/argocd/app", broken.path());
+    std::fs::remove_file(broken.path().join("blueprints.yaml")).unwrap();
+    let out = generate_in(broken.path());
+    assert_ne!(out.code, 0, "a missing blueprint fails the generate");
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stderr
+            .contains("BackupBlueprint `postgres-daily` not found"),
+        "{}",
+        out.stderr
+    );
 }
