@@ -140,7 +140,12 @@ fn image_files(image: &Image, tag: &str, dir: &Path) -> (BTreeSet<String>, PathB
     for d in [&unpacked, &rootfs] {
         std::fs::create_dir_all(d).unwrap();
     }
-    tar(&["-xf", archive.to_str().unwrap(), "-C", unpacked.to_str().unwrap()]);
+    tar(&[
+        "-xf",
+        archive.to_str().unwrap(),
+        "-C",
+        unpacked.to_str().unwrap(),
+    ]);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(unpacked.join("manifest.json")).unwrap()).unwrap();
     let mut paths = BTreeSet::new();
@@ -154,7 +159,12 @@ fn image_files(image: &Image, tag: &str, dir: &Path) -> (BTreeSet<String>, PathB
                 .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_owned())
                 .filter(|p| !p.is_empty()),
         );
-        tar(&["-xf", layer.to_str().unwrap(), "-C", rootfs.to_str().unwrap()]);
+        tar(&[
+            "-xf",
+            layer.to_str().unwrap(),
+            "-C",
+            rootfs.to_str().unwrap(),
+        ]);
     }
     (paths, rootfs)
 }
@@ -167,7 +177,10 @@ fn tar(args: &[&str]) -> Vec<u8> {
 
 /// The image's configuration (`podman image inspect`): user, entrypoint, environment.
 fn image_config(image: &Image, tag: &str) -> serde_json::Value {
-    let out = image.run(&["image", "inspect", "--format", "{{json .Config}}", tag], b"");
+    let out = image.run(
+        &["image", "inspect", "--format", "{{json .Config}}", tag],
+        b"",
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     serde_json::from_slice(&out.stdout).expect("image config")
 }
@@ -232,7 +245,10 @@ fn the_image_config_names_a_non_root_user_and_the_function() {
     );
     // Without --user the image's own user applies: the function still runs.
     let input = common::read("examples/resource-list.yaml");
-    let out = image.run(&["run", "--rm", "-i", "--network", "none", &image.tag], &input);
+    let out = image.run(
+        &["run", "--rm", "-i", "--network", "none", &image.tag],
+        &input,
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
@@ -293,7 +309,12 @@ fn kpt_fn_eval_image_writes_what_the_exec_form_writes() {
     common::copy_tree("examples/kpt", &container);
     let eval = ["fn", "eval", "--exec", function.to_str().unwrap(), "."];
     kpt(image, &eval, &exec, &bin);
-    kpt(image, &["fn", "eval", "--image", &image.tag, "."], &container, &bin);
+    kpt(
+        image,
+        &["fn", "eval", "--image", &image.tag, "."],
+        &container,
+        &bin,
+    );
     let files = common::snapshot(&container);
     assert!(
         files
@@ -364,7 +385,11 @@ fn kubectl_kustomize_runs_the_image_as_a_container_transformer() {
         ),
     )
     .unwrap();
-    let status = Command::new("chmod").arg("+x").arg(&docker).status().unwrap();
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&docker)
+        .status()
+        .unwrap();
     assert!(status.success());
 
     let mut command = image.tool("kubectl");
@@ -394,7 +419,10 @@ fn kubectl_kustomize_runs_the_image_as_a_container_transformer() {
     // The same objects as this build's binary generates from the example's files.
     let dir = format!("{ROOT}/examples/kustomize");
     let local = common::function(
-        &[&format!("{dir}/blueprints.yaml"), &format!("{dir}/databases.yaml")],
+        &[
+            &format!("{dir}/blueprints.yaml"),
+            &format!("{dir}/databases.yaml"),
+        ],
         b"",
     );
     assert_eq!(local.code, 0, "{}", local.stderr);
@@ -516,7 +544,11 @@ fn the_argocd_sidecar_runs_the_plugin_generate_as_999_with_a_read_only_root() {
     std::fs::remove_file(broken.path().join("blueprints.yaml")).unwrap();
     let out = generate_in(broken.path());
     assert_ne!(out.code, 0, "a missing blueprint fails the generate");
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(
         out.stderr
             .contains("BackupBlueprint `postgres-daily` not found"),

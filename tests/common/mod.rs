@@ -216,7 +216,10 @@ pub fn public_scratch(name: &str) -> PublicDir {
     std::fs::create_dir_all(&dir).expect("public scratch dir");
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     for parent in dir.ancestors().skip(1) {
-        let mode = std::fs::metadata(parent).expect("stat").permissions().mode();
+        let mode = std::fs::metadata(parent)
+            .expect("stat")
+            .permissions()
+            .mode();
         assert!(
             mode & 0o001 != 0,
             "{} (mode {:o}) is closed to other users, who must reach {}: point TMPDIR at a \
