@@ -42,6 +42,8 @@ struct Image {
     /// What `scripts/engine-env` printed: settings this machine's engine needs, if any.
     env: Vec<(String, String)>,
     tag: String,
+    /// Held until the test process ends: see [`lock_the_tags`].
+    _lock: std::fs::File,
 }
 
 impl Image {
@@ -77,11 +79,30 @@ fn image() -> &'static Image {
     }
 }
 
+/// The tags are the same for every checkout on the machine (`localhost/stash-autobackup:<version>`),
+/// so a second test run at the same time (another clone or worktree) would build over the image
+/// this run is testing. Runs take turns: the lock is held until the test process ends.
+fn lock_the_tags() -> Result<std::fs::File, String> {
+    let path = std::env::temp_dir().join("stash-autobackup-container-tests.lock");
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    if file.try_lock().is_err() {
+        eprintln!(
+            "waiting for another test run's container tests to finish ({})",
+            path.display()
+        );
+        file.lock()
+            .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    }
+    Ok(file)
+}
+
 fn build_image() -> Result<Image, String> {
     let podman = Command::new("podman").arg("--version").output();
     if !podman.is_ok_and(|o| o.status.success()) {
         return Err(INSTALL_PODMAN.to_owned());
     }
+    let lock = lock_the_tags()?;
     let settings = Command::new(format!("{ROOT}/scripts/engine-env"))
         .env("ENGINE", "podman")
         .output()
@@ -114,7 +135,11 @@ fn build_image() -> Result<Image, String> {
              `{expected}`:\n{log}"
         ));
     }
-    Ok(Image { env, tag })
+    Ok(Image {
+        env,
+        tag,
+        _lock: lock,
+    })
 }
 
 /// The files of an image, from the archive the engine would push (`podman image save`): every
