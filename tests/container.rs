@@ -5,9 +5,10 @@
 //!
 //! podman is required: where it is missing, every test here fails and says how to install it
 //! (CI installs it). kustomize only ever calls `docker`, so its test puts a `docker` first on PATH
-//! that hands the arguments to podman: a stand-in for the engine's command line, never for the
-//! image. Settings this machine's sandbox needs to start containers come from
-//! `scripts/engine-env` (nothing on an ordinary machine) and are passed to every engine command.
+//! that records the arguments and hands them to podman (kpt's test records its `podman` calls the
+//! same way): a stand-in for the engine's command line, never for the image. Settings this
+//! machine's sandbox needs to start containers come from `scripts/engine-env` (nothing on an
+//! ordinary machine) and are passed to every engine command.
 
 mod common;
 
@@ -19,9 +20,9 @@ use std::sync::OnceLock;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// How kpt and kustomize start a function's container (kpt `fn eval --image` / `fn render`,
-/// kustomize's container transformer), before their `-e` variables and the image.
-const ORCHESTRATOR_FLAGS: [&str; 9] = [
+/// How kpt starts a function's container (`kpt fn eval --image`, `kpt fn render`), before the
+/// image; kpt_fn_eval_image_writes_what_the_exec_form_writes checks kpt still does.
+const KPT_FLAGS: &[&str] = &[
     "run",
     "--rm",
     "-i",
@@ -30,7 +31,31 @@ const ORCHESTRATOR_FLAGS: [&str; 9] = [
     "--user",
     "nobody",
     "--security-opt=no-new-privileges",
-    "--quiet",
+    "--pull",
+    "missing",
+];
+
+/// How kustomize starts a container transformer, before the image;
+/// kubectl_kustomize_runs_the_image_as_a_container_transformer checks it still does.
+const KUSTOMIZE_FLAGS: &[&str] = &[
+    "run",
+    "--rm",
+    "-i",
+    "-a",
+    "STDIN",
+    "-a",
+    "STDOUT",
+    "-a",
+    "STDERR",
+    "--network",
+    "none",
+    "--user",
+    "nobody",
+    "--security-opt=no-new-privileges",
+    "-e",
+    "LOG_TO_STDERR=true",
+    "-e",
+    "STRUCTURED_RESULTS=true",
 ];
 
 const INSTALL_PODMAN: &str = "podman is not installed, and the container tests need a real \
@@ -236,10 +261,8 @@ fn the_image_runs_as_kpt_and_kustomize_start_it() {
     let input = common::read("examples/resource-list.yaml");
     let expected = common::function(&[], &input);
     assert_eq!(expected.code, 0, "{}", expected.stderr);
-    let kustomize_env = ["-e", "LOG_TO_STDERR=true", "-e", "STRUCTURED_RESULTS=true"];
-    for env in [&[][..], &kustomize_env[..]] {
-        let mut args = ORCHESTRATOR_FLAGS.to_vec();
-        args.extend(env);
+    for flags in [KPT_FLAGS, KUSTOMIZE_FLAGS] {
+        let mut args = flags.to_vec();
         args.push(&image.tag);
         let out = image.run(&args, &input);
         assert_eq!(out.code, 0, "podman {}: {}", args.join(" "), out.stderr);
@@ -303,6 +326,43 @@ fn the_image_holds_only_the_static_binary_and_the_user_entries() {
     );
 }
 
+/// Puts a `name` command in `dir` that records each call's arguments (a line in the returned
+/// log) and hands them to the real podman. kustomize calls nothing but `docker`; for kpt it shows
+/// how kpt started the image. It stands in for the engine's command line, never for the image.
+fn recording_engine(dir: &Path, name: &str) -> PathBuf {
+    let which = common::run("sh", &["-c", "command -v podman"], b"");
+    assert_eq!(which.code, 0, "podman is on PATH");
+    let podman = String::from_utf8(which.stdout).unwrap().trim().to_owned();
+    let log = dir.join(format!("{name}.log"));
+    let script = dir.join(name);
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{podman}' \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    log
+}
+
+/// The calls that started `tag`, from a [`recording_engine`]'s log.
+fn runs_of(log: &Path, tag: &str) -> Vec<String> {
+    let calls = std::fs::read_to_string(log).unwrap_or_default();
+    calls
+        .lines()
+        .filter(|call| call.starts_with("run ") && call.ends_with(tag))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs kpt with `KPT_FN_RUNTIME=podman` and `bin` first on PATH.
 fn kpt(image: &Image, args: &[&str], dir: &Path, bin: &Path) -> common::Output {
     let mut command = image.tool("kpt");
     command
@@ -332,6 +392,7 @@ fn kpt_fn_eval_image_writes_what_the_exec_form_writes() {
     let container = common::scratch("container-kpt-eval-image");
     common::copy_tree("examples/kpt", &exec);
     common::copy_tree("examples/kpt", &container);
+    let log = recording_engine(&bin, "podman");
     let eval = ["fn", "eval", "--exec", function.to_str().unwrap(), "."];
     kpt(image, &eval, &exec, &bin);
     kpt(
@@ -350,6 +411,11 @@ fn kpt_fn_eval_image_writes_what_the_exec_form_writes() {
     assert!(
         files == common::snapshot(&exec),
         "kpt fn eval --image wrote other files than --exec"
+    );
+    assert_eq!(
+        runs_of(&log, &image.tag),
+        [format!("{} {}", KPT_FLAGS.join(" "), image.tag)],
+        "kpt started the image as the_image_runs_as_kpt_and_kustomize_start_it does"
     );
 }
 
@@ -399,23 +465,7 @@ fn kpt_fn_render_image_mutator_writes_what_the_exec_form_writes() {
 fn kubectl_kustomize_runs_the_image_as_a_container_transformer() {
     let image = image();
     let bin = common::scratch("container-kustomize-docker");
-    let log = bin.join("docker.log");
-    let docker = bin.join("docker");
-    std::fs::write(
-        &docker,
-        format!(
-            "#!/bin/sh\n# kustomize only calls `docker`: hand its arguments to podman.\n\
-             printf '%s\\n' \"$*\" >> '{}'\nexec podman \"$@\"\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    let status = Command::new("chmod")
-        .arg("+x")
-        .arg(&docker)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let log = recording_engine(&bin, "docker");
 
     let mut command = image.tool("kubectl");
     command
@@ -424,16 +474,11 @@ fn kubectl_kustomize_runs_the_image_as_a_container_transformer() {
         .env("PATH", common::path_with(&bin));
     let out = common::run_command(&mut command, b"");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let invocation = std::fs::read_to_string(&log).expect("kustomize ran docker");
-    for flag in [
-        "run ",
-        "--network none",
-        "--user nobody",
-        "--security-opt=no-new-privileges",
-        &image.tag,
-    ] {
-        assert!(invocation.contains(flag), "{flag}: {invocation}");
-    }
+    assert_eq!(
+        runs_of(&log, &image.tag),
+        [format!("{} {}", KUSTOMIZE_FLAGS.join(" "), image.tag)],
+        "kustomize started the image as the_image_runs_as_kpt_and_kustomize_start_it does"
+    );
 
     let objects = common::kubectl_objects(&out.stdout);
     assert_eq!(
