@@ -15,11 +15,9 @@ ARG BUILDER=docker.io/library/rust:1.95-bookworm
 
 FROM ${BUILDER} AS build
 WORKDIR /src
-# Only what the binary is built from, so edits to tests or docs reuse the cached build.
-COPY Cargo.toml Cargo.lock ./
-COPY src/ src/
-COPY benches/ benches/
-COPY scripts/build-static scripts/
+# The whole checkout (less .dockerignore): Cargo.toml may name test, bench or example targets
+# whose files cargo needs to read the manifest at all.
+COPY . .
 # build-static builds for the builder's own target (x86_64, aarch64, ...) and prints the path.
 RUN binary="$(CARGO_TARGET_DIR=/target scripts/build-static)" \
  && mkdir -p /rootfs/etc \
