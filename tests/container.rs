@@ -1,12 +1,239 @@
-//! The container image's binary needs nothing but itself. There is no docker engine on the
-//! project's machines, so this builds the binary exactly as the Dockerfile does
-//! (`scripts/build-static`) and runs it the way kpt runs the image (`docker run --rm -i
-//! --network none --user nobody --security-opt=no-new-privileges`): an empty environment, no
-//! network, no new privileges, uid 65534, in a root folder that holds only the binary.
+//! The container images, built from the repository's Dockerfiles and run by a real container
+//! engine (podman) the way kpt, kustomize and ArgoCD start them. The function's image is built
+//! once per test run with `scripts/build-image` (the engine's layer cache makes a rebuild of
+//! unchanged sources quick) and shared by every test here.
+//!
+//! podman is required: where it is missing, every test here fails and says how to install it
+//! (CI installs it). kustomize only ever calls `docker`, so its test puts a `docker` first on PATH
+//! that records the arguments and hands them to podman (kpt's test records its `podman` calls the
+//! same way): a stand-in for the engine's command line, never for the image. Settings this
+//! machine's sandbox needs to start containers come from `scripts/engine-env` (nothing on an
+//! ordinary machine) and are passed to every engine command.
 
 mod common;
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How kpt starts a function's container (`kpt fn eval --image`, `kpt fn render`), before the
+/// image; kpt_fn_eval_image_writes_what_the_exec_form_writes checks kpt still does.
+const KPT_FLAGS: &[&str] = &[
+    "run",
+    "--rm",
+    "-i",
+    "--network",
+    "none",
+    "--user",
+    "nobody",
+    "--security-opt=no-new-privileges",
+    "--pull",
+    "missing",
+];
+
+/// How kustomize starts a container transformer, before the image;
+/// kubectl_kustomize_runs_the_image_as_a_container_transformer checks it still does.
+const KUSTOMIZE_FLAGS: &[&str] = &[
+    "run",
+    "--rm",
+    "-i",
+    "-a",
+    "STDIN",
+    "-a",
+    "STDOUT",
+    "-a",
+    "STDERR",
+    "--network",
+    "none",
+    "--user",
+    "nobody",
+    "--security-opt=no-new-privileges",
+    "-e",
+    "LOG_TO_STDERR=true",
+    "-e",
+    "STRUCTURED_RESULTS=true",
+];
+
+const INSTALL_PODMAN: &str = "podman is not installed, and the container tests need a real \
+    engine to build the image and run it as kpt and kustomize do. Install it: \
+    `apt-get install -y podman` (Debian/Ubuntu; .ci/run does this on a fresh machine)";
+
+/// The function's image, built for this test run, and the engine's settings on this machine.
+struct Image {
+    /// What `scripts/engine-env` printed: settings this machine's engine needs, if any.
+    env: Vec<(String, String)>,
+    tag: String,
+    /// Held until the test process ends: see [`lock_the_tags`].
+    _lock: std::fs::File,
+}
+
+impl Image {
+    /// The engine's command, with this machine's settings.
+    fn podman(&self) -> Command {
+        let mut command = Command::new("podman");
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// Runs podman with `args`, feeding `stdin`.
+    fn run(&self, args: &[&str], stdin: &[u8]) -> common::Output {
+        let mut command = self.podman();
+        command.args(args);
+        common::run_command(&mut command, stdin)
+    }
+
+    /// A tool (kpt, kubectl) that starts containers itself, with the engine's settings.
+    fn tool(&self, name: &str) -> Command {
+        let mut command = Command::new(name);
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+}
+
+static IMAGE: OnceLock<Result<Image, String>> = OnceLock::new();
+
+/// The image, built by the first test that asks; a failed build fails every test with its cause.
+fn image() -> &'static Image {
+    match IMAGE.get_or_init(build_image) {
+        Ok(image) => image,
+        Err(why) => panic!("{why}"),
+    }
+}
+
+/// The tags are the same for every checkout on the machine (`localhost/stash-autobackup:<version>`),
+/// so a second test run at the same time (another clone or worktree) would build over the image
+/// this run is testing. Runs take turns: the lock is held until the test process ends.
+fn lock_the_tags() -> Result<std::fs::File, String> {
+    let path = std::env::temp_dir().join("stash-autobackup-container-tests.lock");
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    if file.try_lock().is_err() {
+        eprintln!(
+            "waiting for another test run's container tests to finish ({})",
+            path.display()
+        );
+        file.lock()
+            .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    }
+    Ok(file)
+}
+
+fn build_image() -> Result<Image, String> {
+    let podman = Command::new("podman").arg("--version").output();
+    if !podman.is_ok_and(|o| o.status.success()) {
+        return Err(INSTALL_PODMAN.to_owned());
+    }
+    let lock = lock_the_tags()?;
+    let settings = Command::new(format!("{ROOT}/scripts/engine-env"))
+        .env("ENGINE", "podman")
+        .output()
+        .map_err(|e| format!("cannot run scripts/engine-env: {e}"))?;
+    if !settings.status.success() {
+        return Err(format!(
+            "scripts/engine-env failed:\n{}",
+            String::from_utf8_lossy(&settings.stderr)
+        ));
+    }
+    let env: Vec<(String, String)> = String::from_utf8_lossy(&settings.stdout)
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let build = Command::new(format!("{ROOT}/scripts/build-image"))
+        .env("ENGINE", "podman")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .map_err(|e| format!("cannot run scripts/build-image: {e}"))?;
+    let log = String::from_utf8_lossy(&build.stderr);
+    if !build.status.success() {
+        return Err(format!("scripts/build-image failed:\n{log}"));
+    }
+    let tag = String::from_utf8_lossy(&build.stdout).trim().to_owned();
+    let expected = format!("localhost/stash-autobackup:{VERSION}");
+    if tag != expected {
+        return Err(format!(
+            "scripts/build-image printed `{tag}`, not the tag of Cargo.toml's version, \
+             `{expected}`:\n{log}"
+        ));
+    }
+    Ok(Image {
+        env,
+        tag,
+        _lock: lock,
+    })
+}
+
+/// The files of an image, from the archive the engine would push (`podman image save`): every
+/// path in its layers, and the layers unpacked into `<dir>/rootfs`.
+fn image_files(image: &Image, tag: &str, dir: &Path) -> (BTreeSet<String>, PathBuf) {
+    let archive = dir.join("image.tar");
+    let out = image.run(
+        &[
+            "image",
+            "save",
+            "--quiet",
+            "--format",
+            "docker-archive",
+            "-o",
+            archive.to_str().unwrap(),
+            tag,
+        ],
+        b"",
+    );
+    assert_eq!(out.code, 0, "podman image save {tag}: {}", out.stderr);
+    let unpacked = dir.join("archive");
+    let rootfs = dir.join("rootfs");
+    for d in [&unpacked, &rootfs] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    tar(&[
+        "-xf",
+        archive.to_str().unwrap(),
+        "-C",
+        unpacked.to_str().unwrap(),
+    ]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(unpacked.join("manifest.json")).unwrap()).unwrap();
+    let mut paths = BTreeSet::new();
+    for layer in manifest[0]["Layers"].as_array().expect("layers") {
+        let layer = unpacked.join(layer.as_str().unwrap());
+        let listing = tar(&["-tf", layer.to_str().unwrap()]);
+        paths.extend(
+            String::from_utf8(listing)
+                .unwrap()
+                .lines()
+                .map(|p| p.trim_start_matches("./").trim_end_matches('/').to_owned())
+                .filter(|p| !p.is_empty()),
+        );
+        tar(&[
+            "-xf",
+            layer.to_str().unwrap(),
+            "-C",
+            rootfs.to_str().unwrap(),
+        ]);
+    }
+    (paths, rootfs)
+}
+
+fn tar(args: &[&str]) -> Vec<u8> {
+    let out = common::run("tar", args, b"");
+    assert_eq!(out.code, 0, "tar {args:?}: {}", out.stderr);
+    out.stdout
+}
+
+/// The image's configuration (`podman image inspect`): user, entrypoint, environment.
+fn image_config(image: &Image, tag: &str) -> serde_json::Value {
+    let out = image.run(
+        &["image", "inspect", "--format", "{{json .Config}}", tag],
+        b"",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_slice(&out.stdout).expect("image config")
+}
 
 /// True when the ELF64 file names a program interpreter (a dynamic loader).
 fn has_interpreter(elf: &[u8]) -> bool {
@@ -21,65 +248,381 @@ fn has_interpreter(elf: &[u8]) -> bool {
     })
 }
 
-#[test]
-fn the_image_binary_runs_alone_in_an_empty_root_as_nobody() {
-    common::require_root("chroot and switch to uid 65534");
-    let build = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/build-static"))
-        .env(
-            "CARGO_TARGET_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/target/static"),
-        )
-        .output()
-        .expect("run scripts/build-static");
-    assert!(
-        build.status.success(),
-        "scripts/build-static failed:\n{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    let binary = String::from_utf8(build.stdout)
-        .expect("path")
-        .trim()
-        .to_owned();
-    let bytes = std::fs::read(&binary).expect("static binary");
-    assert!(
-        bytes.len() <= 5 * 1024 * 1024,
-        "the image holds only the binary, which must stay within 5 MB (it is {} bytes)",
-        bytes.len()
-    );
-    assert!(
-        !has_interpreter(&bytes),
-        "the binary asks for a dynamic loader (ELF PT_INTERP): it is not static"
-    );
+fn kinds(objects: &[serde_json::Value]) -> Vec<&str> {
+    objects.iter().filter_map(|o| o["kind"].as_str()).collect()
+}
 
-    let root = common::scratch("empty-root");
-    std::fs::copy(&binary, root.join("stash-autobackup")).expect("copy");
+/// Regression (the image did not start under kpt or kustomize: "unable to find user nobody",
+/// exit 126): the image runs with exactly their flags, with and without kustomize's variables,
+/// and prints what the binary of this build prints.
+#[test]
+fn the_image_runs_as_kpt_and_kustomize_start_it() {
+    let image = image();
     let input = common::read("examples/resource-list.yaml");
     let expected = common::function(&[], &input);
-    assert_eq!(expected.code, 0);
-
-    for extra_env in [
-        &[][..],
-        &["LOG_TO_STDERR=true", "STRUCTURED_RESULTS=true"][..],
-    ] {
-        let mut command = Command::new("env");
-        command
-            .arg("-i")
-            .args(extra_env)
-            .args([
-                "/usr/bin/unshare",
-                "--net",
-                "/usr/bin/setpriv",
-                "--no-new-privs",
-            ])
-            .args(["/usr/sbin/chroot", "--userspec=65534:65534"])
-            .arg(&root)
-            .arg("/stash-autobackup")
-            .env_clear();
-        let out = common::run_command(&mut command, &input);
-        assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(expected.code, 0, "{}", expected.stderr);
+    for flags in [KPT_FLAGS, KUSTOMIZE_FLAGS] {
+        let mut args = flags.to_vec();
+        args.push(&image.tag);
+        let out = image.run(&args, &input);
+        assert_eq!(out.code, 0, "podman {}: {}", args.join(" "), out.stderr);
         assert!(
             out.stdout == expected.stdout,
-            "in the empty root the output differs from the normal build's"
+            "in the container (podman {}) the output differs from this build's binary's",
+            args.join(" ")
         );
     }
+    let version = image.run(&["run", "--rm", &image.tag, "--version"], b"");
+    assert_eq!(version.code, 0, "{}", version.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("stash-autobackup {VERSION}"),
+        "the image's binary is this version"
+    );
+}
+
+#[test]
+fn the_image_config_names_a_non_root_user_and_the_function() {
+    let image = image();
+    let config = image_config(image, &image.tag);
+    assert_eq!(config["User"], "65534:65534", "{config:#}");
+    assert_eq!(
+        config["Entrypoint"],
+        serde_json::json!(["/stash-autobackup"]),
+        "{config:#}"
+    );
+    // Without --user the image's own user applies: the function still runs.
+    let input = common::read("examples/resource-list.yaml");
+    let out = image.run(
+        &["run", "--rm", "-i", "--network", "none", &image.tag],
+        &input,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn the_image_holds_only_the_static_binary_and_the_user_entries() {
+    let image = image();
+    let dir = common::scratch("image-files");
+    let (paths, rootfs) = image_files(image, &image.tag, &dir);
+    let expected: BTreeSet<String> = ["etc", "etc/group", "etc/passwd", "stash-autobackup"]
+        .map(String::from)
+        .into();
+    assert_eq!(paths, expected, "the image's files");
+    let passwd = std::fs::read_to_string(rootfs.join("etc/passwd")).unwrap();
+    let group = std::fs::read_to_string(rootfs.join("etc/group")).unwrap();
+    assert!(passwd.starts_with("nobody:x:65534:65534:"), "{passwd}");
+    assert_eq!(passwd.lines().count(), 1, "{passwd}");
+    assert_eq!(group, "nobody:x:65534:\n");
+    let binary = std::fs::read(rootfs.join("stash-autobackup")).unwrap();
+    assert!(
+        binary.len() <= 5 * 1024 * 1024,
+        "the binary must stay within 5 MB (it is {} bytes)",
+        binary.len()
+    );
+    assert!(
+        !has_interpreter(&binary),
+        "the binary asks for a dynamic loader (ELF PT_INTERP): it is not static"
+    );
+}
+
+/// Puts a `name` command in `dir` that records each call's arguments (a line in the returned
+/// log) and hands them to the real podman. kustomize calls nothing but `docker`; for kpt it shows
+/// how kpt started the image. It stands in for the engine's command line, never for the image.
+fn recording_engine(dir: &Path, name: &str) -> PathBuf {
+    let which = common::run("sh", &["-c", "command -v podman"], b"");
+    assert_eq!(which.code, 0, "podman is on PATH");
+    let podman = String::from_utf8(which.stdout).unwrap().trim().to_owned();
+    let log = dir.join(format!("{name}.log"));
+    let script = dir.join(name);
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{podman}' \"$@\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let status = Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    log
+}
+
+/// The calls that started `tag`, from a [`recording_engine`]'s log.
+fn runs_of(log: &Path, tag: &str) -> Vec<String> {
+    let calls = std::fs::read_to_string(log).unwrap_or_default();
+    calls
+        .lines()
+        .filter(|call| call.starts_with("run ") && call.ends_with(tag))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs kpt with `KPT_FN_RUNTIME=podman` and `bin` first on PATH.
+fn kpt(image: &Image, args: &[&str], dir: &Path, bin: &Path) -> common::Output {
+    let mut command = image.tool("kpt");
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("KPT_FN_RUNTIME", "podman")
+        .env("PATH", common::path_with(bin));
+    let out = common::run_command(&mut command, b"");
+    assert_eq!(out.code, 0, "kpt {}: {}", args.join(" "), out.stderr);
+    out
+}
+
+/// Every file of a package except its Kptfile.
+fn package_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = common::snapshot(dir);
+    files.retain(|(path, _)| path != Path::new("Kptfile"));
+    files
+}
+
+/// `kpt fn eval --image` writes exactly what `kpt fn eval --exec` writes.
+#[test]
+fn kpt_fn_eval_image_writes_what_the_exec_form_writes() {
+    let image = image();
+    let bin = common::bin_dir("container-kpt-eval-bin");
+    let function = bin.join("stash-autobackup");
+    let exec = common::scratch("container-kpt-eval-exec");
+    let container = common::scratch("container-kpt-eval-image");
+    common::copy_tree("examples/kpt", &exec);
+    common::copy_tree("examples/kpt", &container);
+    let log = recording_engine(&bin, "podman");
+    let eval = ["fn", "eval", "--exec", function.to_str().unwrap(), "."];
+    kpt(image, &eval, &exec, &bin);
+    kpt(
+        image,
+        &["fn", "eval", "--image", &image.tag, "."],
+        &container,
+        &bin,
+    );
+    let files = common::snapshot(&container);
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p == Path::new("databases/stash-app-orders.yaml")),
+        "the image generated databases/stash-app-orders.yaml"
+    );
+    assert!(
+        files == common::snapshot(&exec),
+        "kpt fn eval --image wrote other files than --exec"
+    );
+    assert_eq!(
+        runs_of(&log, &image.tag),
+        [format!("{} {}", KPT_FLAGS.join(" "), image.tag)],
+        "kpt started the image as the_image_runs_as_kpt_and_kustomize_start_it does"
+    );
+}
+
+/// `kpt fn render` with the Kptfile's `image:` mutator (the one commented out in
+/// examples/kpt/Kptfile) writes exactly what the `exec:` mutator writes.
+#[test]
+fn kpt_fn_render_image_mutator_writes_what_the_exec_form_writes() {
+    let image = image();
+    let bin = common::bin_dir("container-kpt-render-bin");
+    let exec = common::scratch("container-kpt-render-exec");
+    let container = common::scratch("container-kpt-render-image");
+    common::copy_tree("examples/kpt", &exec);
+    common::copy_tree("examples/kpt", &container);
+    let kptfile = String::from_utf8(common::read("examples/kpt/Kptfile")).unwrap();
+    let (exec_line, image_line) = ("  - exec: stash-autobackup\n", "  # - image: ");
+    assert!(kptfile.contains(exec_line), "{kptfile}");
+    let commented = format!("{image_line}{}\n", image.tag);
+    assert!(
+        kptfile.contains(&commented),
+        "examples/kpt/Kptfile offers the image this version builds, `{}`:\n{kptfile}",
+        image.tag
+    );
+    let with_image = kptfile
+        .replace(exec_line, "")
+        .replace(&commented, &format!("  - image: {}\n", image.tag));
+    std::fs::write(container.join("Kptfile"), &with_image).unwrap();
+
+    kpt(image, &["fn", "render", "--allow-exec"], &exec, &bin);
+    let out = kpt(image, &["fn", "render"], &container, &bin);
+    assert!(out.stderr.contains(&image.tag), "{}", out.stderr);
+    let files = package_files(&container);
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p == Path::new("databases/stash-app-catalog.yaml")),
+        "the image generated databases/stash-app-catalog.yaml"
+    );
+    assert!(
+        files == package_files(&exec),
+        "kpt fn render with `image:` wrote other files than with `exec:`"
+    );
+}
+
+/// `kubectl kustomize --enable-alpha-plugins examples/kustomize` runs the image named in the
+/// example's container transformer, with kustomize's own `docker run` flags.
+#[test]
+fn kubectl_kustomize_runs_the_image_as_a_container_transformer() {
+    let image = image();
+    let bin = common::scratch("container-kustomize-docker");
+    let log = recording_engine(&bin, "docker");
+
+    let mut command = image.tool("kubectl");
+    command
+        .args(["kustomize", "--enable-alpha-plugins", "examples/kustomize"])
+        .current_dir(ROOT)
+        .env("PATH", common::path_with(&bin));
+    let out = common::run_command(&mut command, b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        runs_of(&log, &image.tag),
+        [format!("{} {}", KUSTOMIZE_FLAGS.join(" "), image.tag)],
+        "kustomize started the image as the_image_runs_as_kpt_and_kustomize_start_it does"
+    );
+
+    let objects = common::kubectl_objects(&out.stdout);
+    assert_eq!(
+        kinds(&objects),
+        ["Postgres", "Repository", "BackupConfiguration"],
+        "the database and what the image generated; not the local-config blueprint"
+    );
+    // The same objects as this build's binary generates from the example's files.
+    let dir = format!("{ROOT}/examples/kustomize");
+    let local = common::function(
+        &[
+            &format!("{dir}/blueprints.yaml"),
+            &format!("{dir}/databases.yaml"),
+        ],
+        b"",
+    );
+    assert_eq!(local.code, 0, "{}", local.stderr);
+    assert_eq!(objects, common::kubectl_objects(&local.stdout));
+}
+
+/// The ArgoCD sidecar (examples/argocd/sidecar/Dockerfile, built on the function's image) runs
+/// the plugin's generate command as ArgoCD's user 999 with a read-only root, as
+/// examples/argocd/sidecar/values.yaml configures it, and holds nothing it does not need.
+#[test]
+fn the_argocd_sidecar_runs_the_plugin_generate_as_999_with_a_read_only_root() {
+    let image = image();
+    let sidecar = format!("localhost/stash-autobackup-argocd:{VERSION}");
+    let function_image = format!("FUNCTION_IMAGE={}", image.tag);
+    let build = image.run(
+        &[
+            "build",
+            "--quiet",
+            "--network",
+            "none",
+            "--build-arg",
+            &function_image,
+            "--tag",
+            &sidecar,
+            "--file",
+            "examples/argocd/sidecar/Dockerfile",
+            ROOT,
+        ],
+        b"",
+    );
+    assert_eq!(build.code, 0, "{}", build.stderr);
+
+    let config = image_config(image, &sidecar);
+    assert_eq!(config["User"], "999:999", "{config:#}");
+    let dir = common::scratch("sidecar-files");
+    let (paths, rootfs) = image_files(image, &sidecar, &dir);
+    let files: BTreeSet<&str> = paths
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !rootfs.join(p).is_dir())
+        .collect();
+    let expected = [
+        "etc/group",
+        "etc/passwd",
+        "home/argocd/cmp-server/config/plugin.yaml",
+        "usr/local/bin/stash-autobackup",
+    ];
+    assert_eq!(files, expected.into(), "the sidecar's files");
+    let plugin_yaml = common::read("examples/argocd/plugin.yaml");
+    assert!(
+        std::fs::read(rootfs.join("home/argocd/cmp-server/config/plugin.yaml")).unwrap()
+            == plugin_yaml,
+        "the sidecar holds examples/argocd/plugin.yaml"
+    );
+
+    let plugin = common::kubectl_objects(&plugin_yaml);
+    let generate = &plugin[0]["spec"]["generate"];
+    let command: Vec<&str> = generate["command"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(generate["args"].as_array().into_iter().flatten())
+        .map(|v| v.as_str().unwrap())
+        .collect();
+
+    // ArgoCD's CMP server unpacks the app under its /tmp and runs the command there.
+    let generate_in = |app: &Path| {
+        let status = Command::new("chmod")
+            .args(["-R", "a-w,a+rX"])
+            .arg(app)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let volume = format!("{}:/tmp/_cmp_server/app:ro", app.display());
+        let mut args = vec![
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--user",
+            "999",
+            "--read-only",
+            "--cap-drop",
+            "ALL",
+            "--security-opt=no-new-privileges",
+            "--volume",
+            &volume,
+            "--workdir",
+            "/tmp/_cmp_server/app",
+            "--env",
+            "ARGOCD_APP_NAME=shop",
+            &sidecar,
+        ];
+        args.extend(&command);
+        image.run(&args, b"")
+    };
+
+    let app = common::public_scratch("sidecar-app");
+    common::copy_tree("examples/argocd/app", app.path());
+    let out = generate_in(app.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let local = common::run_in(
+        Some(app.path()),
+        env!("CARGO_BIN_EXE_stash-autobackup"),
+        &["."],
+        b"",
+    );
+    assert!(
+        out.stdout == local.stdout,
+        "the sidecar printed other objects than this build's binary"
+    );
+    assert_eq!(
+        kinds(&common::kubectl_objects(&out.stdout)),
+        ["Postgres", "Repository", "BackupConfiguration"]
+    );
+
+    let broken = common::public_scratch("sidecar-broken-app");
+    common::copy_tree("examples/argocd/app", broken.path());
+    std::fs::remove_file(broken.path().join("blueprints.yaml")).unwrap();
+    let out = generate_in(broken.path());
+    assert_ne!(out.code, 0, "a missing blueprint fails the generate");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        out.stderr
+            .contains("BackupBlueprint `postgres-daily` not found"),
+        "{}",
+        out.stderr
+    );
 }

@@ -1,6 +1,8 @@
-//! End to end with the real tools: kpt, `kubectl kustomize`, and the generate command of the
-//! ArgoCD plugin, each on the example in `examples/`. kpt and kubectl are preinstalled on the
-//! project's machines; a missing one fails these tests with a message saying so.
+//! End to end with the real tools and the binary from this build: kpt's exec form, and the
+//! generate command of the ArgoCD plugin, each on the example in `examples/`. kpt and kubectl are
+//! preinstalled on the project's machines; a missing one fails these tests with a message saying
+//! so. The container forms (kpt `--image`, kustomize's container transformer, the ArgoCD
+//! sidecar) run the real image in a real engine: see `tests/container.rs`.
 
 mod common;
 
@@ -120,71 +122,10 @@ fn kpt_fn_render_error_leaves_the_package_untouched() {
     );
 }
 
-/// `kubectl kustomize --enable-alpha-plugins` runs the function declared as a container under
-/// `transformers:`. There is no docker engine here, so a `docker` stand-in first on PATH runs
-/// the binary the way the image would: only the environment kustomize passes with `-e`.
-#[test]
-fn kubectl_kustomize_runs_the_function_as_a_container_transformer() {
-    let dir = common::scratch("kustomize");
-    common::copy_tree("examples/kustomize", &dir);
-    let bin = common::scratch("kustomize-docker");
-    let log = bin.join("docker.log");
-    let stand_in = format!(
-        r#"#!/bin/sh
-# docker stand-in: `docker run [flags] IMAGE` runs the function binary with only the -e variables.
-echo "$@" >> '{log}'
-env=""
-while [ $# -gt 1 ]; do
-  case "$1" in
-    -e) env="$env $2"; shift 2 ;;
-    *) shift ;;
-  esac
-done
-[ "$1" = "stash-autobackup:0.1.0" ] || {{ echo "unexpected image $1" >&2; exit 2; }}
-exec env -i $env '{binary}'
-"#,
-        log = log.display(),
-        binary = env!("CARGO_BIN_EXE_stash-autobackup"),
-    );
-    let docker = bin.join("docker");
-    std::fs::write(&docker, stand_in).unwrap();
-    std::process::Command::new("chmod")
-        .args(["+x", docker.to_str().unwrap()])
-        .status()
-        .unwrap();
-
-    let mut command = tool("kubectl");
-    command
-        .args(["kustomize", "--enable-alpha-plugins", "."])
-        .current_dir(&dir)
-        .env("PATH", common::path_with(&bin));
-    let out = common::run_command(&mut command, b"");
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let invocation = std::fs::read_to_string(&log).expect("kustomize ran the container");
-    assert!(invocation.starts_with("run "), "{invocation}");
-    assert!(invocation.contains("--network none"), "{invocation}");
-
-    let objects = common::kubectl_objects(&out.stdout);
-    let kinds: Vec<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
-    assert!(
-        kinds.contains(&"Repository") && kinds.contains(&"BackupConfiguration"),
-        "{kinds:?}"
-    );
-    assert!(kinds.contains(&"Postgres"), "{kinds:?}");
-    assert!(
-        !kinds.contains(&"BackupBlueprint"),
-        "the local-config blueprint is not in the build: {kinds:?}"
-    );
-    let config = objects
-        .iter()
-        .find(|o| o["kind"] == "BackupConfiguration")
-        .unwrap();
-    assert_eq!(config["metadata"]["name"], "app-orders");
-    assert_eq!(config["spec"]["task"]["name"], "postgres-backup-14.10");
-}
-
-/// Runs the plugin's generate command as ArgoCD's sidecar would: in the application folder,
-/// as a user other than root, with the folder read-only.
+/// Runs the plugin's generate command as ArgoCD's sidecar would: in the application folder, as a
+/// user other than root, with the folder read-only. ArgoCD runs the command directly, without a
+/// shell (the sidecar image has none). The binary and the folder are in world-readable temporary
+/// folders, so the run works wherever the checkout is (even in a private folder).
 fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
     let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
     let generate = &plugin[0]["spec"]["generate"];
@@ -195,7 +136,10 @@ fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
         .chain(generate["args"].as_array().into_iter().flatten())
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(command[0], "bash", "{command:?}");
+    assert_eq!(
+        command[0], "stash-autobackup",
+        "the sidecar has no shell: generate runs the binary itself ({command:?})"
+    );
     common::require_root("run the plugin as uid 65534");
     // The sandbox: nobody (uid 65534), read-only sources.
     let status = Command::new("chmod")
@@ -215,10 +159,10 @@ fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
 
 #[test]
 fn argocd_plugin_generate_prints_only_kubernetes_objects() {
-    let app = common::scratch("argocd-app");
-    common::copy_tree("examples/argocd/app", &app);
-    let bin = common::bin_dir("argocd-bin");
-    let out = argocd_generate(&app, &bin);
+    let app = common::public_scratch("argocd-app");
+    common::copy_tree("examples/argocd/app", app.path());
+    let bin = common::public_bin_dir("argocd-bin");
+    let out = argocd_generate(app.path(), bin.path());
     assert_eq!(out.code, 0, "{}", out.stderr);
     let objects = common::kubectl_objects(&out.stdout);
     let kinds: Vec<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
@@ -231,11 +175,11 @@ fn argocd_plugin_generate_prints_only_kubernetes_objects() {
 
 #[test]
 fn argocd_plugin_generate_fails_loudly_with_nothing_on_stdout() {
-    let app = common::scratch("argocd-broken");
-    common::copy_tree("examples/argocd/app", &app);
-    std::fs::remove_file(app.join("blueprints.yaml")).unwrap();
-    let bin = common::bin_dir("argocd-broken-bin");
-    let out = argocd_generate(&app, &bin);
+    let app = common::public_scratch("argocd-broken");
+    common::copy_tree("examples/argocd/app", app.path());
+    std::fs::remove_file(app.path().join("blueprints.yaml")).unwrap();
+    let bin = common::public_bin_dir("argocd-broken-bin");
+    let out = argocd_generate(app.path(), bin.path());
     assert_ne!(out.code, 0);
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     assert!(

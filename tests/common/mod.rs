@@ -240,3 +240,59 @@ pub fn require_root(to: &str) {
         .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
     assert!(root, "this test needs root to {to} (CI runs as root)");
 }
+
+/// A fresh folder that every user may enter and read, for runs as another user (uid 65534,
+/// ArgoCD's 999). It lies under the system's temporary directory rather than in the checkout,
+/// whose parents may be private: a clone under `/root` or in a `mktemp -d` folder (mode 0700)
+/// would hide anything inside it from other users. Removed when dropped.
+pub struct PublicDir(PathBuf);
+
+impl PublicDir {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for PublicDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new [`PublicDir`] named for one test.
+pub fn public_scratch(name: &str) -> PublicDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!(
+        "stash-autobackup-test-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("public scratch dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    for parent in dir.ancestors().skip(1) {
+        let mode = std::fs::metadata(parent)
+            .expect("stat")
+            .permissions()
+            .mode();
+        assert!(
+            mode & 0o001 != 0,
+            "{} (mode {:o}) is closed to other users, who must reach {}: point TMPDIR at a \
+             folder they can enter, such as /tmp",
+            parent.display(),
+            mode & 0o7777,
+            dir.display()
+        );
+    }
+    PublicDir(dir)
+}
+
+/// A [`PublicDir`] holding only a copy of `stash-autobackup` (the binary under test), for PATH
+/// in runs as another user.
+pub fn public_bin_dir(name: &str) -> PublicDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = public_scratch(name);
+    let binary = dir.path().join("stash-autobackup");
+    std::fs::copy(env!("CARGO_BIN_EXE_stash-autobackup"), &binary).expect("copy binary");
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    dir
+}
