@@ -3,7 +3,7 @@
 //!
 //! Every input item must leave exactly as it came, so nothing here is ever written back: the
 //! reader records where each document, item and interesting key lies in the input, and captures
-//! into a [`Tree`](crate::yaml::tree::Tree) just the subtrees the function reads. Everything else is passed over without
+//! into a [`Tree`] just the subtrees the function reads. Everything else is passed over without
 //! building values, which keeps the cost of a run close to the cost of parsing.
 
 use std::borrow::Cow;
