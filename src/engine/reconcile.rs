@@ -10,6 +10,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::config::Config;
 use super::ownership::{self, MARKER};
@@ -38,13 +39,13 @@ pub struct Proposal<'t> {
     /// The object, without our marker or kpt's file annotations (reconciliation adds those).
     pub value: Value<'t>,
     pub key: ObjectKey,
-    /// What made it, recorded in the marker: the blueprint's name.
-    pub provenance: String,
+    /// What made it, recorded in the marker: the blueprint's name (shared by all it makes).
+    pub provenance: Rc<str>,
     /// The input object the user annotated: results about this proposal point at it.
     pub subject: ItemIndex,
     /// The target the object is for, as the family names it (`AppBinding shop/orders`), to tell
     /// a renamed object from one nothing asks for.
-    pub target: String,
+    pub target: Rc<str>,
     /// Where it lands when new (kpt): a file, and the index it wants in it.
     pub file: Option<(NewFile, i64)>,
 }
@@ -54,6 +55,15 @@ pub struct Proposal<'t> {
 pub struct NewFile {
     pub package: Option<String>,
     pub path: String,
+}
+
+/// What made a proposed object.
+#[derive(Debug)]
+struct Made {
+    family: usize,
+    subject: ItemIndex,
+    provenance: Rc<str>,
+    target: Rc<str>,
 }
 
 #[derive(Debug)]
@@ -72,10 +82,8 @@ pub struct Reconciler<'r, 'a> {
     files: Option<NewFiles>,
     write: &'r mut Writer<'r>,
     existing: HashMap<ObjectKey, Existing>,
-    /// Every object proposed so far, with the subject and provenance that made it.
-    generated: HashMap<ObjectKey, (ItemIndex, String)>,
-    /// What each (family, target) got in this run: the provenance and the object's name.
-    targets_made: HashMap<(usize, String), Vec<(String, String)>>,
+    /// Every object proposed so far, and what made it.
+    generated: HashMap<ObjectKey, Made>,
     /// (family, provenance) whose earlier output must stay: a blueprint that targets name but
     /// the input lacks.
     protected: HashSet<(usize, String)>,
@@ -110,7 +118,6 @@ impl<'r> Reconciler<'r, 'r> {
             write,
             existing: HashMap::new(),
             generated: HashMap::new(),
-            targets_made: HashMap::new(),
             protected: HashSet::new(),
             targets: 0,
             changes: Changes {
@@ -122,14 +129,15 @@ impl<'r> Reconciler<'r, 'r> {
         reconciler
     }
 
-    /// The family (by position) that generates objects like `object`, if any.
-    fn family_of(&self, object: &Object<'_>) -> Option<usize> {
+    /// The family (by position) that generates objects like `object`, and their kind, if any.
+    fn family_of(&self, object: &Object<'_>) -> Option<(usize, GroupKind)> {
         let fields = object.fields()?;
         let (group, kind) = (fields.group()?, fields.kind.text()?);
-        self.families.iter().position(|f| {
+        self.families.iter().enumerate().find_map(|(i, f)| {
             f.kinds
                 .iter()
-                .any(|gk| gk.group == group && gk.kind == kind)
+                .find(|gk| gk.group == group && gk.kind == kind)
+                .map(|gk| (i, *gk))
         })
     }
 
@@ -137,12 +145,10 @@ impl<'r> Reconciler<'r, 'r> {
     fn find_existing(&self) -> HashMap<ObjectKey, Existing> {
         let mut map = HashMap::new();
         for (index, object) in self.objects.iter().enumerate() {
-            if self.family_of(object).is_none() {
-                continue;
-            }
-            let Some(key) = object.fields().and_then(ObjectKey::of) else {
+            let (Some((_, kind)), Some(fields)) = (self.family_of(object), object.fields()) else {
                 continue;
             };
+            let key = ObjectKey::of(kind, fields);
             let this = Existing {
                 index,
                 ours: ownership::marker(object).is_some(),
@@ -202,17 +208,13 @@ impl<'r> Reconciler<'r, 'r> {
             target,
             file,
         } = proposal;
-        let made = self.targets_made.entry((family, target)).or_default();
-        if !made.iter().any(|(p, n)| *p == provenance && *n == key.name) {
-            made.push((provenance.clone(), key.name.clone()));
-        }
-        if let Some((other, other_provenance)) = self.generated.get(&key) {
+        if let Some(other) = self.generated.get(&key) {
             let message = format!(
                 "{} {}/{} would be generated twice, for {} and for {}: {}",
                 key.kind,
                 key.namespace,
                 key.name,
-                self.pair(*other, other_provenance),
+                self.pair(other.subject, &other.provenance),
                 self.pair(subject, &provenance),
                 self.families[family].collision_hint,
             );
@@ -238,16 +240,15 @@ impl<'r> Reconciler<'r, 'r> {
         };
         let mut annotations = Vec::new();
         if self.mark {
-            annotations.push((MARKER.to_owned(), provenance.clone()));
+            annotations.push((MARKER.to_owned(), provenance.to_string()));
         }
         annotations.extend(foreign.annotations);
         annotations.extend(tracking);
         ownership::set_metadata(&mut value, foreign.labels, annotations);
-        let pair = self.pair(subject, &provenance);
-        self.generated.insert(key.clone(), (subject, provenance));
         match self.existing.get(&key) {
             Some(e) if !e.ours => {
                 let index = e.index;
+                let pair = self.pair(subject, &provenance);
                 self.result(
                     Severity::Warning,
                     index,
@@ -265,10 +266,9 @@ impl<'r> Reconciler<'r, 'r> {
                 if ownership::unchanged(self.tree, &self.objects[index], &value) {
                     self.changes.append.push(Appended::Kept(index));
                 } else {
-                    let provenance = &self.generated[&key].1;
                     let mut message = format!("updated: regenerated from blueprint `{provenance}`");
                     if let Some(before) = ownership::marker(&self.objects[index])
-                        .filter(|before| before != provenance)
+                        .filter(|before| *before != &*provenance)
                     {
                         message.push_str(&format!(" (generated earlier from `{before}`)"));
                     }
@@ -282,6 +282,13 @@ impl<'r> Reconciler<'r, 'r> {
                 self.changes.append.push(Appended::Written(text));
             }
         }
+        let made = Made {
+            family,
+            subject,
+            provenance,
+            target,
+        };
+        self.generated.insert(key, made);
     }
 
     /// Removes earlier output that nothing asks for any more: only when the options were
@@ -294,11 +301,15 @@ impl<'r> Reconciler<'r, 'r> {
         earlier_target: &dyn Fn(usize, ItemIndex) -> Option<String>,
     ) {
         let errors = self.changes.has_errors();
+        // What each target got in this run, built when a pruned object first asks.
+        let mut by_target: Option<TargetIndex<'_>> = None;
+        let mut pruned = Vec::new();
         for (index, object) in self.objects.iter().enumerate() {
             let Some(provenance) = ownership::marker(object) else {
                 continue;
             };
-            let Some(family) = self.family_of(object) else {
+            let (Some((family, kind)), Some(fields)) = (self.family_of(object), object.fields())
+            else {
                 continue;
             };
             // Objects already in `remove` are appended again by this run.
@@ -309,16 +320,17 @@ impl<'r> Reconciler<'r, 'r> {
             if !config_ok || errors || self.protected.contains(&(family, provenance.to_owned())) {
                 continue;
             }
-            self.changes.remove.insert(index);
-            let Some(key) = object.fields().and_then(ObjectKey::of) else {
-                continue;
-            };
-            let kind = &key.kind;
+            let key = ObjectKey::of(kind, fields);
+            let kind = key.kind;
             // Still asked for, but another object of the same name holds its place.
             let why = match self.existing.get(&key) {
-                _ if !self.generated.contains_key(&key) => {
-                    self.why_not_asked(family, index, provenance, earlier_target)
-                }
+                _ if !self.generated.contains_key(&key) => match earlier_target(family, index) {
+                    Some(target) => {
+                        let made = by_target.get_or_insert_with(|| target_index(&self.generated));
+                        why_not_asked(made, family, &target, provenance)
+                    }
+                    None => "no target asks for it any more".to_owned(),
+                },
                 Some(e) if e.ours => format!(
                     "the input holds this {kind} more than once and only the last copy is kept"
                 ),
@@ -326,33 +338,11 @@ impl<'r> Reconciler<'r, 'r> {
             };
             let message =
                 format!("pruned: generated earlier from blueprint `{provenance}`, but {why}");
-            self.changes
-                .results
-                .push(KrmResult::about(Severity::Info, object, message));
+            pruned.push((index, KrmResult::about(Severity::Info, object, message)));
         }
-    }
-
-    /// Why nothing asks for the earlier object at `index` any more: its target now names the
-    /// blueprint's objects differently, or no longer lists the blueprint, or is gone.
-    fn why_not_asked(
-        &self,
-        family: usize,
-        index: ItemIndex,
-        provenance: &str,
-        earlier_target: &dyn Fn(usize, ItemIndex) -> Option<String>,
-    ) -> String {
-        let Some(target) = earlier_target(family, index) else {
-            return "no target asks for it any more".to_owned();
-        };
-        match self.targets_made.get(&(family, target.clone())) {
-            Some(made) => match made.iter().find(|(p, _)| p == provenance) {
-                Some((_, name)) => format!(
-                    "{target} now gets `{name}` from this blueprint (its blueprint list changed \
-                     order or lost its first entry, which renames objects)"
-                ),
-                None => format!("{target} no longer lists this blueprint"),
-            },
-            None => format!("no target asks for it any more ({target} is not a target now)"),
+        for (index, result) in pruned {
+            self.changes.remove.insert(index);
+            self.changes.results.push(result);
         }
     }
 
@@ -424,6 +414,35 @@ impl<'t> Proposals<'_, '_> {
     pub fn propose(&mut self, proposal: Proposal<'t>) {
         let family = self.family;
         self.reconciler.propose(family, proposal);
+    }
+}
+
+/// What each (family, target) got in a run: the blueprint and the object's name.
+type TargetIndex<'g> = HashMap<(usize, &'g str), Vec<(&'g str, &'g str)>>;
+
+fn target_index(generated: &HashMap<ObjectKey, Made>) -> TargetIndex<'_> {
+    let mut index: TargetIndex<'_> = HashMap::new();
+    for (key, made) in generated {
+        index
+            .entry((made.family, &*made.target))
+            .or_default()
+            .push((&made.provenance, &key.name));
+    }
+    index
+}
+
+/// Why nothing asks for an earlier object of `provenance` made for `target` any more: the target
+/// now names the blueprint's objects differently, or no longer lists the blueprint, or is gone.
+fn why_not_asked(made: &TargetIndex<'_>, family: usize, target: &str, provenance: &str) -> String {
+    match made.get(&(family, target)) {
+        Some(made) => match made.iter().find(|(p, _)| *p == provenance) {
+            Some((_, name)) => format!(
+                "{target} now gets `{name}` from this blueprint (its blueprint list changed order \
+                 or lost its first entry, which renames objects)"
+            ),
+            None => format!("{target} no longer lists this blueprint"),
+        },
+        None => format!("no target asks for it any more ({target} is not a target now)"),
     }
 }
 
@@ -580,8 +599,8 @@ mod tests {
                 out.propose(Proposal {
                     value: thing(name, size),
                     key: ObjectKey {
-                        group: "example.com".into(),
-                        kind: "Thing".into(),
+                        group: "example.com",
+                        kind: "Thing",
                         namespace: "ns".into(),
                         name: (*name).into(),
                     },

@@ -105,24 +105,25 @@ pub struct FileRef {
     pub index: Option<i64>,
 }
 
-/// The identity of an object the function may generate: API group, kind, namespace, name.
+/// The identity of an object the function may generate: API group, kind, namespace, name. The
+/// group and kind are those a family declared it generates, so they are never copied.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectKey {
-    pub group: String,
-    pub kind: String,
+    pub group: &'static str,
+    pub kind: &'static str,
     pub namespace: String,
     pub name: String,
 }
 
 impl ObjectKey {
-    /// The key of an input object, when it has an `apiVersion` and a `kind`.
-    pub fn of(fields: &ObjectFields<'_>) -> Option<Self> {
-        Some(ObjectKey {
-            group: fields.group()?.to_owned(),
-            kind: fields.kind.text()?.to_owned(),
+    /// The key of an input object of the kind `generated`.
+    pub fn of(generated: GroupKind, fields: &ObjectFields<'_>) -> Self {
+        ObjectKey {
+            group: generated.group,
+            kind: generated.kind,
             namespace: fields.namespace.text().unwrap_or_default().to_owned(),
             name: fields.name.text().unwrap_or_default().to_owned(),
-        })
+        }
     }
 }
 

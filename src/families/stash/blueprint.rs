@@ -1,5 +1,7 @@
 //! BackupBlueprints: the templates the generated objects are made from.
 
+use std::rc::Rc;
+
 use super::{BLUEPRINT_API_VERSION as API_VERSION, BLUEPRINT_KIND as KIND, GROUP};
 use crate::engine::k8s_names::{self, NAME_RULE};
 use crate::krm::object::{ItemIndex, Object, ObjectFields};
@@ -25,6 +27,9 @@ pub const COPIED: [&str; 8] = [
 #[derive(Debug, Clone)]
 pub struct Blueprint {
     pub name: String,
+    /// The name again, shared by every object made from the blueprint (it goes into each one's
+    /// marker).
+    pub provenance: Rc<str>,
     /// Position of the blueprint among the input objects.
     pub object: usize,
     pub backend: NodeId,
@@ -281,6 +286,7 @@ pub fn read(
     let backend = backend?;
     ok.then(|| Blueprint {
         name: name.to_owned(),
+        provenance: name.into(),
         object: index,
         backend,
         wipe_out,

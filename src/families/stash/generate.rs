@@ -2,6 +2,7 @@
 //! Repository and a BackupConfiguration, or the findings that say why not.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use super::annotations::{self, Param};
 use super::blueprint::{self, Blueprint};
@@ -9,7 +10,7 @@ use super::naming::{self, Placement};
 use super::render::{self, ConfigParts};
 use super::targets::{self, Annotation, Target};
 use super::vars::Vars;
-use super::{BLUEPRINT_ANNOTATION, FILE_PREFIX, GROUP, SCHEDULE_ANNOTATION};
+use super::{BLUEPRINT_ANNOTATION, FILE_PREFIX, GENERATED, GROUP, SCHEDULE_ANNOTATION};
 use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::cron;
 use crate::engine::expand::Expander;
@@ -371,25 +372,24 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             }
         }
         let objects = [
-            (repository, "Repository", &placement.repository_namespace),
-            (
-                configuration,
-                "BackupConfiguration",
-                &placement.config_namespace,
-            ),
+            (repository, GENERATED[0], &placement.repository_namespace),
+            (configuration, GENERATED[1], &placement.config_namespace),
         ];
-        for (index, (value, kind, namespace)) in objects.into_iter().enumerate() {
+        // The target's namespace, which the objects' may not be (backupNamespace, repoNamespace).
+        let target_name: Rc<str> =
+            render::target_name("AppBinding", namespace, &target.name).into();
+        for (index, (value, kind, object_namespace)) in objects.into_iter().enumerate() {
             self.out.propose(Proposal {
                 value,
                 key: ObjectKey {
-                    group: GROUP.to_owned(),
-                    kind: kind.to_owned(),
-                    namespace: namespace.clone(),
+                    group: kind.group,
+                    kind: kind.kind,
+                    namespace: object_namespace.clone(),
                     name: placement.name.clone(),
                 },
-                provenance: blueprint.name.clone(),
+                provenance: blueprint.provenance.clone(),
                 subject: annotated,
-                target: render::target_name("AppBinding", namespace, &target.name),
+                target: target_name.clone(),
                 file: file.clone().map(|file| (file, index as i64)),
             });
         }

@@ -40,7 +40,7 @@ pub const APPBINDING_GROUP: &str = "appcatalog.appscode.com";
 pub const APPBINDING_API_VERSION: &str = "appcatalog.appscode.com/v1alpha1";
 
 /// What Stash's auto-backup generates.
-const GENERATED: [GroupKind; 2] = [
+pub const GENERATED: [GroupKind; 2] = [
     GroupKind {
         group: GROUP,
         kind: "Repository",

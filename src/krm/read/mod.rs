@@ -191,7 +191,13 @@ pub struct ObjectBuilder<'i, 'a> {
     seen_top: u8,
     seen_meta: u8,
     /// Each annotation key's position, and whether it was written out (not merged).
-    annotation_index: HashMap<Cow<'a, str>, (usize, bool)>,
+    ///
+    /// Built only when an object has many annotations: most have a few, and a map per object
+    /// would cost every run time and memory for nothing.
+    annotation_index: Option<HashMap<Cow<'a, str>, usize>>,
+    /// Which annotations were written out rather than set by a merge key; `None` while every
+    /// one was written out (no merge key yet, the usual case).
+    annotation_written: Option<Vec<bool>>,
     /// The annotations were set as a whole by a merge key in `metadata`.
     annotations_merged: bool,
 }
@@ -203,7 +209,8 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             fields: ObjectFields::default(),
             seen_top: 0,
             seen_meta: 0,
-            annotation_index: HashMap::new(),
+            annotation_index: None,
+            annotation_written: None,
             annotations_merged: false,
         }
     }
@@ -296,28 +303,58 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
 
     fn clear_annotations(&mut self) {
         self.fields.annotations = Annotations::default();
-        self.annotation_index.clear();
+        self.annotation_index = None;
+        self.annotation_written = None;
+    }
+
+    /// The position of the annotation `key`, if it is set.
+    fn annotation_position(&mut self, key: &str) -> Option<usize> {
+        /// Past this many annotations a map finds them faster than a scan.
+        const SCAN: usize = 16;
+        let entries = &self.fields.annotations.entries;
+        if entries.len() <= SCAN {
+            return entries.iter().position(|(k, _)| k == key);
+        }
+        let index = self.annotation_index.get_or_insert_with(|| {
+            let mut index = HashMap::with_capacity(entries.len() * 2);
+            for (i, (k, _)) in entries.iter().enumerate() {
+                index.entry(k.clone()).or_insert(i);
+            }
+            index
+        });
+        index.get(key).copied()
     }
 
     /// An annotation. `written` is false for one a merge key set: it replaces an earlier value
     /// where a key written out twice is a duplicate.
     pub fn annotation(&mut self, key: Cow<'a, str>, value: Field<'a>, written: bool) {
-        let entries = &mut self.fields.annotations.entries;
-        match self.annotation_index.get_mut(&key) {
-            Some((i, was_written)) => {
-                if written && *was_written {
+        match self.annotation_position(&key) {
+            Some(i) => {
+                let was_written = self.annotation_written.as_ref().is_none_or(|w| w[i]);
+                if written && was_written {
                     if self.fields.duplicate_key.is_none() {
                         self.fields.duplicate_key =
                             Some(format!("metadata.annotations[{key}]").into());
                     }
                     return;
                 }
-                entries[*i].1 = value;
-                *was_written |= written;
+                self.fields.annotations.entries[i].1 = value;
+                if let Some(flags) = &mut self.annotation_written {
+                    flags[i] |= written;
+                }
             }
             None => {
-                self.annotation_index
-                    .insert(key.clone(), (entries.len(), written));
+                let entries = &mut self.fields.annotations.entries;
+                let i = entries.len();
+                if let Some(index) = &mut self.annotation_index {
+                    index.insert(key.clone(), i);
+                }
+                if !written && self.annotation_written.is_none() {
+                    self.annotation_written = Some(vec![true; i]);
+                }
+                if let Some(flags) = &mut self.annotation_written {
+                    flags.push(written);
+                }
                 entries.push((key, value));
             }
         }
