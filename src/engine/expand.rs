@@ -29,9 +29,8 @@ pub trait Variables {
     /// The value of a variable, or `None` when there is no such variable.
     fn get(&self, name: &str) -> Option<String>;
 
-    /// Which variables there are, for the error about an unknown one
-    /// (`the known ones are TARGET_NAME, …`).
-    fn known(&self) -> String;
+    /// What to say about the unknown variable `name` (`the known ones are TARGET_NAME, …`).
+    fn unknown(&self, name: &str) -> String;
 }
 
 /// A problem found while copying from the blueprint.
@@ -81,7 +80,7 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
                 let message = match &e {
                     VarError::Unknown { name } => format!(
                         "unknown variable ${{{name}}}; {} (write $${{...}} for a literal ${{...}})",
-                        vars.known()
+                        vars.unknown(name)
                     ),
                     VarError::Malformed { .. } => format!(
                         "{e} in {text:?}: a variable is written ${{NAME}} (write $$ for a literal $)"

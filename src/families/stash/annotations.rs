@@ -1,10 +1,13 @@
-//! The grammar of the annotations on a Stash target: the blueprint list, the schedule override
-//! and the task params. Each reader reports what it cannot use and returns what it can.
+//! The grammar of the annotations on a Stash target: the blueprint list, the schedule override,
+//! the task params, and a workload's paths and volume mounts. Each reader reports what it cannot use and returns what it can.
 
 use std::collections::HashSet;
 
 use super::targets::{Annotation, Target};
-use super::{BLUEPRINT_ANNOTATION, PARAM_PREFIX, SCHEDULE_ANNOTATION};
+use super::{
+    BLUEPRINT_ANNOTATION, PARAM_PREFIX, SCHEDULE_ANNOTATION, TARGET_PATHS_ANNOTATION,
+    VOLUME_MOUNTS_ANNOTATION,
+};
 use crate::engine::reconcile::Proposals;
 use crate::krm::results::Severity;
 
@@ -102,4 +105,138 @@ pub fn params(target: &Target, out: &mut Proposals<'_, '_>) -> Vec<Param> {
     }
     params.sort();
     params
+}
+
+/// A volume the backup sidecar mounts: `name:mountPath` or `name:mountPath:subPath`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeMount {
+    pub name: String,
+    pub mount_path: String,
+    pub sub_path: Option<String>,
+}
+
+/// What a workload target backs up: the paths, and the volumes that hold them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    pub paths: Vec<String>,
+    pub mounts: Vec<VolumeMount>,
+}
+
+/// The workload annotations of `target` (a workload): `None`, with a result saying why, when
+/// nothing can be generated for it. The operator backs a workload up only when it carries all
+/// three annotations; items are split on `,` (and a mount on `:`) and kept as written, as the
+/// operator does not trim them.
+pub fn workload(
+    target: &Target,
+    kind: &str,
+    volumes: Option<&[String]>,
+    out: &mut Proposals<'_, '_>,
+) -> Option<Workload> {
+    let annotated = target.annotated_object();
+    let missing: Vec<&str> = [TARGET_PATHS_ANNOTATION, VOLUME_MOUNTS_ANNOTATION]
+        .into_iter()
+        .filter(|key| target.annotation(key).is_none())
+        .collect();
+    if !missing.is_empty() {
+        out.about(
+            Severity::Warning,
+            annotated,
+            format!(
+                "a {kind} is backed up only with all three of {BLUEPRINT_ANNOTATION}, \
+                 {TARGET_PATHS_ANNOTATION} and {VOLUME_MOUNTS_ANNOTATION}; add {}: nothing is \
+                 generated for it until then",
+                missing.join(" and ")
+            ),
+        )
+        .field = Some(field(missing[0]));
+        return None;
+    }
+    let paths_annotation = target.annotation(TARGET_PATHS_ANNOTATION)?;
+    let mut paths = Vec::new();
+    let mut empty = false;
+    for path in paths_annotation.value.split(',') {
+        if path.is_empty() {
+            empty = true;
+        } else {
+            paths.push(path.to_owned());
+        }
+    }
+    if paths.is_empty() {
+        out.about(
+            Severity::Error,
+            paths_annotation.object,
+            format!(
+                "{TARGET_PATHS_ANNOTATION} names no path: give the paths to back up, separated \
+                 by commas (/data,/config)"
+            ),
+        )
+        .field = Some(field(TARGET_PATHS_ANNOTATION));
+        return None;
+    }
+    if empty {
+        out.about(
+            Severity::Warning,
+            paths_annotation.object,
+            format!("{TARGET_PATHS_ANNOTATION} has an empty entry; it is ignored"),
+        )
+        .field = Some(field(TARGET_PATHS_ANNOTATION));
+    }
+
+    let mounts_annotation = target.annotation(VOLUME_MOUNTS_ANNOTATION)?;
+    let mut mounts = Vec::new();
+    let mut bad = false;
+    for item in mounts_annotation.value.split(',') {
+        let parts: Vec<&str> = item.split(':').collect();
+        let mount = match parts[..] {
+            [name, path] => Some((name, path, None)),
+            [name, path, sub] => Some((name, path, Some(sub))),
+            _ => None,
+        };
+        match mount {
+            Some((name, path, sub)) if !name.is_empty() && !path.is_empty() => {
+                mounts.push(VolumeMount {
+                    name: name.to_owned(),
+                    mount_path: path.to_owned(),
+                    sub_path: sub.map(str::to_owned),
+                });
+            }
+            _ => {
+                bad = true;
+                out.about(
+                    Severity::Error,
+                    mounts_annotation.object,
+                    format!(
+                        "{VOLUME_MOUNTS_ANNOTATION} item {item:?} is not `volName:mountPath` or \
+                         `volName:mountPath:subPath`; separate items with commas"
+                    ),
+                )
+                .field = Some(field(VOLUME_MOUNTS_ANNOTATION));
+            }
+        }
+    }
+    if bad {
+        return None;
+    }
+    if let Some(volumes) = volumes {
+        for mount in &mounts {
+            if !volumes.contains(&mount.name) {
+                let declared = if volumes.is_empty() {
+                    "declares none".to_owned()
+                } else {
+                    format!("declares {}", volumes.join(", "))
+                };
+                out.about(
+                    Severity::Warning,
+                    mounts_annotation.object,
+                    format!(
+                        "volume `{}` is not a volume of this {kind}'s pod template (it {declared}): \
+                         the backup cannot mount it; fix {VOLUME_MOUNTS_ANNOTATION}",
+                        mount.name
+                    ),
+                )
+                .field = Some(field(VOLUME_MOUNTS_ANNOTATION));
+            }
+        }
+    }
+    Some(Workload { paths, mounts })
 }

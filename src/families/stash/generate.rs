@@ -4,11 +4,11 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::annotations::{self, Param};
+use super::annotations::{self, Param, Workload};
 use super::blueprint::{self, Blueprint};
 use super::naming::{self, Placement};
 use super::render::{self, ConfigParts};
-use super::targets::{self, Annotation, Target};
+use super::targets::{self, Annotation, Subject, Target};
 use super::vars::Vars;
 use super::{BLUEPRINT_ANNOTATION, FILE_PREFIX, GENERATED, GROUP, SCHEDULE_ANNOTATION};
 use crate::engine::config::{Config, MissingBlueprint};
@@ -144,13 +144,15 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             if database && fields.name.text().is_none() {
                 self.about(Severity::Error, i, "a target needs metadata.name".into())
                     .field = Some("metadata.name".into());
-            } else if !database {
+            } else if !database && targets::kind_of(fields).is_none() {
                 self.about(
                     Severity::Info,
                     i,
-                    "not a target of stash-autobackup, which handles AppBindings and KubeDB \
-                     databases (kubedb.com/v1alpha2 and v1); this object's auto-backup is left to \
-                     the Stash operator"
+                    "not a target of stash-autobackup, which handles AppBindings, KubeDB \
+                     databases (kubedb.com/v1alpha2 and v1), workloads (Deployment, StatefulSet, \
+                     DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig) and \
+                     PersistentVolumeClaims; this object's auto-backup is left to the Stash \
+                     operator"
                         .into(),
                 )
                 .field = Some(annotations::field(BLUEPRINT_ANNOTATION));
@@ -181,13 +183,19 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             .field = Some("metadata.namespace".into());
             return;
         };
-        if let (Some(first), Some(second)) = (target.database, target.second_database) {
-            let [first, second] = [first, second].map(|i| ResourceRef::of(self.input.object(i)));
+        if let Subject::Database {
+            database: Some(first),
+            second_database: Some(second),
+            ..
+        } = target.subject
+        {
+            let refs = [first, second].map(|i| ResourceRef::of(self.input.object(i)));
+            let [first_ref, second_ref] = &refs;
             self.about(
                 Severity::Error,
-                target.second_database.unwrap_or(annotated),
+                second,
                 format!(
-                    "{first} and {second} are both KubeDB databases named `{}` in namespace {namespace}: \
+                    "{first_ref} and {second_ref} are both KubeDB databases named `{}` in namespace {namespace}: \
                      KubeDB gives each an AppBinding of that name, so only one of them can exist; \
                      rename one",
                     target.name
@@ -213,10 +221,14 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         }
 
         // A name Kubernetes would refuse is refused here, before it becomes part of other names.
-        let object = target
-            .database
-            .or(target.app_binding)
-            .unwrap_or(target.position);
+        let object = match &target.subject {
+            Subject::Database {
+                app_binding,
+                database,
+                ..
+            } => database.or(*app_binding).unwrap_or(target.position),
+            Subject::Object { object, .. } => *object,
+        };
         if !k8s_names::is_dns_subdomain(&target.name) {
             let name = target.name.clone();
             self.about(
@@ -242,6 +254,15 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             .field = Some("metadata.namespace".into());
             return;
         }
+        let workload = match &target.subject {
+            Subject::Object { kind, volumes, .. } if kind.workload => {
+                match annotations::workload(target, kind.kind, volumes.as_deref(), self.out) {
+                    Some(workload) => Some(workload),
+                    None => return,
+                }
+            }
+            _ => None,
+        };
         let Some(names) = annotations::blueprint_names(target, self.out) else {
             return;
         };
@@ -271,6 +292,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                 }
             };
             let placement = naming::place(naming::Pair {
+                short_kind: target.short_kind(),
                 target_name: &target.name,
                 target_namespace: &namespace,
                 blueprint: &blueprint.name,
@@ -283,6 +305,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                 namespace: &namespace,
                 blueprint,
                 placement: &placement,
+                workload: workload.as_ref(),
             };
             self.generate_pair(&pair, schedule.as_ref(), &params, secrets);
         }
@@ -300,6 +323,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             namespace,
             blueprint,
             placement,
+            workload,
         } = *pair;
         let annotated = target.annotated_object();
         let target_ref = ResourceRef::of(self.input.object(annotated));
@@ -326,6 +350,8 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             task_name,
             params: task_params,
             owner_uid,
+            target_namespace: namespace.to_owned(),
+            workload: workload.cloned(),
         };
         let configuration =
             render::backup_configuration(&mut expander, blueprint, target, placement, parts);
@@ -340,17 +366,24 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             }
             return;
         }
-        if vars.used_version.get()
-            && target.version_from_database
+        let from_database = match &target.subject {
+            Subject::Database {
+                version_from_database: true,
+                app_version,
+                ..
+            } => app_version.as_deref(),
+            _ => None,
+        };
+        if let Some(version) = from_database
+            && vars.used_version.get()
             && self.noted_versions.insert(target.position)
         {
             self.about(
                 Severity::Info,
                 annotated,
                 format!(
-                    "TARGET_APP_VERSION is the database's spec.version `{}`: without its AppBinding in \
-                     the input, KubeDB's catalog may name the version differently",
-                    target.app_version.as_deref().unwrap_or_default()
+                    "TARGET_APP_VERSION is the database's spec.version `{version}`: without its \
+                     AppBinding in the input, KubeDB's catalog may name the version differently"
                 ),
             )
             .field = Some("spec.version".into());
@@ -377,7 +410,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         ];
         // The target's namespace, which the objects' may not be (backupNamespace, repoNamespace).
         let target_name: Rc<str> =
-            render::target_name("AppBinding", namespace, &target.name).into();
+            render::target_name(target.reference().1, namespace, &target.name).into();
         for (index, (value, kind, object_namespace)) in objects.into_iter().enumerate() {
             self.out.propose(Proposal {
                 value,
@@ -450,9 +483,12 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
 #[derive(Clone, Copy)]
 struct Pair<'p> {
     target: &'p Target,
+    /// The target's namespace: its own, or the default one.
     namespace: &'p str,
     blueprint: &'p Blueprint,
     placement: &'p Placement,
+    /// A workload's paths and volume mounts.
+    workload: Option<&'p Workload>,
 }
 
 /// The task name and params of a BackupConfiguration.

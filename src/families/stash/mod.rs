@@ -30,6 +30,9 @@ pub const CONFIG_API_VERSION: &str = "stash.appscode.com/v1beta1";
 pub const BLUEPRINT_ANNOTATION: &str = "stash.appscode.com/backup-blueprint";
 pub const SCHEDULE_ANNOTATION: &str = "stash.appscode.com/schedule";
 pub const PARAM_PREFIX: &str = "params.stash.appscode.com/";
+/// A workload's: what to back up, and the volumes that hold it.
+pub const TARGET_PATHS_ANNOTATION: &str = "stash.appscode.com/target-paths";
+pub const VOLUME_MOUNTS_ANNOTATION: &str = "stash.appscode.com/volume-mounts";
 
 /// New files in a kpt package: `stash-<name>.yaml` beside the target.
 pub const FILE_PREFIX: &str = "stash-";
@@ -63,8 +66,13 @@ impl Family for Stash {
             .group(APPBINDING_GROUP, Spec::Fields(vec!["type", "version"]))
             // A Repository's storage Secret, to say when it is missing.
             .kind("v1", "Secret")
-            // On an object that is no target, to say so.
+            // A workload or claim is a target by this annotation (on another object, to say it
+            // is none); of a workload, the pod template's volumes, to check the volume mounts.
             .annotation(BLUEPRINT_ANNOTATION)
+            .annotated_spec(
+                BLUEPRINT_ANNOTATION,
+                Spec::Fields(vec!["template", "volumeClaimTemplates"]),
+            )
             // Where new files go: an item already there keeps its place.
             .file_prefix(FILE_PREFIX)
     }
@@ -183,10 +191,10 @@ mod tests {
                 &["BackupBlueprint `nope` not found"],
             ),
             (
-                "an annotated Deployment is not a database target",
+                "a Deployment with only the blueprint annotation gets nothing, and a warning",
                 format!("{BLUEPRINT}- {{apiVersion: apps/v1, kind: Deployment, metadata: {{name: web, namespace: n, annotations: {{stash.appscode.com/backup-blueprint: daily}}}}}}\n"),
                 &[],
-                &["not a target of stash-autobackup"],
+                &["a Deployment is backed up only with all three of"],
             ),
             (
                 "a target without a namespace gets nothing, and a warning",

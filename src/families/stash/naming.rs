@@ -20,6 +20,8 @@ pub struct Placement {
 /// What names a pair's objects.
 #[derive(Debug, Clone, Copy)]
 pub struct Pair<'p> {
+    /// kubectl's short form of the target's kind: `app` (an AppBinding), `deploy`, `sts`, `pvc`…
+    pub short_kind: &'p str,
     pub target_name: &'p str,
     pub target_namespace: &'p str,
     pub blueprint: &'p str,
@@ -35,6 +37,7 @@ pub struct Pair<'p> {
 /// Names the objects of one pair and says where they go.
 pub fn place(pair: Pair<'_>) -> Placement {
     let Pair {
+        short_kind,
         target_name,
         target_namespace,
         blueprint,
@@ -43,8 +46,8 @@ pub fn place(pair: Pair<'_>) -> Placement {
         suffixed,
     } = pair;
     let mut base = match backup_namespace {
-        Some(_) => format!("{target_namespace}-app-{target_name}"),
-        None => format!("app-{target_name}"),
+        Some(_) => format!("{target_namespace}-{short_kind}-{target_name}"),
+        None => format!("{short_kind}-{target_name}"),
     };
     if suffixed {
         base.push('-');
@@ -98,6 +101,7 @@ mod tests {
         suffixed: bool,
     ) -> Placement {
         place(Pair {
+            short_kind: "app",
             target_name,
             target_namespace,
             blueprint,

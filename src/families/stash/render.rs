@@ -5,10 +5,11 @@
 //! not set here: reconciliation adds them.
 
 use super::GROUP;
+use super::annotations::Workload;
 use super::blueprint::Blueprint;
 use super::naming::Placement;
 use super::targets::Target;
-use super::{APPBINDING_API_VERSION, CONFIG_API_VERSION, REPOSITORY_API_VERSION};
+use super::{CONFIG_API_VERSION, REPOSITORY_API_VERSION};
 use crate::engine::expand::Expander;
 use crate::engine::family::{Input, Select};
 use crate::engine::ownership;
@@ -52,6 +53,10 @@ pub struct ConfigParts<'t> {
     pub task_name: Option<Value<'t>>,
     pub params: Vec<(Value<'t>, Value<'t>)>,
     pub owner_uid: Option<String>,
+    /// The target's namespace (its own, or the default one).
+    pub target_namespace: String,
+    /// A workload's paths and volume mounts.
+    pub workload: Option<Workload>,
 }
 
 /// The BackupConfiguration of a pair.
@@ -62,13 +67,14 @@ pub fn backup_configuration<'t>(
     placement: &Placement,
     parts: ConfigParts<'t>,
 ) -> Value<'t> {
+    let (api_version, kind) = target.reference();
     let mut meta = metadata(&placement.name, &placement.config_namespace);
     if let Some(uid) = parts.owner_uid {
         meta.push(
             "ownerReferences",
             Value::Seq(vec![Value::map([
-                ("apiVersion", Value::str(APPBINDING_API_VERSION)),
-                ("kind", Value::str("AppBinding")),
+                ("apiVersion", Value::str(api_version)),
+                ("kind", Value::str(kind)),
                 ("name", Value::str(target.name.clone())),
                 ("uid", Value::str(uid)),
                 ("controller", Value::Bool(true)),
@@ -84,20 +90,36 @@ pub fn backup_configuration<'t>(
         );
     }
     let mut reference = Value::map([
-        ("apiVersion", Value::str(APPBINDING_API_VERSION)),
-        ("kind", Value::str("AppBinding")),
+        ("apiVersion", Value::str(api_version)),
+        ("kind", Value::str(kind)),
         ("name", Value::str(target.name.clone())),
     ]);
-    if let Some(ns) = target
-        .namespace
-        .as_ref()
-        .filter(|_| placement.cross_namespace_target)
-    {
-        reference.push("namespace", Value::str(ns.clone()));
+    if placement.cross_namespace_target {
+        reference.push("namespace", Value::str(parts.target_namespace));
+    }
+    let mut backup_target = Value::map([("ref", reference)]);
+    if let Some(workload) = parts.workload {
+        let paths = workload.paths.into_iter().map(Value::str).collect();
+        backup_target.push("paths", Value::Seq(paths));
+        let mounts = workload
+            .mounts
+            .into_iter()
+            .map(|mount| {
+                let mut value = Value::map([
+                    ("name", Value::str(mount.name)),
+                    ("mountPath", Value::str(mount.mount_path)),
+                ]);
+                if let Some(sub_path) = mount.sub_path {
+                    value.push("subPath", Value::str(sub_path));
+                }
+                value
+            })
+            .collect();
+        backup_target.push("volumeMounts", Value::Seq(mounts));
     }
     let mut spec = Value::map([
         ("repository", repository),
-        ("target", Value::map([("ref", reference)])),
+        ("target", backup_target),
         ("schedule", parts.schedule),
     ]);
     let mut task = Value::Map(Vec::new());

@@ -1,39 +1,66 @@
-//! The `${TARGET_*}` variables a Stash blueprint may use, with their values for one target.
+//! The `${TARGET_*}` variables a Stash blueprint may use, with their values for one target
+//! (SPEC §5): a database's AppBinding has eight, a workload five, a PersistentVolumeClaim four.
 
 use std::cell::Cell;
 
 use super::APPBINDING_API_VERSION;
-use super::targets::Target;
+use super::targets::{Subject, Target};
 use crate::engine::expand::Variables;
 
 /// The variables of one target.
 pub struct Vars {
-    values: [(&'static str, String); 8],
+    values: Vec<(&'static str, String)>,
+    /// The kind of target, for the message about an unknown variable.
+    kind: &'static str,
     /// Set when `TARGET_APP_VERSION` was substituted.
     pub used_version: Cell<bool>,
 }
 
 impl Vars {
+    /// The variables of `target`, whose namespace (its own, or the default) is `namespace`.
     pub fn new(target: &Target, namespace: &str) -> Self {
-        let app_type = target.app_type.clone();
-        let (group, resource) = match app_type.rsplit_once('/') {
-            Some((g, r)) => (g.to_owned(), r.to_owned()),
-            None => (String::new(), app_type.clone()),
+        let mut values = Vec::with_capacity(8);
+        let kind = match &target.subject {
+            Subject::Database {
+                app_type,
+                app_version,
+                ..
+            } => {
+                let (group, resource) = match app_type.rsplit_once('/') {
+                    Some((g, r)) => (g.to_owned(), r.to_owned()),
+                    None => (String::new(), app_type.clone()),
+                };
+                values.extend([
+                    ("TARGET_API_VERSION", APPBINDING_API_VERSION.to_owned()),
+                    ("TARGET_KIND", "appbinding".to_owned()),
+                    ("TARGET_NAME", target.name.clone()),
+                    ("TARGET_NAMESPACE", namespace.to_owned()),
+                    ("TARGET_APP_TYPE", app_type.clone()),
+                    ("TARGET_APP_GROUP", group),
+                    ("TARGET_APP_RESOURCE", resource),
+                    (
+                        "TARGET_APP_VERSION",
+                        app_version.clone().unwrap_or_default(),
+                    ),
+                ]);
+                "AppBinding"
+            }
+            Subject::Object { kind, .. } => {
+                values.extend([
+                    ("TARGET_API_VERSION", kind.api_version.to_owned()),
+                    ("TARGET_KIND", kind.kind.to_lowercase()),
+                    ("TARGET_NAME", target.name.clone()),
+                    ("TARGET_NAMESPACE", namespace.to_owned()),
+                ]);
+                if kind.workload {
+                    values.push(("TARGET_RESOURCE", kind.resource.to_owned()));
+                }
+                kind.kind
+            }
         };
         Vars {
-            values: [
-                ("TARGET_API_VERSION", APPBINDING_API_VERSION.to_owned()),
-                ("TARGET_KIND", "appbinding".to_owned()),
-                ("TARGET_NAME", target.name.clone()),
-                ("TARGET_NAMESPACE", namespace.to_owned()),
-                ("TARGET_APP_TYPE", app_type),
-                ("TARGET_APP_GROUP", group),
-                ("TARGET_APP_RESOURCE", resource),
-                (
-                    "TARGET_APP_VERSION",
-                    target.app_version.clone().unwrap_or_default(),
-                ),
-            ],
+            values,
+            kind,
             used_version: Cell::new(false),
         }
     }
@@ -50,8 +77,19 @@ impl Variables for Vars {
             .map(|(_, v)| v.clone())
     }
 
-    fn known(&self) -> String {
+    fn unknown(&self, name: &str) -> String {
         let names: Vec<&str> = self.values.iter().map(|(k, _)| *k).collect();
-        format!("the known ones are {}", names.join(", "))
+        if self.kind == "AppBinding" {
+            return format!("the known ones are {}", names.join(", "));
+        }
+        let mut message = format!(
+            "a {} target has {}",
+            self.kind,
+            names.join(", ")
+        );
+        if name.starts_with("TARGET_APP_") {
+            message.push_str(" (the TARGET_APP_* variables exist only for databases and AppBindings)");
+        }
+        message
     }
 }

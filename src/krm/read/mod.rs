@@ -53,6 +53,8 @@ pub struct Interest {
     groups: Vec<(&'static str, Spec)>,
     kinds: Vec<(&'static str, &'static str)>,
     annotations: Vec<&'static str>,
+    /// Objects carrying an annotation whose spec is read (as far as the spec says).
+    annotated_specs: Vec<(&'static str, Spec)>,
     files: Vec<&'static str>,
 }
 
@@ -78,6 +80,17 @@ impl Interest {
     pub fn annotation(mut self, key: &'static str) -> Self {
         if !self.annotations.contains(&key) {
             self.annotations.push(key);
+        }
+        self
+    }
+
+    /// Of any object carrying the annotation `key` (when its metadata comes before its spec, as
+    /// every tool writes it), the spec as far as `spec` says: without the annotation, nothing of
+    /// the spec is kept, however many such objects the input holds.
+    pub fn annotated_spec(mut self, key: &'static str, spec: Spec) -> Self {
+        match self.annotated_specs.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, mine)) => mine.union(&spec),
+            None => self.annotated_specs.push((key, spec)),
         }
         self
     }
@@ -111,6 +124,9 @@ impl Interest {
         }
         for prefix in &other.files {
             self = self.file_prefix(prefix);
+        }
+        for (key, spec) in &other.annotated_specs {
+            self = self.annotated_spec(key, spec.clone());
         }
         self
     }
@@ -278,9 +294,15 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
         self.interest.reads_group(&self.fields.api_version)
     }
 
-    /// How much of the spec to capture, by the apiVersion read so far.
+    /// How much of the spec to capture, by the apiVersion and the annotations read so far.
     pub fn spec(&self) -> Cow<'i, Spec> {
-        self.interest.spec(&self.fields.api_version)
+        let mut spec = self.interest.spec(&self.fields.api_version);
+        for (key, wanted) in &self.interest.annotated_specs {
+            if *spec != Spec::Whole && self.fields.annotations.get(key).is_some() {
+                spec.to_mut().union(wanted);
+            }
+        }
+        spec
     }
 
     /// Sets a captured metadata field.
