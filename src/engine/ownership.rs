@@ -188,7 +188,7 @@ fn plain_meaning(s: &str) -> Meaning<'_> {
     if crate::yaml::is_null_word(s) {
         // One null however it is spelled: JSON output writes `null` for a blueprint's `~`.
         Meaning::Literal("null".to_owned())
-    } else if quote::looks_like_non_string(s) {
+    } else if quote::resolves_to_non_string(s) {
         Meaning::Literal(s.to_owned())
     } else {
         Meaning::Str(s)

@@ -77,6 +77,72 @@ pub fn looks_like_non_string(s: &str) -> bool {
     }
 }
 
+/// What Go's yaml.v2 (kubectl, and so the API server's view of a file) resolves the plain scalar
+/// `s` to: true for anything but a string. Unlike [`looks_like_non_string`], which decides what
+/// to quote and errs towards quoting, this must be exact: it decides whether an earlier object
+/// still means what we would write, and a wrong "not a string" reports a change on every run
+/// (a plain `0 1 * * *` is a string, though it starts with a digit). Checked against kubectl:
+/// a date or timestamp stays a string there (`2024-01-01`), an `08` is a number (a float, as Go
+/// cannot read it as octal).
+pub fn resolves_to_non_string(s: &str) -> bool {
+    const WORDS: [&str; 38] = [
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", "<<",
+    ];
+    if WORDS.contains(&s) || matches!(s, ".NaN" | ".NAN") {
+        return true;
+    }
+    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
+        return false;
+    }
+    let plain: String = s.chars().filter(|c| *c != '_').collect();
+    go_int(&plain) || yaml_float(&plain)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` syntax (as yaml.v2 tries it, and its `0b` binary form): a
+/// sign, then decimal digits, `0x` hex, `0o` or a leading-`0` octal, `0b` binary.
+fn go_int(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let all = |body: &str, ok: fn(&u8) -> bool| !body.is_empty() && body.bytes().all(|b| ok(&b));
+    if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        all(hex, u8::is_ascii_hexdigit)
+    } else if let Some(oct) = digits
+        .strip_prefix("0o")
+        .or_else(|| digits.strip_prefix("0O"))
+    {
+        all(oct, |b| (b'0'..=b'7').contains(b))
+    } else if let Some(bin) = digits
+        .strip_prefix("0b")
+        .or_else(|| digits.strip_prefix("0B"))
+    {
+        all(bin, |b| matches!(b, b'0' | b'1'))
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        all(&digits[1..], |b| (b'0'..=b'7').contains(b))
+    } else {
+        all(digits, u8::is_ascii_digit)
+    }
+}
+
+/// yaml.v2's float pattern: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn yaml_float(s: &str) -> bool {
+    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(at) => (&s[..at], Some(&s[at + 1..])),
+        None => (s, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", fraction)) => digits(fraction),
+        Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(|e| digits(e.strip_prefix(['-', '+']).unwrap_or(e)))
+}
+
 /// Characters that a YAML scalar cannot carry unescaped (or that YAML 1.1 takes for line breaks).
 fn needs_escape(c: char) -> bool {
     matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
@@ -223,6 +289,40 @@ mod tests {
             "08",
         ] {
             assert!(needs_quotes(s), "{s:?} must be quoted");
+        }
+    }
+
+    #[test]
+    fn what_kubectl_reads_as_no_string() {
+        for non_string in [
+            "", "~", "NULL", "yes", "Off", "y", "12", "-3", "+4", "0x1F", "0o17", "017", "0b101",
+            "1_000", "1.5", ".5", "1.", "1e3", "-2.5E-3", ".inf", "-.Inf", ".NaN", "08", "<<",
+        ] {
+            assert!(resolves_to_non_string(non_string), "{non_string:?}");
+        }
+        for string in [
+            "0 1 * * *",
+            "*/5 * * * *",
+            "@daily",
+            "1.2.3",
+            "0x",
+            "1e",
+            "1-2",
+            "12:30",
+            "1h",
+            "-",
+            "+",
+            ".",
+            "v1",
+            "2024-01",
+            "2024-01-01",
+            "2024-1-2T10:00:00Z",
+            "YeS",
+            "nULL",
+            "- a",
+            "0b2",
+        ] {
+            assert!(!resolves_to_non_string(string), "{string:?}");
         }
     }
 

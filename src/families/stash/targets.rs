@@ -34,7 +34,12 @@ pub const KINDS: [Kind; 7] = [
     workload("apps/v1", "StatefulSet", "sts", "statefulsets"),
     workload("apps/v1", "DaemonSet", "ds", "daemonsets"),
     workload("apps/v1", "ReplicaSet", "replicaset", "replicasets"),
-    workload("v1", "ReplicationController", "rc", "replicationcontrollers"),
+    workload(
+        "v1",
+        "ReplicationController",
+        "rc",
+        "replicationcontrollers",
+    ),
     workload(
         "apps.openshift.io/v1",
         "DeploymentConfig",

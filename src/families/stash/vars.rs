@@ -82,13 +82,10 @@ impl Variables for Vars {
         if self.kind == "AppBinding" {
             return format!("the known ones are {}", names.join(", "));
         }
-        let mut message = format!(
-            "a {} target has {}",
-            self.kind,
-            names.join(", ")
-        );
+        let mut message = format!("a {} target has {}", self.kind, names.join(", "));
         if name.starts_with("TARGET_APP_") {
-            message.push_str(" (the TARGET_APP_* variables exist only for databases and AppBindings)");
+            message
+                .push_str(" (the TARGET_APP_* variables exist only for databases and AppBindings)");
         }
         message
     }
