@@ -1,8 +1,8 @@
 //! The pipelines teams really run, with the real tools and the binary from this build (issue 14):
-//! a kpt package that grows, a kpt package with a subpackage, and a kpt pipeline with another
-//! function before this one. Each test compares whole package trees byte for byte,
-//! so a render that rewrites a file it should leave alone fails here. Nothing here depends on
-//! timing: every step waits for its tool to exit.
+//! a kpt package that grows, a kpt package with a subpackage, a kpt pipeline with another
+//! function before this one, and the kustomize pipe with local-config blueprints. The kpt tests
+//! compare whole package trees byte for byte, so a render that rewrites a file it should leave
+//! alone fails here. Nothing here depends on timing: every step waits for its tool to exit.
 
 mod common;
 
@@ -316,5 +316,91 @@ fn kpt_labelling_function_before_this_one_keeps_its_labels_on_the_generated_obje
         after_third == after_second,
         "the third render changed files:\n{}",
         changes(&after_second, &after_third).join("\n")
+    );
+}
+
+/// The database and blueprint of examples/kustomize, laid out as an app whose kustomization
+/// lists `kustomization_resources`; the blueprint is in `blueprints/postgres-daily.yaml` and
+/// marked local-config.
+fn kustomize_app(name: &str, kustomization_resources: &[&str]) -> PathBuf {
+    let app = common::scratch(name);
+    let databases = String::from_utf8(common::read("examples/kustomize/databases.yaml")).unwrap();
+    let blueprint = String::from_utf8(common::read("examples/kustomize/blueprints.yaml")).unwrap();
+    assert!(
+        blueprint.contains("config.kubernetes.io/local-config: \"true\""),
+        "{blueprint}"
+    );
+    write(&app.join("databases.yaml"), &databases);
+    write(&app.join("blueprints/postgres-daily.yaml"), &blueprint);
+    let mut kustomization = String::from(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n",
+    );
+    for resource in kustomization_resources {
+        kustomization.push_str(&format!("- {resource}\n"));
+    }
+    write(&app.join("kustomization.yaml"), &kustomization);
+    app
+}
+
+/// `kubectl kustomize <app>` (the real kustomize), exit 0 required; its stdout.
+fn kubectl_kustomize(app: &Path) -> Vec<u8> {
+    let mut command = common::tool("kubectl");
+    command.arg("kustomize").arg(app);
+    let out = common::run_command(&mut command, b"");
+    assert_eq!(out.code, 0, "kubectl kustomize: {}", out.stderr);
+    out.stdout
+}
+
+/// The README's kustomize recipe, `kubectl kustomize <app> | stash-autobackup - <app>/blueprints/`
+/// (issue 14, item 3): the kustomization lists the database only, and the local-config
+/// blueprints are given beside stdin (`-`). The output holds the database and the generated
+/// pair, and no blueprint. Before the fix `-` was read as a file name and the run failed.
+#[test]
+fn kustomize_pipe_reads_local_config_blueprints_beside_stdin() {
+    let app = kustomize_app("kustomize-pipe", &["databases.yaml"]);
+    let built = kubectl_kustomize(&app);
+    let blueprints = format!("{}/blueprints/", app.display());
+    let out = common::function(&["-", &blueprints], &built);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        ids(&common::kubectl_objects(&out.stdout)),
+        [
+            "Postgres shop/orders",
+            "Repository shop/app-orders",
+            "BackupConfiguration shop/app-orders"
+        ],
+        "the database and its pair, and no BackupBlueprint (local-config stays out):\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// The old recipe, `kubectl kustomize <app> | stash-autobackup` with the local-config blueprint
+/// listed under `resources:`: kustomize drops local-config objects from its output, so the
+/// function never sees the blueprint. It fails loudly, naming the missing blueprint, with
+/// nothing on stdout for `kubectl apply` to take. This is why the recipe gives the blueprints
+/// beside stdin.
+#[test]
+fn kustomize_pipe_without_the_blueprints_fails_naming_the_missing_blueprint() {
+    let app = kustomize_app(
+        "kustomize-old-pipe",
+        &["blueprints/postgres-daily.yaml", "databases.yaml"],
+    );
+    let built = kubectl_kustomize(&app);
+    assert!(
+        !String::from_utf8_lossy(&built).contains("kind: BackupBlueprint"),
+        "kustomize drops local-config objects from its output"
+    );
+    let out = common::function(&[], &built);
+    assert_ne!(out.code, 0, "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        out.stderr
+            .contains("BackupBlueprint `postgres-daily` not found"),
+        "{}",
+        out.stderr
     );
 }
