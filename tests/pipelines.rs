@@ -1,8 +1,9 @@
 //! The pipelines teams really run, with the real tools and the binary from this build (issue 14):
 //! a kpt package that grows, a kpt package with a subpackage, a kpt pipeline with another
-//! function before this one, and the kustomize pipe with local-config blueprints. The kpt tests
-//! compare whole package trees byte for byte, so a render that rewrites a file it should leave
-//! alone fails here. Nothing here depends on timing: every step waits for its tool to exit.
+//! function before this one, the kustomize pipe with local-config blueprints, and the shipped kpt
+//! example rendered as a user renders it. The kpt tests compare whole package trees byte for
+//! byte, so a render that rewrites a file it should leave alone fails here. Nothing here depends
+//! on timing: every step waits for its tool to exit.
 
 mod common;
 
@@ -402,5 +403,48 @@ fn kustomize_pipe_without_the_blueprints_fails_naming_the_missing_blueprint() {
             .contains("BackupBlueprint `postgres-daily` not found"),
         "{}",
         out.stderr
+    );
+}
+
+/// The shipped kpt example, rendered as its README says (`kpt fn render --allow-exec`), writes
+/// the generated `databases/stash-*.yaml` files and changes no other file by a byte: not the
+/// databases, not the blueprints, not the Kptfile, which kpt writes back on every render (issue
+/// 14, item 10; kpt used to duplicate a comment block that followed the last mutator). A second
+/// render changes nothing. The other examples are not rendered into files: `kubectl kustomize`
+/// and the ArgoCD plugin print to stdout (tests/e2e.rs and tests/container.rs run them).
+#[test]
+fn shipped_kpt_example_renders_with_no_change_but_the_generated_files() {
+    let pkg = common::scratch("shipped-kpt");
+    common::copy_tree("examples/kpt", &pkg);
+    let shipped = common::snapshot(&pkg);
+    let bin = common::bin_dir("shipped-kpt-bin");
+
+    render(&pkg, &bin, "first");
+    let after_first = common::snapshot(&pkg);
+    let changed: Vec<String> = changes(&shipped, &after_first)
+        .into_iter()
+        .filter(|c| !c.starts_with("new: "))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the first render rewrote shipped files:\n{}",
+        changed.join("\n")
+    );
+    let generated = new_files(&shipped, &after_first);
+    assert_eq!(
+        generated,
+        [
+            PathBuf::from("databases/stash-app-catalog.yaml"),
+            PathBuf::from("databases/stash-app-orders.yaml")
+        ],
+        "the render adds only the generated files"
+    );
+
+    render(&pkg, &bin, "second");
+    let after_second = common::snapshot(&pkg);
+    assert!(
+        after_second == after_first,
+        "the second render changed files:\n{}",
+        changes(&after_first, &after_second).join("\n")
     );
 }
