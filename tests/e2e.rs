@@ -9,29 +9,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-fn tool(name: &str) -> Command {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`{name}` is not on PATH: the end-to-end tests run the real {name} (preinstalled on the project's machines)"
-    );
-    Command::new(name)
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn kpt(args: &[&str], dir: &Path, bin: &Path) -> common::Output {
-    let mut command = tool("kpt");
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("PATH", common::path_with(bin));
-    common::run_command(&mut command, b"")
 }
 
 /// `kpt fn eval --exec`: the generated objects land in files beside their database's file.
@@ -41,7 +20,7 @@ fn kpt_fn_eval_exec_writes_generated_files_beside_the_databases() {
     common::copy_tree("examples/kpt", &pkg);
     let bin = common::bin_dir("kpt-eval-bin");
     let function = bin.join("stash-autobackup");
-    let out = kpt(
+    let out = common::kpt(
         &["fn", "eval", "--exec", function.to_str().unwrap(), "."],
         &pkg,
         &bin,
@@ -77,7 +56,7 @@ fn kpt_fn_render_twice_changes_nothing_the_second_time() {
     let pkg = common::scratch("kpt-render");
     common::copy_tree("examples/kpt", &pkg);
     let bin = common::bin_dir("kpt-render-bin");
-    let first = kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+    let first = common::kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
     assert_eq!(first.code, 0, "{}", first.stderr);
     let after_first = common::snapshot(&pkg);
     assert!(
@@ -87,7 +66,7 @@ fn kpt_fn_render_twice_changes_nothing_the_second_time() {
         "render generated databases/stash-app-orders.yaml: {:?}",
         after_first.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
-    let second = kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+    let second = common::kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert!(
         common::snapshot(&pkg) == after_first,
@@ -108,7 +87,7 @@ fn kpt_fn_render_error_leaves_the_package_untouched() {
     std::fs::remove_file(pkg.join("blueprints/mysql-hourly.yaml")).unwrap();
     let bin = common::bin_dir("kpt-error-bin");
     let before = common::snapshot(&pkg);
-    let out = kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+    let out = common::kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
     assert_ne!(out.code, 0, "render must fail");
     assert!(
         out.stderr

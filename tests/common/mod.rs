@@ -296,3 +296,28 @@ pub fn public_bin_dir(name: &str) -> PublicDir {
     std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     dir
 }
+
+/// A command for the real tool `name`, which must be on PATH: a missing tool fails the test with
+/// a message saying so, rather than an obscure spawn error.
+pub fn tool(name: &str) -> Command {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`{name}` is not on PATH: the end-to-end tests run the real {name} (preinstalled on the project's machines)"
+    );
+    Command::new(name)
+}
+
+/// Runs the real kpt with `args` in the package `dir`, with `bin` first on PATH (where an
+/// `exec:` mutator finds `stash-autobackup`).
+pub fn kpt(args: &[&str], dir: &Path, bin: &Path) -> Output {
+    let mut command = tool("kpt");
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path_with(bin));
+    run_command(&mut command, b"")
+}
