@@ -58,11 +58,12 @@ pub enum InputError {
     #[error("the files hold no Kubernetes objects")]
     NoObjects,
 
-    /// A file or directory named on the command line could not be read.
-    #[error("{}: {source}", path.display())]
+    /// A file or directory named on the command line could not be read. (The cause is part of
+    /// the message, not an error source, so a chain printer says it once.)
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     /// The paths named on the command line hold no YAML or JSON files.
@@ -70,10 +71,10 @@ pub enum InputError {
     NoFiles(String),
 
     /// An error in one file of a stream, with the file named.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     InFile {
         path: PathBuf,
-        source: Box<InputError>,
+        error: Box<InputError>,
     },
 }
 

@@ -272,10 +272,9 @@ pipeline:
 /// earlier output from the second render on; before the fix this function took the added label
 /// and annotation for a change of its objects, "updated" them and stripped them on every render,
 /// so backups never carried the team's labels. Now, after the renders, the generated objects
-/// carry both and the third render changes no file. (The function's results are not checked
-/// here: the stand-in, which writes the YAML anew, turns the quoted schedule `"0 1 * * *"` of
-/// our earlier output plain, and the function reports that object as `updated:` although it
-/// writes the same bytes again.)
+/// carry both, the third render changes no file, and the function reports no update (the
+/// stand-in writes the YAML anew, turning the quoted schedule `"0 1 * * *"` of our earlier
+/// output plain: the same string to kubectl, so no change either).
 #[test]
 fn kpt_labelling_function_before_this_one_keeps_its_labels_on_the_generated_objects() {
     use std::os::unix::fs::PermissionsExt;
@@ -291,8 +290,26 @@ fn kpt_labelling_function_before_this_one_keeps_its_labels_on_the_generated_obje
     render(&pkg, &bin, "first");
     render(&pkg, &bin, "second");
     let after_second = common::snapshot(&pkg);
-    render(&pkg, &bin, "third");
+    let results = common::scratch("labelled-results");
+    let out = common::kpt(
+        &[
+            "fn",
+            "render",
+            "--allow-exec",
+            "--truncate-output=false",
+            "--results-dir",
+            results.to_str().expect("utf-8 path"),
+        ],
+        &pkg,
+        &bin,
+    );
+    assert_eq!(out.code, 0, "the third render failed:\n{}", out.stderr);
     let after_third = common::snapshot(&pkg);
+    let reported = std::fs::read_to_string(results.join("results.yaml")).expect("results.yaml");
+    assert!(
+        reported.contains("stash-autobackup: 2 targets") && !reported.contains("updated:"),
+        "the third render reports changes to objects it kept:\n{reported}"
+    );
 
     for file in [
         "databases/stash-app-orders.yaml",

@@ -85,20 +85,20 @@ pub fn load(sources: &[Source], stdin: &mut dyn Read) -> Result<Loaded, InputErr
                 let mut bytes = Vec::new();
                 stdin
                     .read_to_end(&mut bytes)
-                    .map_err(|source| InputError::Io {
+                    .map_err(|error| InputError::Io {
                         path: PathBuf::from("-"),
-                        source,
+                        error,
                     })?;
                 let text = stash_autobackup::text(&bytes).map_err(|e| InputError::InFile {
                     path: PathBuf::from(STDIN),
-                    source: Box::new(e),
+                    error: Box::new(e),
                 })?;
                 loaded.push(STDIN.to_owned(), text);
             }
             Source::Path(path) => {
-                let meta = fs::metadata(path).map_err(|source| InputError::Io {
+                let meta = fs::metadata(path).map_err(|error| InputError::Io {
                     path: path.clone(),
-                    source,
+                    error,
                 })?;
                 let mut files = Vec::new();
                 if meta.is_dir() {
@@ -127,13 +127,13 @@ pub fn load(sources: &[Source], stdin: &mut dyn Read) -> Result<Loaded, InputErr
 }
 
 fn read_file(file: &Path, loaded: &mut Loaded) -> Result<(), InputError> {
-    let bytes = fs::read(file).map_err(|source| InputError::Io {
+    let bytes = fs::read(file).map_err(|error| InputError::Io {
         path: file.to_path_buf(),
-        source,
+        error,
     })?;
     let text = stash_autobackup::text(&bytes).map_err(|e| InputError::InFile {
         path: file.to_path_buf(),
-        source: Box::new(e),
+        error: Box::new(e),
     })?;
     loaded.push(file.display().to_string(), text);
     Ok(())
@@ -155,9 +155,9 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut Seen) -> Result<(), Inp
     if !seen.first(dir) {
         return Ok(());
     }
-    let io = |source| InputError::Io {
+    let io = |error| InputError::Io {
         path: dir.to_path_buf(),
-        source,
+        error,
     };
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
         .map_err(io)?
