@@ -431,10 +431,35 @@ fn kustomize_pipe_without_the_blueprints_fails_naming_the_missing_blueprint() {
 /// and the ArgoCD plugin print to stdout (tests/e2e.rs and tests/container.rs run them).
 #[test]
 fn shipped_kpt_example_renders_with_no_change_but_the_generated_files() {
-    let pkg = common::scratch("shipped-kpt");
-    common::copy_tree("examples/kpt", &pkg);
+    shipped_example_renders(
+        "examples/kpt",
+        &[
+            "databases/stash-app-catalog.yaml",
+            "databases/stash-app-orders.yaml",
+        ],
+    );
+}
+
+/// The same for the workloads example (issue 10): a StatefulSet and a claim.
+#[test]
+fn shipped_workloads_example_renders_with_no_change_but_the_generated_files() {
+    shipped_example_renders(
+        "examples/workloads",
+        &[
+            "apps/stash-pvc-shared-reports.yaml",
+            "apps/stash-sts-uploads.yaml",
+        ],
+    );
+}
+
+/// Renders a copy of the kpt package `example` twice: the first render adds exactly `generated`
+/// and changes no shipped file, the second changes nothing.
+fn shipped_example_renders(example: &str, generated: &[&str]) {
+    let name = example.replace('/', "-");
+    let pkg = common::scratch(&name);
+    common::copy_tree(example, &pkg);
     let shipped = common::snapshot(&pkg);
-    let bin = common::bin_dir("shipped-kpt-bin");
+    let bin = common::bin_dir(&format!("{name}-bin"));
 
     render(&pkg, &bin, "first");
     let after_first = common::snapshot(&pkg);
@@ -444,24 +469,21 @@ fn shipped_kpt_example_renders_with_no_change_but_the_generated_files() {
         .collect();
     assert!(
         changed.is_empty(),
-        "the first render rewrote shipped files:\n{}",
+        "the first render of {example} rewrote shipped files:\n{}",
         changed.join("\n")
     );
-    let generated = new_files(&shipped, &after_first);
+    let expected: Vec<PathBuf> = generated.iter().map(PathBuf::from).collect();
     assert_eq!(
-        generated,
-        [
-            PathBuf::from("databases/stash-app-catalog.yaml"),
-            PathBuf::from("databases/stash-app-orders.yaml")
-        ],
-        "the render adds only the generated files"
+        new_files(&shipped, &after_first),
+        expected,
+        "the render of {example} adds only the generated files"
     );
 
     render(&pkg, &bin, "second");
     let after_second = common::snapshot(&pkg);
     assert!(
         after_second == after_first,
-        "the second render changed files:\n{}",
+        "the second render of {example} changed files:\n{}",
         changes(&after_first, &after_second).join("\n")
     );
 }
