@@ -1,6 +1,7 @@
 //! A realistic ResourceList for benchmarks: an application platform's package with Deployments,
-//! Services, ConfigMaps, Secrets, KubeDB databases (one item in ten; every database annotated for
-//! backups) and two BackupBlueprints, about 1 KB per item, with kpt's path annotations, as block
+//! Services, ConfigMaps, Secrets, and one backup target in ten items (KubeDB databases, four in
+//! six; a Deployment with paths and volume mounts, one in six; a PersistentVolumeClaim, one in
+//! six) and three BackupBlueprints, about 1 KB per item, with kpt's path annotations, as block
 //! YAML (as kpt sends it) or as JSON. Shared by the `gen-resource-list` example and the
 //! criterion benchmarks.
 
@@ -34,7 +35,7 @@ fn item(i: usize) -> Value {
     let app = format!("svc-{i}");
     let path = format!("apps/{ns}/{app}.yaml");
     match i % 10 {
-        0 => {
+        0 if i % 60 != 20 && i % 60 != 50 => {
             let blueprints = if i.is_multiple_of(20) {
                 "pg-daily"
             } else {
@@ -60,6 +61,48 @@ fn item(i: usize) -> Value {
                 },
             })
         }
+        0 if i % 60 == 20 => json!({
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": metadata(&format!("{app}-data"), &ns, &app, &path, json!({
+                "stash.appscode.com/backup-blueprint": "files-daily",
+            })),
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "storageClassName": "standard",
+                "resources": {"requests": {"storage": "5Gi"}},
+            },
+        }),
+        0 if i % 60 == 50 => json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": metadata(&app, &ns, &app, &path, json!({
+                "stash.appscode.com/backup-blueprint": "files-daily",
+                "stash.appscode.com/target-paths": "/srv/data,/srv/config",
+                "stash.appscode.com/volume-mounts": "data:/srv/data,config:/srv/config",
+            })),
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app.kubernetes.io/name": app}},
+                "template": {
+                    "metadata": {"labels": {"app.kubernetes.io/name": app}},
+                    "spec": {
+                        "containers": [{
+                            "name": "app",
+                            "image": format!("registry.example.com/shop/{app}:1.{}.0", i % 30),
+                            "volumeMounts": [
+                                {"name": "data", "mountPath": "/srv/data"},
+                                {"name": "config", "mountPath": "/srv/config"},
+                            ],
+                        }],
+                        "volumes": [
+                            {"name": "data", "persistentVolumeClaim": {"claimName": format!("{app}-data")}},
+                            {"name": "config", "configMap": {"name": format!("{app}-config")}},
+                        ],
+                    },
+                },
+            },
+        }),
         1 | 4 | 7 => json!({
             "apiVersion": "v1",
             "kind": "Service",
@@ -118,7 +161,7 @@ fn item(i: usize) -> Value {
     }
 }
 
-fn blueprint(name: &str, backend: Value, schedule: &str, retention: Value) -> Value {
+fn blueprint(name: &str, backend: Value, schedule: &str, task: Value, retention: Value) -> Value {
     let path = format!("blueprints/{name}.yaml");
     json!({
         "apiVersion": "stash.appscode.com/v1beta1",
@@ -131,7 +174,7 @@ fn blueprint(name: &str, backend: Value, schedule: &str, retention: Value) -> Va
         "spec": {
             "backend": backend,
             "schedule": schedule,
-            "task": {"name": "postgres-backup-${TARGET_APP_VERSION}"},
+            "task": task,
             "retentionPolicy": retention,
         },
     })
@@ -152,7 +195,7 @@ fn out(value: &Value) -> Out<'_> {
     }
 }
 
-/// `count` items (two of them blueprints), as JSON or block YAML.
+/// `count` items (three of them blueprints), as JSON or block YAML.
 pub fn resource_list(count: usize, json: bool) -> String {
     let mut items = vec![
         blueprint(
@@ -161,6 +204,7 @@ pub fn resource_list(count: usize, json: bool) -> String {
                           "prefix": "${TARGET_NAMESPACE}/${TARGET_APP_RESOURCE}/${TARGET_NAME}"},
                    "storageSecretName": "s3-secret"}),
             "30 2 * * *",
+            json!({"name": "postgres-backup-${TARGET_APP_VERSION}"}),
             json!({"name": "keep-two-weeks", "keepDaily": 14, "prune": true}),
         ),
         blueprint(
@@ -168,10 +212,19 @@ pub fn resource_list(count: usize, json: bool) -> String {
             json!({"gcs": {"bucket": "archive", "prefix": "weekly/${TARGET_NAMESPACE}/${TARGET_NAME}"},
                    "storageSecretName": "gcs-secret"}),
             "0 3 * * sun",
+            json!({"name": "postgres-backup-${TARGET_APP_VERSION}"}),
             json!({"name": "keep-weeks", "keepWeekly": 8, "prune": true}),
         ),
+        blueprint(
+            "files-daily",
+            json!({"gcs": {"bucket": "files", "prefix": "${TARGET_NAMESPACE}/${TARGET_KIND}/${TARGET_NAME}"},
+                   "storageSecretName": "gcs-secret"}),
+            "15 1 * * *",
+            json!({}),
+            json!({"name": "keep-a-week", "keepDaily": 7, "prune": true}),
+        ),
     ];
-    items.extend((0..count.saturating_sub(2)).map(item));
+    items.extend((0..count.saturating_sub(3)).map(item));
     let mut text = String::new();
     if json {
         text.push_str(
