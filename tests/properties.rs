@@ -21,12 +21,15 @@ enum Item {
         schedule: &'static str,
         local: bool,
     },
+    /// A database, an AppBinding, a workload or a claim, annotated.
     Database {
         kind: &'static str,
         name: &'static str,
         namespace: Option<&'static str>,
         blueprints: &'static str,
         schedule: Option<&'static str>,
+        /// A workload's paths and volume mounts (both, one, or neither).
+        workload_annotations: (bool, bool),
     },
     Other {
         name: String,
@@ -62,6 +65,8 @@ fn quoted(s: &str) -> String {
 enum V {
     S(String),
     M(Vec<(&'static str, V)>),
+    /// A list, written in flow style in block YAML too.
+    L(Vec<V>),
 }
 
 fn item_tree(item: &Item) -> V {
@@ -119,28 +124,50 @@ fn item_tree(item: &Item) -> V {
             namespace,
             blueprints,
             schedule,
+            workload_annotations: (paths, mounts),
         } => {
             let mut annotations = vec![("stash.appscode.com/backup-blueprint", q(blueprints))];
             if let Some(s) = schedule {
                 annotations.push(("stash.appscode.com/schedule", q(s)));
+            }
+            let workload = matches!(*kind, "Deployment" | "StatefulSet");
+            if workload && *paths {
+                annotations.push(("stash.appscode.com/target-paths", q("/data,/logs")));
+            }
+            if workload && *mounts {
+                annotations.push(("stash.appscode.com/volume-mounts", q("data:/data,logs:/logs:app")));
             }
             let mut meta = vec![("name", q(name))];
             if let Some(ns) = namespace {
                 meta.push(("namespace", q(ns)));
             }
             meta.push(("annotations", M(annotations)));
-            let api = if *kind == "AppBinding" {
-                "appcatalog.appscode.com/v1alpha1"
-            } else {
-                "kubedb.com/v1alpha2"
+            let api = match *kind {
+                "AppBinding" => "appcatalog.appscode.com/v1alpha1",
+                "Deployment" | "StatefulSet" => "apps/v1",
+                "PersistentVolumeClaim" => "v1",
+                _ => "kubedb.com/v1alpha2",
             };
-            let spec = if *kind == "AppBinding" {
-                M(vec![
+            let spec = match *kind {
+                "AppBinding" => M(vec![
                     ("type", q("kubedb.com/postgres")),
                     ("version", q("14")),
-                ])
-            } else {
-                M(vec![("version", q("14.1"))])
+                ]),
+                "Deployment" | "StatefulSet" => M(vec![(
+                    "template",
+                    M(vec![(
+                        "spec",
+                        M(vec![(
+                            "volumes",
+                            V::L(vec![
+                                M(vec![("name", q("data")), ("emptyDir", M(vec![]))]),
+                                M(vec![("name", q("logs")), ("emptyDir", M(vec![]))]),
+                            ]),
+                        )]),
+                    )]),
+                )]),
+                "PersistentVolumeClaim" => M(vec![("volumeName", q("pv-1"))]),
+                _ => M(vec![("version", q("14.1"))]),
             };
             M(vec![
                 ("apiVersion", q(api)),
@@ -171,6 +198,10 @@ fn flow(v: &V) -> String {
                 .collect();
             format!("{{{}}}", inner.join(", "))
         }
+        V::L(items) => {
+            let inner: Vec<String> = items.iter().map(flow).collect();
+            format!("[{}]", inner.join(", "))
+        }
     }
 }
 
@@ -179,6 +210,7 @@ fn block(v: &V, indent: usize, out: &mut Vec<String>) {
         for (k, v) in entries {
             match v {
                 V::S(s) => out.push(format!("{}{k}: {s}", " ".repeat(indent))),
+                V::L(_) => out.push(format!("{}{k}: {}", " ".repeat(indent), flow(v))),
                 V::M(_) => {
                     out.push(format!("{}{k}:", " ".repeat(indent)));
                     block(v, indent + 2, out);
@@ -298,19 +330,30 @@ fn item() -> impl Strategy<Value = Item> {
                 local
             }),
         (
-            prop::sample::select(vec!["Postgres", "MySQL", "AppBinding"]),
+            prop::sample::select(vec![
+                "Postgres",
+                "MySQL",
+                "AppBinding",
+                "Deployment",
+                "StatefulSet",
+                "PersistentVolumeClaim",
+            ]),
             names,
             namespaces,
             blueprints,
-            prop::option::of(schedules)
+            prop::option::of(schedules),
+            (prop::bool::weighted(0.8), prop::bool::weighted(0.8)),
         )
             .prop_map(
-                |(kind, name, namespace, blueprints, schedule)| Item::Database {
-                    kind,
-                    name,
-                    namespace,
-                    blueprints,
-                    schedule
+                |(kind, name, namespace, blueprints, schedule, workload_annotations)| {
+                    Item::Database {
+                        kind,
+                        name,
+                        namespace,
+                        blueprints,
+                        schedule,
+                        workload_annotations,
+                    }
                 }
             ),
         ("[a-z]{1,8}", any::<String>(), any::<bool>()).prop_map(|(name, value, comment)| {
