@@ -135,7 +135,10 @@ fn item_tree(item: &Item) -> V {
                 annotations.push(("stash.appscode.com/target-paths", q("/data,/logs")));
             }
             if workload && *mounts {
-                annotations.push(("stash.appscode.com/volume-mounts", q("data:/data,logs:/logs:app")));
+                annotations.push((
+                    "stash.appscode.com/volume-mounts",
+                    q("data:/data,logs:/logs:app"),
+                ));
             }
             let mut meta = vec![("name", q(name))];
             if let Some(ns) = namespace {
