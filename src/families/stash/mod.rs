@@ -37,10 +37,7 @@ pub const VOLUME_MOUNTS_ANNOTATION: &str = "stash.appscode.com/volume-mounts";
 /// New files in a kpt package: `stash-<name>.yaml` beside the target.
 pub const FILE_PREFIX: &str = "stash-";
 
-/// KubeDB's databases, and the AppBindings KubeDB makes for them.
-pub const KUBEDB_GROUP: &str = "kubedb.com";
-pub const APPBINDING_GROUP: &str = "appcatalog.appscode.com";
-pub const APPBINDING_API_VERSION: &str = "appcatalog.appscode.com/v1alpha1";
+use super::subjects::{APPBINDING_API_VERSION, APPBINDING_GROUP, KUBEDB_GROUP};
 
 /// What Stash's auto-backup generates.
 pub const GENERATED: [GroupKind; 2] = [

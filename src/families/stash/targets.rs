@@ -7,13 +7,14 @@
 
 use std::collections::HashMap;
 
-use super::{APPBINDING_API_VERSION, APPBINDING_GROUP, BLUEPRINT_ANNOTATION, KUBEDB_GROUP};
+use super::{APPBINDING_API_VERSION, BLUEPRINT_ANNOTATION};
 use crate::engine::family::{Input, Select};
+pub use crate::families::subjects::{is_app_binding, is_database};
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
 use crate::yaml::tree::{NodeId, Tree};
 
 /// What identifies the objects a database target can be made of.
-pub const SELECT: [Select; 2] = [Select::Group(KUBEDB_GROUP), Select::Group(APPBINDING_GROUP)];
+pub const SELECT: [Select; 2] = crate::families::subjects::DATABASES;
 
 /// A workload or volume kind the operator's auto-backup watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,17 +167,6 @@ impl Target {
             Subject::Object { kind, .. } => kind.short,
         }
     }
-}
-
-pub fn is_app_binding(fields: &ObjectFields<'_>) -> bool {
-    fields.kind.text() == Some("AppBinding") && fields.group() == Some(APPBINDING_GROUP)
-}
-
-/// A KubeDB database kind (any kind of the `kubedb.com` group, versions v1alpha2 and v1).
-pub fn is_database(fields: &ObjectFields<'_>) -> bool {
-    fields.group() == Some(KUBEDB_GROUP)
-        && matches!(fields.version(), Some("v1alpha2" | "v1"))
-        && fields.kind.text().is_some_and(|k| !k.is_empty())
 }
 
 fn text_of(field: &Field<'_>) -> Option<String> {
