@@ -1,8 +1,10 @@
 //! What both API families back up, as KubeDB and Kubernetes define it: KubeDB's databases and the
 //! AppBindings KubeDB makes for them. Not a family: families share it, and it uses no family.
 
-use crate::engine::family::Select;
-use crate::krm::object::ObjectFields;
+use std::collections::HashMap;
+
+use crate::engine::family::{Input, Select};
+use crate::krm::object::{ItemIndex, ObjectFields};
 
 /// KubeDB's databases: every kind of the group (Postgres, MySQL, …), versions v1alpha2 and v1.
 pub const KUBEDB_GROUP: &str = "kubedb.com";
@@ -22,4 +24,168 @@ pub fn is_database(fields: &ObjectFields<'_>) -> bool {
     fields.group() == Some(KUBEDB_GROUP)
         && matches!(fields.version(), Some("v1alpha2" | "v1"))
         && fields.kind.text().is_some_and(|k| !k.is_empty())
+}
+
+/// One annotation of a target's effective set, and the input object that carries it.
+#[derive(Debug, Clone)]
+pub struct Annotation {
+    pub value: String,
+    pub object: ItemIndex,
+}
+
+/// What a candidate target is made of.
+#[derive(Debug, Clone)]
+pub enum Found<K> {
+    /// A KubeDB database and/or its AppBinding (KubeDB creates, for each database, an AppBinding
+    /// of its name and namespace with the database's annotations copied over its own; the
+    /// operators act on that AppBinding, so the two in one input are one target).
+    Database {
+        app_binding: Option<ItemIndex>,
+        database: Option<ItemIndex>,
+        /// A second database of the target's name and namespace: KubeDB would give both the
+        /// one AppBinding name, so neither is a target until one is renamed.
+        second_database: Option<ItemIndex>,
+    },
+    /// An object of a kind the family watches (a workload, a claim), annotated itself.
+    Object { object: ItemIndex, kind: K },
+}
+
+/// An object, or a database with its AppBinding, carrying one of a family's annotations.
+#[derive(Debug, Clone)]
+pub struct Candidate<K> {
+    /// The first of its objects in the input: generated objects follow this order.
+    pub position: ItemIndex,
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The annotations that apply (for a database, the AppBinding's overlaid by the database's).
+    pub annotations: Vec<(String, Annotation)>,
+    pub found: Found<K>,
+}
+
+impl<K> Candidate<K> {
+    pub fn annotation(&self, key: &str) -> Option<&Annotation> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, a)| a)
+    }
+
+    /// The input objects it is made of.
+    pub fn objects(&self) -> Vec<ItemIndex> {
+        match &self.found {
+            Found::Database {
+                app_binding,
+                database,
+                ..
+            } => [*app_binding, *database].into_iter().flatten().collect(),
+            Found::Object { object, .. } => vec![*object],
+        }
+    }
+}
+
+/// The annotations of one object, as a target's.
+fn annotations_of(fields: &ObjectFields<'_>, index: ItemIndex) -> Vec<(String, Annotation)> {
+    fields
+        .annotations
+        .entries
+        .iter()
+        .filter_map(|(key, value)| {
+            let value = value.text()?.to_owned();
+            Some((
+                key.to_string(),
+                Annotation {
+                    value,
+                    object: index,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The candidate targets of `input` that carry one of `keys` (after a database's annotations are
+/// laid over its AppBinding's), in input order: databases with their AppBindings, and the objects
+/// `kind_of` recognises. `keys` must be declared in the family's interest.
+pub fn find<K>(
+    input: &Input<'_, '_>,
+    keys: &[&'static str],
+    kind_of: impl Fn(&ObjectFields<'_>) -> Option<K>,
+) -> Vec<Candidate<K>> {
+    let mut select = DATABASES.to_vec();
+    select.extend(keys.iter().map(|key| Select::Annotated(key)));
+    let mut by_key: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    let mut found: Vec<Candidate<K>> = Vec::new();
+    for (i, fields) in input.select(&select) {
+        let binding = is_app_binding(fields);
+        let database = !binding && is_database(fields);
+        let Some(name) = fields.name.text() else {
+            continue;
+        };
+        let namespace = fields.namespace.text().filter(|n| !n.is_empty());
+        if !binding && !database {
+            if let Some(kind) = kind_of(fields) {
+                found.push(Candidate {
+                    position: i,
+                    name: name.to_owned(),
+                    namespace: namespace.map(str::to_owned),
+                    annotations: annotations_of(fields, i),
+                    found: Found::Object { object: i, kind },
+                });
+            }
+            continue;
+        }
+        let slot = *by_key.entry((namespace, name)).or_insert_with(|| {
+            found.push(Candidate {
+                position: i,
+                name: name.to_owned(),
+                namespace: namespace.map(str::to_owned),
+                annotations: Vec::new(),
+                found: Found::Database {
+                    app_binding: None,
+                    database: None,
+                    second_database: None,
+                },
+            });
+            found.len() - 1
+        });
+        let Found::Database {
+            app_binding,
+            database: db,
+            second_database,
+        } = &mut found[slot].found
+        else {
+            continue;
+        };
+        if binding {
+            app_binding.get_or_insert(i);
+        } else if db.is_none() {
+            *db = Some(i);
+        } else if second_database.is_none() {
+            *second_database = Some(i);
+        }
+    }
+    for candidate in &mut found {
+        let Found::Database {
+            app_binding,
+            database,
+            ..
+        } = candidate.found
+        else {
+            continue;
+        };
+        let mut annotations: Vec<(String, Annotation)> = Vec::new();
+        for index in [app_binding, database].into_iter().flatten() {
+            let Some(fields) = input.object(index).fields() else {
+                continue;
+            };
+            for (key, annotation) in annotations_of(fields, index) {
+                match annotations.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, slot)) => *slot = annotation,
+                    None => annotations.push((key, annotation)),
+                }
+            }
+        }
+        candidate.annotations = annotations;
+    }
+    found.retain(|c| keys.iter().any(|key| c.annotation(key).is_some()));
+    found
 }

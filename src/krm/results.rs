@@ -75,6 +75,11 @@ impl fmt::Display for ResourceRef {
     }
 }
 
+/// `metadata.annotations[<key>]`, the field path of an annotation.
+pub fn annotation_field(key: &str) -> String {
+    format!("metadata.annotations[{key}]")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KrmResult {
     pub message: String,

@@ -11,10 +11,7 @@ use super::{
 use crate::engine::reconcile::Proposals;
 use crate::krm::results::Severity;
 
-/// `metadata.annotations[<key>]`, the field path of an annotation.
-pub fn field(key: &str) -> String {
-    format!("metadata.annotations[{key}]")
-}
+pub use crate::krm::results::annotation_field as field;
 
 /// The blueprint list of the annotation; `None` (with an error) when it names none.
 pub fn blueprint_names(target: &Target, out: &mut Proposals<'_, '_>) -> Option<Vec<String>> {

@@ -5,11 +5,10 @@
 //! target), a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
 //! OpenShift DeploymentConfig), or a PersistentVolumeClaim.
 
-use std::collections::HashMap;
-
 use super::{APPBINDING_API_VERSION, BLUEPRINT_ANNOTATION};
 use crate::engine::family::{Input, Select};
-pub use crate::families::subjects::{is_app_binding, is_database};
+use crate::families::subjects::{self, Found};
+pub use crate::families::subjects::{Annotation, is_app_binding, is_database};
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
 use crate::yaml::tree::{NodeId, Tree};
 
@@ -80,14 +79,6 @@ pub fn kind_of(fields: &ObjectFields<'_>) -> Option<Kind> {
         .copied()
 }
 
-/// One annotation of the effective set, and the input object that carries it.
-#[derive(Debug, Clone)]
-pub struct Annotation {
-    pub value: String,
-    pub object: ItemIndex,
-}
-
-/// What a target is, and what only that sort of target has.
 #[derive(Debug, Clone)]
 pub enum Subject {
     /// A KubeDB database and/or its AppBinding.
@@ -173,149 +164,76 @@ fn text_of(field: &Field<'_>) -> Option<String> {
     field.text().filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
-/// The annotations of one object, as the target's.
-fn annotations_of(fields: &ObjectFields<'_>, index: ItemIndex) -> Vec<(String, Annotation)> {
-    fields
-        .annotations
-        .entries
-        .iter()
-        .filter_map(|(key, value)| {
-            let value = value.text()?.to_owned();
-            Some((
-                key.to_string(),
-                Annotation {
-                    value,
-                    object: index,
-                },
-            ))
-        })
-        .collect()
-}
-
 /// Finds the targets of `input`, in input order: databases (with their AppBindings), and the
 /// workloads and claims carrying the blueprint annotation.
 pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
-    let select = [
-        SELECT[0],
-        SELECT[1],
-        Select::Annotated(BLUEPRINT_ANNOTATION),
-    ];
-    let mut by_key: HashMap<(Option<&str>, &str), usize> = HashMap::new();
-    let mut targets: Vec<Target> = Vec::new();
-    for (i, fields) in input.select(&select) {
-        let binding = is_app_binding(fields);
-        let database = !binding && is_database(fields);
-        let Some(name) = fields.name.text() else {
-            continue;
-        };
-        let namespace = fields.namespace.text().filter(|n| !n.is_empty());
-        if !binding && !database {
-            if let Some(kind) = kind_of(fields) {
-                targets.push(Target {
-                    position: i,
-                    name: name.to_owned(),
-                    namespace: namespace.map(str::to_owned),
-                    annotations: annotations_of(fields, i),
-                    uid: text_of(&fields.uid),
-                    subject: Subject::Object {
-                        object: i,
-                        kind,
-                        volumes: fields.spec.and_then(|spec| volumes(input.tree, spec)),
-                    },
-                });
-            }
-            continue;
-        }
-        let slot = *by_key.entry((namespace, name)).or_insert_with(|| {
-            targets.push(Target {
-                position: i,
-                name: name.to_owned(),
-                namespace: namespace.map(str::to_owned),
-                annotations: Vec::new(),
-                uid: None,
-                subject: Subject::Database {
-                    app_binding: None,
-                    database: None,
-                    app_type: String::new(),
-                    app_version: None,
-                    version_from_database: false,
-                    second_database: None,
-                },
-            });
-            targets.len() - 1
-        });
-        let Subject::Database {
-            app_binding,
-            database: db,
-            second_database,
-            ..
-        } = &mut targets[slot].subject
-        else {
-            continue;
-        };
-        if binding {
-            app_binding.get_or_insert(i);
-        } else if db.is_none() {
-            *db = Some(i);
-        } else if second_database.is_none() {
-            *second_database = Some(i);
-        }
-    }
-
     let tree = input.tree;
     let fields_of = |i: ItemIndex| input.object(i).fields();
-    for target in &mut targets {
-        let Subject::Database {
-            app_binding,
-            database,
-            app_type,
-            app_version,
-            version_from_database,
-            ..
-        } = &mut target.subject
-        else {
-            continue;
-        };
-        let spec_text = |fields: &ObjectFields<'_>, key: &str| {
-            fields
-                .spec
-                .and_then(|s| tree.lookup(s, key))
-                .and_then(|v| tree.scalar(v))
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-        };
-        let mut annotations: Vec<(String, Annotation)> = Vec::new();
-        // KubeDB copies the database's annotations over the AppBinding's.
-        for index in [*app_binding, *database].into_iter().flatten() {
-            let Some(fields) = fields_of(index) else {
-                continue;
-            };
-            for (key, annotation) in annotations_of(fields, index) {
-                match annotations.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, slot)) => *slot = annotation,
-                    None => annotations.push((key, annotation)),
+    let spec_text = |fields: &ObjectFields<'_>, key: &str| {
+        fields
+            .spec
+            .and_then(|s| tree.lookup(s, key))
+            .and_then(|v| tree.scalar(v))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    subjects::find(input, &[BLUEPRINT_ANNOTATION], kind_of)
+        .into_iter()
+        .map(|candidate| {
+            let (subject, uid) = match candidate.found {
+                Found::Object { object, kind } => {
+                    let fields = fields_of(object);
+                    let volumes = fields.and_then(|f| f.spec).and_then(|s| volumes(tree, s));
+                    let uid = fields.and_then(|f| text_of(&f.uid));
+                    let subject = Subject::Object {
+                        object,
+                        kind,
+                        volumes,
+                    };
+                    (subject, uid)
                 }
+                Found::Database {
+                    app_binding,
+                    database,
+                    second_database,
+                } => {
+                    let binding = app_binding.and_then(fields_of);
+                    let mut app_type = binding
+                        .and_then(|b| spec_text(b, "type"))
+                        .unwrap_or_default();
+                    let mut app_version = binding.and_then(|b| spec_text(b, "version"));
+                    let mut version_from_database = false;
+                    if let Some(db) = database.and_then(fields_of) {
+                        if app_type.is_empty() {
+                            let kind = db.kind.text().unwrap_or_default();
+                            app_type = format!("kubedb.com/{}", kind.to_lowercase());
+                        }
+                        if app_version.is_none() {
+                            app_version = spec_text(db, "version");
+                            version_from_database = app_version.is_some();
+                        }
+                    }
+                    let subject = Subject::Database {
+                        app_binding,
+                        database,
+                        app_type,
+                        app_version,
+                        version_from_database,
+                        second_database,
+                    };
+                    (subject, binding.and_then(|b| text_of(&b.uid)))
+                }
+            };
+            Target {
+                position: candidate.position,
+                name: candidate.name,
+                namespace: candidate.namespace,
+                annotations: candidate.annotations,
+                uid,
+                subject,
             }
-        }
-        target.annotations = annotations;
-        if let Some(binding) = app_binding.and_then(fields_of) {
-            *app_type = spec_text(binding, "type").unwrap_or_default();
-            *app_version = spec_text(binding, "version");
-            target.uid = text_of(&binding.uid);
-        }
-        if let Some(db) = database.and_then(fields_of) {
-            if app_type.is_empty() {
-                let kind = db.kind.text().unwrap_or_default();
-                *app_type = format!("kubedb.com/{}", kind.to_lowercase());
-            }
-            if app_version.is_none() {
-                *app_version = spec_text(db, "version");
-                *version_from_database = app_version.is_some();
-            }
-        }
-    }
-    targets.retain(|t| t.annotation(BLUEPRINT_ANNOTATION).is_some());
-    targets
+        })
+        .collect()
 }
 
 /// The volume names a workload's spec declares: its pod template's `volumes` and a StatefulSet's
