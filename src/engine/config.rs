@@ -28,6 +28,17 @@ pub struct Config {
     /// The namespace of a target that has none (ArgoCD and `kubectl apply -n` put such objects
     /// in one namespace); `None` leaves such targets without backups, with a warning.
     pub default_namespace: Option<String>,
+    /// Where a generated object goes when its blueprint's template names no namespace: the
+    /// blueprint's (the API documentation's reading) or the target's.
+    pub configuration_namespace: ConfigurationNamespace,
+}
+
+/// The namespace of a generated object whose template names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfigurationNamespace {
+    #[default]
+    Blueprint,
+    Target,
 }
 
 impl Default for Config {
@@ -36,12 +47,13 @@ impl Default for Config {
             missing_blueprint: MissingBlueprint::Error,
             mark_generated: true,
             default_namespace: None,
+            configuration_namespace: ConfigurationNamespace::Blueprint,
         }
     }
 }
 
-const OPTIONS: &str =
-    "missingBlueprint (error|warning), markGenerated (true|false), defaultNamespace (a namespace)";
+const OPTIONS: &str = "missingBlueprint (error|warning), markGenerated (true|false), \
+     defaultNamespace (a namespace), configurationNamespace (blueprint|target)";
 
 /// Reads the options; problems come back as error results and the defaults stand in.
 pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
@@ -177,6 +189,16 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
                     ),
                 }
             }
+            "configurationNamespace" => match text {
+                "blueprint" => config.configuration_namespace = ConfigurationNamespace::Blueprint,
+                "target" => config.configuration_namespace = ConfigurationNamespace::Target,
+                other => error(
+                    field,
+                    format!(
+                        "configurationNamespace must be `blueprint` or `target`, not `{other}`"
+                    ),
+                ),
+            },
             "defaultNamespace" => {
                 if k8s_names::is_dns_label(text) {
                     config.default_namespace = Some(text.to_owned());

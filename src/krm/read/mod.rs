@@ -68,7 +68,7 @@ impl Interest {
         self
     }
 
-    /// Objects of one apiVersion and kind (their metadata only).
+    /// Objects of one apiVersion and kind (their metadata, labels included).
     pub fn kind(mut self, api_version: &'static str, kind: &'static str) -> Self {
         if !self.kinds.contains(&(api_version, kind)) {
             self.kinds.push((api_version, kind));
@@ -167,6 +167,13 @@ impl Interest {
             _ => true,
         }
     }
+
+    /// Whether the labels of an object of `api_version` and `kind` are read.
+    fn reads_labels(&self, api_version: &Field<'_>, kind: &Field<'_>) -> bool {
+        self.reads_group(api_version)
+            || matches!((api_version, kind), (Field::Text(a), Field::Text(k))
+                if self.kinds.contains(&(&**a, &**k)))
+    }
 }
 
 /// The keys of an object's top mapping that the readers tell apart.
@@ -261,7 +268,13 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             "namespace" => (MetaKey::Namespace, 2),
             "annotations" => (MetaKey::Annotations, 4),
             "uid" => (MetaKey::Uid, 8),
-            "labels" if self.reads_in_full() => (MetaKey::Captured(Captured::Labels), 0),
+            "labels"
+                if self
+                    .interest
+                    .reads_labels(&self.fields.api_version, &self.fields.kind) =>
+            {
+                (MetaKey::Captured(Captured::Labels), 0)
+            }
             "ownerReferences" if self.reads_in_full() => {
                 (MetaKey::Captured(Captured::OwnerReferences), 0)
             }
@@ -415,7 +428,13 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
                     self.annotations_from_tree(tree, v);
                     self.annotations_merged = true;
                 }
-                Some("labels") if self.reads_in_full() => self.fields.labels = Some(v),
+                Some("labels")
+                    if self
+                        .interest
+                        .reads_labels(&self.fields.api_version, &self.fields.kind) =>
+                {
+                    self.fields.labels = Some(v)
+                }
                 Some("ownerReferences") if self.reads_in_full() => {
                     self.fields.owner_references = Some(v);
                 }
