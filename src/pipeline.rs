@@ -6,6 +6,7 @@ use crate::engine::family::{Family, Input};
 use crate::engine::k8s_names;
 use crate::engine::reconcile::{self, Generates, Reconciler, Writer};
 use crate::error::InputError;
+use crate::families::kubestash::KubeStash;
 use crate::families::stash::Stash;
 use crate::krm::changes::Changes;
 use crate::krm::object::{FileRef, ItemIndex, Object};
@@ -72,7 +73,7 @@ pub struct Options<'c> {
 }
 
 /// The API families, in the order their objects are generated.
-static FAMILIES: [&dyn Family; 1] = [&Stash];
+static FAMILIES: [&dyn Family; 2] = [&Stash, &KubeStash];
 
 /// What the readers keep: what the families declared, and the kinds they generate, whole.
 pub fn interest() -> Interest {

@@ -1,0 +1,83 @@
+//! KubeStash (`core.kubestash.com`), Stash's successor: namespaced BackupBlueprints, and the
+//! targets annotated with `blueprint.kubestash.com/name` and `/namespace` that get one
+//! BackupConfiguration each (SPEC-kubestash).
+//!
+//! A sibling of the Stash family: it owns KubeStash's vocabulary and rules, uses the engine, the
+//! KRM and YAML layers and `families::subjects`, and never the Stash family or a framing. The two
+//! act on their own annotations in one run, and each prunes only the kinds it generates.
+
+mod blueprint;
+mod generate;
+mod render;
+mod targets;
+mod usage;
+mod vars;
+
+use crate::engine::config::Config;
+use crate::engine::family::{Family, Input};
+use crate::engine::reconcile::Proposals;
+use crate::families::subjects::{APPBINDING_GROUP, KUBEDB_GROUP};
+use crate::krm::object::{GroupKind, ItemIndex};
+use crate::krm::read::{Interest, Spec};
+
+/// KubeStash's API group: blueprints, and the BackupConfigurations made from them.
+pub const GROUP: &str = "core.kubestash.com";
+pub const API_VERSION: &str = "core.kubestash.com/v1alpha1";
+pub const BLUEPRINT_KIND: &str = "BackupBlueprint";
+/// BackupStorages and RetentionPolicies, which a backend names (a `default: true` one fills in
+/// what a backend leaves out).
+pub const STORAGE_GROUP: &str = "storage.kubestash.com";
+
+/// The annotations on a target.
+pub const NAME_ANNOTATION: &str = "blueprint.kubestash.com/name";
+pub const NAMESPACE_ANNOTATION: &str = "blueprint.kubestash.com/namespace";
+pub const SESSION_NAMES_ANNOTATION: &str = "blueprint.kubestash.com/session-names";
+/// The name of `session-names` before KubeStash v2024.4.27.
+pub const LEGACY_SESSIONS_ANNOTATION: &str = "blueprint.kubestash.com/sessions";
+pub const VARIABLE_PREFIX: &str = "variables.kubestash.com/";
+
+/// New files in a kpt package: `kubestash-<name>.yaml` beside the target.
+pub const FILE_PREFIX: &str = "kubestash-";
+
+/// What KubeStash's auto-backup generates.
+pub const GENERATED: [GroupKind; 1] = [GroupKind {
+    group: GROUP,
+    kind: "BackupConfiguration",
+}];
+
+/// The KubeStash family.
+pub struct KubeStash;
+
+impl Family for KubeStash {
+    fn interest(&self) -> Interest {
+        Interest::default()
+            .group(GROUP, Spec::Whole)
+            .group(STORAGE_GROUP, Spec::Fields(vec!["default"]))
+            // An AppBinding may name the real target.
+            .group(KUBEDB_GROUP, Spec::Nothing)
+            .group(APPBINDING_GROUP, Spec::Fields(vec!["appRef"]))
+            // A Selector usage policy matches namespaces by their labels.
+            .kind("v1", "Namespace")
+            // A workload or claim is a target by this annotation; with only the namespace one,
+            // an object is read to say that the name is missing.
+            .annotation(NAME_ANNOTATION)
+            .annotation(NAMESPACE_ANNOTATION)
+            .file_prefix(FILE_PREFIX)
+    }
+
+    fn generated(&self) -> &'static [GroupKind] {
+        &GENERATED
+    }
+
+    fn collision_hint(&self) -> &'static str {
+        "rename one target, or give the blueprints' templates different namespaces"
+    }
+
+    fn propose(&self, input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '_>) {
+        generate::propose(input, config, out);
+    }
+
+    fn earlier_target(&self, input: &Input<'_, '_>, index: ItemIndex) -> Option<String> {
+        render::earlier_target(input, index)
+    }
+}

@@ -1,0 +1,131 @@
+//! Targets: what KubeStash backs up (SPEC-kubestash K1). A KubeDB database and its AppBinding
+//! (one target, found as for Stash), an AppBinding alone (whose `spec.appRef` may name the real
+//! target), or an annotated Deployment, StatefulSet, DaemonSet or PersistentVolumeClaim.
+
+use super::{NAME_ANNOTATION, NAMESPACE_ANNOTATION};
+use crate::engine::family::Input;
+pub use crate::families::subjects::Candidate;
+use crate::families::subjects::{self, APPBINDING_GROUP, Found, KUBEDB_GROUP};
+use crate::krm::object::{ItemIndex, ObjectFields};
+
+/// A workload or volume kind KubeStash's auto-backup watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    pub api_version: &'static str,
+    pub kind: &'static str,
+    /// `spec.target.apiGroup` (a claim's core group has none).
+    pub group: Option<&'static str>,
+}
+
+pub const KINDS: [Kind; 4] = [
+    Kind {
+        api_version: "apps/v1",
+        kind: "Deployment",
+        group: Some("apps"),
+    },
+    Kind {
+        api_version: "apps/v1",
+        kind: "StatefulSet",
+        group: Some("apps"),
+    },
+    Kind {
+        api_version: "apps/v1",
+        kind: "DaemonSet",
+        group: Some("apps"),
+    },
+    Kind {
+        api_version: "v1",
+        kind: "PersistentVolumeClaim",
+        group: None,
+    },
+];
+
+pub fn kind_of(fields: &ObjectFields<'_>) -> Option<Kind> {
+    let (api_version, kind) = (fields.api_version.text()?, fields.kind.text()?);
+    KINDS
+        .iter()
+        .find(|k| k.api_version == api_version && k.kind == kind)
+        .copied()
+}
+
+/// `spec.target` of a BackupConfiguration: what is backed up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    pub api_group: Option<String>,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+pub type Target = Candidate<Kind>;
+
+/// The candidate targets: objects carrying either blueprint annotation.
+pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
+    subjects::find(input, &[NAME_ANNOTATION, NAMESPACE_ANNOTATION], kind_of)
+}
+
+/// The object results about a target point at: the one carrying the blueprint annotation.
+pub fn annotated_object(target: &Target) -> ItemIndex {
+    target
+        .annotation(NAME_ANNOTATION)
+        .or_else(|| target.annotation(NAMESPACE_ANNOTATION))
+        .map_or(target.position, |a| a.object)
+}
+
+/// The kind the operator watches, lower-cased, which prefixes the generated name: `appbinding`
+/// for a database (the operator acts on its AppBinding).
+pub fn watched_kind(target: &Target) -> String {
+    match &target.found {
+        Found::Database { .. } => "appbinding".to_owned(),
+        Found::Object { kind, .. } => kind.kind.to_lowercase(),
+    }
+}
+
+/// What the BackupConfiguration backs up, in the target's namespace `namespace`: the database;
+/// else the AppBinding's `spec.appRef` (its namespace defaulting to the AppBinding's), else the
+/// AppBinding; or the workload or claim.
+pub fn reference(input: &Input<'_, '_>, target: &Target, namespace: &str) -> Reference {
+    let own = |api_group: Option<&str>, kind: &str| Reference {
+        api_group: api_group.map(str::to_owned),
+        kind: kind.to_owned(),
+        name: target.name.clone(),
+        namespace: namespace.to_owned(),
+    };
+    match &target.found {
+        Found::Object { kind, .. } => own(kind.group, kind.kind),
+        Found::Database {
+            database: Some(database),
+            ..
+        } => {
+            let kind = input
+                .object(*database)
+                .fields()
+                .and_then(|f| f.kind.text())
+                .unwrap_or_default();
+            own(Some(KUBEDB_GROUP), kind)
+        }
+        Found::Database {
+            app_binding: Some(binding),
+            ..
+        } => app_ref(input, *binding, namespace)
+            .unwrap_or_else(|| own(Some(APPBINDING_GROUP), "AppBinding")),
+        Found::Database { .. } => own(Some(APPBINDING_GROUP), "AppBinding"),
+    }
+}
+
+/// An AppBinding's `spec.appRef`, when it names a kind and a name.
+fn app_ref(input: &Input<'_, '_>, binding: ItemIndex, namespace: &str) -> Option<Reference> {
+    let tree = input.tree;
+    let reference = tree.lookup(input.object(binding).fields()?.spec?, "appRef")?;
+    let text = |key: &str| {
+        tree.lookup(reference, key)
+            .and_then(|v| tree.scalar(v))
+            .filter(|t| !t.is_empty())
+    };
+    Some(Reference {
+        api_group: text("apiGroup").map(str::to_owned),
+        kind: text("kind")?.to_owned(),
+        name: text("name")?.to_owned(),
+        namespace: text("namespace").unwrap_or(namespace).to_owned(),
+    })
+}

@@ -1,0 +1,134 @@
+//! A blueprint's usage policy: which namespaces' targets may use it, as KubeStash's admission
+//! checks it (`allowedNamespaces.from`: `Same`, `All`, or a label `Selector` over namespaces).
+
+/// Who may use a blueprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Usage {
+    /// Only targets in the blueprint's own namespace (also when no policy is set).
+    Same,
+    All,
+    /// Targets in namespaces whose labels match.
+    Selector(Selector),
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`, all of which must match).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selector {
+    pub labels: Vec<(String, String)>,
+    pub expressions: Vec<Expression>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expression {
+    pub key: String,
+    pub operator: Operator,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+/// The label every namespace carries, as the API server sets it.
+pub const NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+impl Selector {
+    /// Whether `labels` (a namespace's) match.
+    pub fn matches(&self, labels: &[(String, String)]) -> bool {
+        let get = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        self.labels.iter().all(|(k, v)| get(k) == Some(v))
+            && self.expressions.iter().all(|e| match e.operator {
+                Operator::In => get(&e.key).is_some_and(|v| e.values.contains(v)),
+                Operator::NotIn => get(&e.key).is_none_or(|v| !e.values.contains(v)),
+                Operator::Exists => get(&e.key).is_some(),
+                Operator::DoesNotExist => get(&e.key).is_none(),
+            })
+    }
+}
+
+/// Whether a target in `namespace` may use a blueprint of `blueprint_namespace` with `usage`;
+/// the message says why not. `labels` are the target namespace's, when the input holds the
+/// Namespace object (else only the name label is known).
+pub fn check(
+    usage: &Usage,
+    blueprint_namespace: &str,
+    namespace: &str,
+    labels: Option<&[(String, String)]>,
+) -> Result<(), String> {
+    match usage {
+        Usage::All => Ok(()),
+        Usage::Same if namespace == blueprint_namespace => Ok(()),
+        Usage::Same => Err(format!(
+            "the blueprint's usage policy allows only its own namespace ({blueprint_namespace}), \
+             not {namespace}: set spec.usagePolicy.allowedNamespaces.from to All or Selector, or use \
+             a blueprint in {namespace}"
+        )),
+        Usage::Selector(selector) => {
+            let mut known = labels.map(<[_]>::to_vec).unwrap_or_default();
+            if !known.iter().any(|(k, _)| k == NAME_LABEL) {
+                known.push((NAME_LABEL.to_owned(), namespace.to_owned()));
+            }
+            if selector.matches(&known) {
+                return Ok(());
+            }
+            let mut message = format!(
+                "the blueprint's usage policy (from: Selector) does not select namespace {namespace}"
+            );
+            if labels.is_none() {
+                message.push_str(&format!(
+                    " (the input holds no Namespace {namespace}, so only its {NAME_LABEL} label is \
+                     known: add the Namespace with its labels, or change the selector)"
+                ));
+            } else {
+                message.push_str(": change its labels or the selector");
+            }
+            Err(message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn policies() {
+        assert!(check(&Usage::All, "a", "b", None).is_ok());
+        assert!(check(&Usage::Same, "a", "a", None).is_ok());
+        assert!(check(&Usage::Same, "a", "b", None).is_err());
+        let selector = Usage::Selector(Selector {
+            labels: labels(&[("team", "db")]),
+            expressions: vec![Expression {
+                key: "tier".into(),
+                operator: Operator::NotIn,
+                values: vec!["test".into()],
+            }],
+        });
+        let prod = labels(&[("team", "db"), ("tier", "prod")]);
+        let test = labels(&[("team", "db"), ("tier", "test")]);
+        assert!(check(&selector, "a", "b", Some(&prod)).is_ok());
+        assert!(check(&selector, "a", "b", Some(&test)).is_err());
+        let missing = check(&selector, "a", "b", None).unwrap_err();
+        assert!(missing.contains("holds no Namespace b"), "{missing}");
+        let by_name = Usage::Selector(Selector {
+            labels: Vec::new(),
+            expressions: vec![Expression {
+                key: NAME_LABEL.into(),
+                operator: Operator::In,
+                values: vec!["b".into()],
+            }],
+        });
+        assert!(check(&by_name, "a", "b", None).is_ok());
+    }
+}
