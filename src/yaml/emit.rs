@@ -60,6 +60,17 @@ impl<'a> Value<'a> {
             .map(|(_, v)| v)
     }
 
+    /// The value under the string key `key` of a mapping, to change.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value<'a>> {
+        let Value::Map(entries) = self else {
+            return None;
+        };
+        entries
+            .iter_mut()
+            .find(|(k, _)| k.scalar().as_deref() == Some(key))
+            .map(|(_, v)| v)
+    }
+
     /// The text of a scalar (a tagged one's without its tag); `None` for a collection.
     pub fn scalar(&self) -> Option<Cow<'_, str>> {
         Some(match self {

@@ -40,6 +40,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         out,
         taken: HashMap::new(),
         noted_defaults: HashSet::new(),
+        noted_readings: HashSet::new(),
     };
     generator.run();
 }
@@ -69,8 +70,10 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
     out: &'g mut Proposals<'p, 'r>,
     /// What earlier targets' BackupConfigurations use, and the target using it.
     taken: HashMap<Claim, Rc<str>>,
-    /// Blueprints already told that the input lacks a default storage or retention policy.
+    /// Blueprints already told that the input lacks a default storage or retention policy,
+    /// and that the two readings of their namespace differ.
     noted_defaults: HashSet<ItemIndex>,
+    noted_readings: HashSet<ItemIndex>,
 }
 
 /// One target on its way to a BackupConfiguration.
@@ -504,7 +507,17 @@ impl Generator<'_, '_, '_, '_, '_> {
             .map(|n| expander.copy(n, &format!("{TEMPLATE}.backends")));
         let sessions: Vec<(usize, Value<'_>)> = sessions
             .into_iter()
-            .map(|(i, node)| (i, expander.copy(node, &format!("{TEMPLATE}.sessions[{i}]"))))
+            .map(|(i, node)| {
+                let mut session = expander.copy(node, &format!("{TEMPLATE}.sessions[{i}]"));
+                // The operator's Go type always writes a jobTemplate, which the CRD requires;
+                // `{}` is the least that stands for it.
+                if let Some(scheduler @ Value::Map(_)) = session.get_mut("scheduler")
+                    && scheduler.get("jobTemplate").is_none()
+                {
+                    scheduler.push("jobTemplate", Value::Map(Vec::new()));
+                }
+                (i, session)
+            })
             .collect();
         if !expander.errors.is_empty() {
             for e in std::mem::take(&mut expander.errors) {
@@ -651,31 +664,31 @@ impl Generator<'_, '_, '_, '_, '_> {
             match self.config.configuration_namespace {
                 ConfigurationNamespace::Blueprint => (
                     &blueprint.namespace,
-                    "the blueprint's, as KubeStash's API documentation says",
+                    "the blueprint's, as KubeStash's API documentation says,",
                     namespace,
                     "the target's",
                     "configurationNamespace: target",
                 ),
                 ConfigurationNamespace::Target => (
                     namespace,
-                    "the target's, as the configurationNamespace option asks",
+                    "the target's, as the configurationNamespace option asks,",
                     &blueprint.namespace,
                     "the blueprint's",
                     "configurationNamespace: blueprint",
                 ),
             };
-        self.about(
-            Severity::Warning,
-            annotated,
-            format!(
-                "BackupBlueprint {}'s template names no namespace, so this target's \
-                 BackupConfiguration goes to {chosen} ({reading}); KubeStash's operator notes \
-                 also read it as {other_reading} ({other}). Set {TEMPLATE}.namespace in the \
-                 blueprint to decide, or give the option {option}",
-                blueprint.provenance
-            ),
-        )
-        .field = Some(annotation_field(NAME_ANNOTATION));
+        // One warning per blueprint: the fix is one field of it.
+        if self.noted_readings.insert(blueprint.object) {
+            let target_ref = ResourceRef::of(self.input.object(annotated));
+            self.about(
+                Severity::Warning,
+                blueprint.object,
+                format!(
+                    "the template names no namespace and targets in other namespaces use this                      blueprint ({target_ref} first): their BackupConfigurations go to {reading}                      namespace ({chosen} for this one); KubeStash's operator notes also read it as                      {other_reading} ({other}). Set {TEMPLATE}.namespace to decide, or give the                      option {option}"
+                ),
+            )
+            .field = Some(format!("{TEMPLATE}.namespace"));
+        }
         Some(chosen.clone())
     }
 
@@ -825,6 +838,12 @@ fn check(backends: Option<&Value<'_>>, sessions: &[(usize, Value<'_>)]) -> Vec<(
             problems.push((
                 format!("{at}.name"),
                 format!("a second session is named `{name}`"),
+            ));
+        }
+        if text(session, &["scheduler", "schedule"]).is_none() {
+            problems.push((
+                format!("{at}.scheduler.schedule"),
+                "the session has no schedule".to_owned(),
             ));
         }
         if text(session, &["addon", "name"]).is_none() {
