@@ -44,32 +44,16 @@ const ERROR_PHRASES: &[(&str, &[&str])] = &[
     ("singlestore-custom", &["targetedDatabases"]),
 ];
 
-/// The `metav1.Duration` fields of a BackupConfiguration (`*` = every item of a list). The CRD
+/// The `metav1.Duration` fields of a BackupConfiguration (`*`: every item of a list). The CRD
 /// types them as plain strings, so the schema cannot say which strings are durations: these are
 /// the fields of KubeStash's Go types (`Session.backupTimeout`, `RetryConfig.delay`,
 /// `HookInfo.timeout`). `normaliser_duration_fields_are_strings_of_the_crd` keeps the list
 /// honest against the CRD.
-const DURATIONS: &[&[&str]] = &[
-    &["spec", "sessions", "*", "backupTimeout"],
-    &["spec", "sessions", "*", "retryConfig", "delay"],
-    &[
-        "spec",
-        "sessions",
-        "*",
-        "hooks",
-        "preBackup",
-        "*",
-        "timeout",
-    ],
-    &[
-        "spec",
-        "sessions",
-        "*",
-        "hooks",
-        "postBackup",
-        "*",
-        "timeout",
-    ],
+const DURATIONS: &[&str] = &[
+    "spec.sessions.*.backupTimeout",
+    "spec.sessions.*.retryConfig.delay",
+    "spec.sessions.*.hooks.preBackup.*.timeout",
+    "spec.sessions.*.hooks.postBackup.*.timeout",
 ];
 
 /// How a case's objects compare with ours.
@@ -211,7 +195,7 @@ fn normalise(mut object: Value, defaults: bool) -> Value {
         apply_defaults(schema(), &mut object);
     }
     for path in DURATIONS {
-        at_path(&mut object, path, &mut |value| {
+        at_path(&mut object, &split(path), &mut |value| {
             if let Value::String(text) = value
                 && let Some(nanos) = parse_go_duration(text)
             {
@@ -273,6 +257,10 @@ fn apply_defaults(schema: &Value, value: &mut Value) {
         }
         _ => {}
     }
+}
+
+fn split(path: &str) -> Vec<&str> {
+    path.split('.').collect()
 }
 
 /// Calls `f` on every value at `path` (`*`: each item of a list).
@@ -880,15 +868,14 @@ fn normaliser_defaults_come_from_the_crd() {
 fn normaliser_duration_fields_are_strings_of_the_crd() {
     for path in DURATIONS {
         let mut s = schema();
-        for key in *path {
-            s = if *key == "*" {
+        for key in split(path) {
+            s = if key == "*" {
                 &s["items"]
             } else {
-                field_schema(s, key)
-                    .unwrap_or_else(|| panic!("{path:?}: no field {key} in the CRD"))
+                field_schema(s, key).unwrap_or_else(|| panic!("{path}: no field {key} in the CRD"))
             };
         }
-        assert_eq!(s["type"], "string", "{path:?} is a string of the CRD");
+        assert_eq!(s["type"], "string", "{path} is a string of the CRD");
     }
 }
 
@@ -959,7 +946,7 @@ fn perturbed(object: &Value, changed: &mut [usize; 5]) -> Value {
     drop_empty(&mut ours);
     changed[0] += usize::from(ours != before);
     for path in DURATIONS {
-        at_path(&mut ours, path, &mut |v| {
+        at_path(&mut ours, &split(path), &mut |v| {
             if let Some(spelled) = v.as_str().and_then(respelled) {
                 *v = Value::from(spelled);
                 changed[1] += 1;
