@@ -74,32 +74,6 @@ fn generated(objects: Vec<Value>) -> Vec<Value> {
 
 const GROUP: &str = "testdata/stash/operator-docs";
 
-/// The items of a ResourceList written in block style with its items at two spaces (as every
-/// example here is), as the plain multi-document stream the guide shows.
-fn unwrapped(name: &str, list: &str) -> String {
-    let items = list
-        .strip_prefix("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
-        .unwrap_or_else(|| panic!("{name}: input.yaml starts with a v1 ResourceList's `items:`"));
-    let mut out = String::new();
-    for (i, line) in items.split_inclusive('\n').enumerate() {
-        if let Some(item) = line.strip_prefix("- ") {
-            if i > 0 {
-                out.push_str("---\n");
-            }
-            out.push_str(item);
-        } else if let Some(rest) = line.strip_prefix("  ") {
-            out.push_str(rest);
-        } else {
-            assert!(
-                line.trim().is_empty(),
-                "{name}: input.yaml holds only `items`, at two spaces: {line:?}"
-            );
-            out.push_str(line);
-        }
-    }
-    out
-}
-
 #[test]
 fn every_example_shows_the_operators_objects() {
     let cases = common::cases(GROUP);
@@ -135,7 +109,7 @@ fn generated_objects_match_the_operators() {
         );
 
         let list = String::from_utf8(read("input.yaml")).expect("input.yaml is UTF-8");
-        let ours = common::function(&[], unwrapped(&name, &list).as_bytes());
+        let ours = common::function(&[], common::unwrapped(&name, &list).as_bytes());
         assert_eq!(ours.code, 0, "{name}: {}", ours.stderr);
         let got = generated(common::kubectl_objects(&ours.stdout));
         similar_asserts::assert_eq!(

@@ -168,6 +168,33 @@ pub fn try_kubectl_objects(yaml: &[u8]) -> Result<Vec<serde_json::Value>, String
         .collect())
 }
 
+/// The items of a ResourceList written in block style with its items at two spaces (as every
+/// operator-docs example is), as the plain multi-document stream the guide shows; `name` names
+/// the case in a failure.
+pub fn unwrapped(name: &str, list: &str) -> String {
+    let items = list
+        .strip_prefix("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
+        .unwrap_or_else(|| panic!("{name}: input.yaml starts with a v1 ResourceList's `items:`"));
+    let mut out = String::new();
+    for (i, line) in items.split_inclusive('\n').enumerate() {
+        if let Some(item) = line.strip_prefix("- ") {
+            if i > 0 {
+                out.push_str("---\n");
+            }
+            out.push_str(item);
+        } else if let Some(rest) = line.strip_prefix("  ") {
+            out.push_str(rest);
+        } else {
+            assert!(
+                line.trim().is_empty(),
+                "{name}: input.yaml holds only `items`, at two spaces: {line:?}"
+            );
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// A fresh, empty folder for one test (under Cargo's temporary directory for tests).
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
