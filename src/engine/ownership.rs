@@ -27,8 +27,9 @@ pub fn marker<'o>(object: &'o Object<'_>) -> Option<&'o str> {
     fields.annotations.text(MARKER)
 }
 
-/// Sets a generated object's `metadata.labels` and `metadata.annotations` (after `name` and
-/// `namespace`, in kubectl's order), leaving out the empty ones.
+/// Adds to a generated object's `metadata.labels` and `metadata.annotations` (after `name` and
+/// `namespace`, in kubectl's order), leaving out the empty ones. Entries the family set win over
+/// these of the same key.
 pub fn set_metadata(
     object: &mut Value<'_>,
     labels: Vec<(String, String)>,
@@ -46,20 +47,37 @@ pub fn set_metadata(
         .position(|(k, _)| !matches!(k, Value::Str(s) if s == "name" || s == "namespace"))
         .unwrap_or(metadata.len());
     for (key, entries) in [("labels", labels), ("annotations", annotations)] {
-        if entries.is_empty() {
-            continue;
-        }
+        let existing = metadata
+            .iter()
+            .position(|(k, _)| matches!(k, Value::Str(s) if s == key));
         let entries = entries
             .into_iter()
-            .map(|(k, v)| (Value::str(k), Value::str(v)))
-            .collect();
-        metadata.insert(at, (Value::str(key), Value::Map(entries)));
-        at += 1;
+            .map(|(k, v)| (Value::str(k), Value::str(v)));
+        match existing {
+            Some(i) => {
+                if let Value::Map(set) = &mut metadata[i].1 {
+                    for (k, v) in entries {
+                        if !set.iter().any(|(s, _)| *s == k) {
+                            set.push((k, v));
+                        }
+                    }
+                }
+                at = at.max(i + 1);
+            }
+            None => {
+                let entries: Vec<_> = entries.collect();
+                if entries.is_empty() {
+                    continue;
+                }
+                metadata.insert(at, (Value::str(key), Value::Map(entries)));
+                at += 1;
+            }
+        }
     }
 }
 
 /// What others added to our earlier `object`'s metadata, which a new copy keeps: its labels
-/// (we generate none) and its annotations but for our marker and kpt's tracking ones. Labels
+/// (the family's own win over them) and its annotations but for our marker and kpt's tracking ones. Labels
 /// that are not a mapping of scalars (Kubernetes would refuse them) are not kept.
 pub fn foreign_metadata(tree: &Tree<'_>, object: &Object<'_>) -> Foreign {
     let Some(fields) = object.fields() else {
