@@ -452,6 +452,129 @@ fn shipped_workloads_example_renders_with_no_change_but_the_generated_files() {
     );
 }
 
+/// The same for the KubeStash example (issue 11): two databases and a claim, one
+/// BackupConfiguration each, in the blueprints' template namespace.
+#[test]
+fn shipped_kubestash_example_renders_with_no_change_but_the_generated_files() {
+    shipped_example_renders(
+        "examples/kubestash",
+        &[
+            "apps/kubestash-shop-appbinding-catalog.yaml",
+            "apps/kubestash-shop-appbinding-orders.yaml",
+            "apps/kubestash-shop-persistentvolumeclaim-uploads.yaml",
+        ],
+    );
+}
+
+/// Both families in one kpt package (issue 11): the KubeStash example, with the Stash example's
+/// blueprints beside it and its Postgres `orders` annotated for Stash too. One render writes both
+/// families' files, a second changes nothing; once `orders` loses its KubeStash annotations, the
+/// next render prunes its KubeStash file and no Stash file.
+#[test]
+fn stash_and_kubestash_in_one_package_render_and_prune_apart() {
+    let pkg = common::scratch("both-families");
+    common::copy_tree("examples/kubestash", &pkg);
+    common::copy_tree("examples/kpt/blueprints", &pkg.join("stash-blueprints"));
+    let shop = pkg.join("apps/shop.yaml");
+    let shipped_shop =
+        String::from_utf8(common::read("examples/kubestash/apps/shop.yaml")).unwrap();
+    let kubestash_orders = "    blueprint.kubestash.com/name: databases-nightly\n\
+                            \x20   blueprint.kubestash.com/namespace: backup\n\
+                            \x20   variables.kubestash.com/namespace: shop\n\
+                            \x20   variables.kubestash.com/name: orders\n\
+                            \x20   variables.kubestash.com/addon: postgres-addon\n";
+    let stash = "    stash.appscode.com/backup-blueprint: postgres-daily\n";
+    let both = shipped_shop.replacen(kubestash_orders, &format!("{kubestash_orders}{stash}"), 1);
+    assert_ne!(
+        both, shipped_shop,
+        "examples/kubestash's orders has these annotations"
+    );
+    write(&shop, &both);
+    let bin = common::bin_dir("both-families-bin");
+    let before = common::snapshot(&pkg);
+
+    render(&pkg, &bin, "first");
+    let after_first = common::snapshot(&pkg);
+    let added: Vec<String> = new_files(&before, &after_first)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "apps/kubestash-shop-appbinding-catalog.yaml",
+            "apps/kubestash-shop-appbinding-orders.yaml",
+            "apps/kubestash-shop-persistentvolumeclaim-uploads.yaml",
+            "apps/stash-app-orders.yaml",
+        ],
+        "both families' files"
+    );
+    render(&pkg, &bin, "second");
+    let after_second = common::snapshot(&pkg);
+    assert!(
+        after_second == after_first,
+        "the second render changed files:\n{}",
+        changes(&after_first, &after_second).join("\n")
+    );
+
+    let stash_only = both.replacen(kubestash_orders, "", 1);
+    write(&shop, &stash_only);
+    render(&pkg, &bin, "third");
+    let after_third = common::snapshot(&pkg);
+    let mut expected = after_first.clone();
+    expected.retain(|(p, _)| p != Path::new("apps/kubestash-shop-appbinding-orders.yaml"));
+    for (path, bytes) in &mut expected {
+        if path == Path::new("apps/shop.yaml") {
+            *bytes = stash_only.clone().into_bytes();
+        }
+    }
+    assert!(
+        after_third == expected,
+        "without its KubeStash annotations, only orders' KubeStash file goes:\n{}",
+        changes(&expected, &after_third).join("\n")
+    );
+}
+
+/// The kustomize pipe with KubeStash (issue 11): the local-config blueprints given beside stdin,
+/// the storage objects and targets from kustomize; the output holds them and one
+/// BackupConfiguration per target, and no blueprint.
+#[test]
+fn kustomize_pipe_generates_kubestash_backup_configurations() {
+    let app = common::scratch("kustomize-kubestash");
+    common::copy_tree("examples/kubestash", &app);
+    std::fs::remove_file(app.join("Kptfile")).expect("no Kptfile");
+    write(
+        &app.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n\
+         - backup/storage.yaml\n- apps/shop.yaml\n",
+    );
+    let built = kubectl_kustomize(&app);
+    let blueprints = format!("{}/backup/blueprints.yaml", app.display());
+    let out = common::function(&["-", &blueprints], &built);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let found = ids(&common::kubectl_objects(&out.stdout));
+    // kustomize sorts objects by kind; the generated ones follow their targets.
+    let mut generated: Vec<&String> = found
+        .iter()
+        .filter(|id| id.starts_with("BackupConfiguration "))
+        .collect();
+    generated.sort();
+    assert_eq!(
+        generated,
+        [
+            "BackupConfiguration backup/shop-appbinding-catalog",
+            "BackupConfiguration backup/shop-appbinding-orders",
+            "BackupConfiguration backup/shop-persistentvolumeclaim-uploads",
+        ],
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        !found.iter().any(|id| id.starts_with("BackupBlueprint ")),
+        "local-config blueprints stay out: {found:?}"
+    );
+}
+
 /// Renders a copy of the kpt package `example` twice: the first render adds exactly `generated`
 /// and changes no shipped file, the second changes nothing.
 fn shipped_example_renders(example: &str, generated: &[&str]) {
