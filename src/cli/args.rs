@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 pub const HELP: &str = "\
-stash-autobackup: generate Stash Repository and BackupConfiguration objects for databases
-annotated with stash.appscode.com/backup-blueprint, as Stash's auto-backup would.
+stash-autobackup: generate the backup objects that Stash's and KubeStash's auto-backup would
+create for annotated databases, AppBindings, workloads and PersistentVolumeClaims.
 
 USAGE:
     stash-autobackup < resource-list.yaml    KRM function (kpt, kustomize): ResourceList in and out
@@ -18,16 +18,27 @@ OPTIONS:
     -h, --help      print this help
     -V, --version   print the version
 
-ANNOTATIONS (on a KubeDB database or an AppBinding):
+STASH (stash.appscode.com; a Repository and a BackupConfiguration per target and blueprint):
     stash.appscode.com/backup-blueprint: a,b      blueprints to use (required)
     stash.appscode.com/schedule: \"0 2 * * *\"      overrides the blueprint's schedule
     params.stash.appscode.com/<name>: <value>     adds or overrides a task parameter
+    stash.appscode.com/target-paths: /a,/b        a workload's paths (required on workloads)
+    stash.appscode.com/volume-mounts: v:/a        a workload's volumes (required on workloads)
+
+KUBESTASH (core.kubestash.com; a BackupConfiguration per target):
+    blueprint.kubestash.com/name: <name>          the blueprint to use (required)
+    blueprint.kubestash.com/namespace: <ns>       the blueprint's namespace (required)
+    blueprint.kubestash.com/session-names: a,b    only these sessions of the blueprint
+    variables.kubestash.com/<var>: <value>        the value of ${<var>} in the blueprint
 
 OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):
     missingBlueprint: error|warning   severity of a blueprint name with no blueprint (default error)
     markGenerated: true|false         mark generated objects so later runs update and prune them
     defaultNamespace: <namespace>     namespace of targets that have none (ARGOCD_APP_NAMESPACE,
                                       set by ArgoCD for plugins, wins over it)
+    configurationNamespace: blueprint|target
+                                      KubeStash: where a BackupConfiguration goes when the
+                                      blueprint's template names no namespace (default blueprint)
 
 EXIT STATUS:
     0  no errors         1  errors (in results; one line each on stderr) or unreadable input
