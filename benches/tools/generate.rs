@@ -1,9 +1,10 @@
 //! A realistic ResourceList for benchmarks: an application platform's package with Deployments,
-//! Services, ConfigMaps, Secrets, and one backup target in ten items (KubeDB databases, four in
-//! six; a Deployment with paths and volume mounts, one in six; a PersistentVolumeClaim, one in
-//! six) and three BackupBlueprints, about 1 KB per item, with kpt's path annotations, as block
-//! YAML (as kpt sends it) or as JSON. Shared by the `gen-resource-list` example and the
-//! criterion benchmarks.
+//! Services, ConfigMaps, Secrets, and one backup target in ten items (for Stash: KubeDB
+//! databases, two in six; a Deployment with paths and volume mounts, one in six; a
+//! PersistentVolumeClaim, one in six; for KubeStash: KubeDB databases, two in six) and four
+//! BackupBlueprints (three Stash, one KubeStash), about 1 KB per item, with kpt's path
+//! annotations, as block YAML (as kpt sends it) or as JSON. Shared by the `gen-resource-list`
+//! example and the criterion benchmarks.
 
 use serde_json::{Value, json};
 use stash_autobackup::yaml::emit::{self, Value as Out};
@@ -35,6 +36,31 @@ fn item(i: usize) -> Value {
     let app = format!("svc-{i}");
     let path = format!("apps/{ns}/{app}.yaml");
     match i % 10 {
+        0 if i % 60 == 10 || i % 60 == 40 => {
+            let name = format!("db-{i}");
+            json!({
+                "apiVersion": "kubedb.com/v1",
+                "kind": if i % 60 == 10 { "MySQL" } else { "Postgres" },
+                "metadata": metadata(&name, &ns, &app, &path, json!({
+                    "blueprint.kubestash.com/name": "databases-nightly",
+                    "blueprint.kubestash.com/namespace": "backup",
+                    "variables.kubestash.com/namespace": ns,
+                    "variables.kubestash.com/name": name,
+                    "variables.kubestash.com/addon": if i % 60 == 10 { "mysql-addon" } else { "postgres-addon" },
+                })),
+                "spec": {
+                    "version": "8.4.3",
+                    "replicas": 3,
+                    "storageType": "Durable",
+                    "storage": {
+                        "storageClassName": "standard",
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "20Gi"}},
+                    },
+                    "deletionPolicy": "Halt",
+                },
+            })
+        }
         0 if i % 60 != 20 && i % 60 != 50 => {
             let blueprints = if i.is_multiple_of(20) {
                 "pg-daily"
@@ -195,7 +221,44 @@ fn out(value: &Value) -> Out<'_> {
     }
 }
 
-/// `count` items (three of them blueprints), as JSON or block YAML.
+/// The KubeStash blueprint: one session, a repository per target from variables.
+fn kubestash_blueprint() -> Value {
+    let path = "blueprints/databases-nightly.yaml";
+    json!({
+        "apiVersion": "core.kubestash.com/v1alpha1",
+        "kind": "BackupBlueprint",
+        "metadata": {"name": "databases-nightly", "namespace": "backup", "annotations": {
+            "config.kubernetes.io/local-config": "true",
+            "config.kubernetes.io/path": path,
+            "internal.config.kubernetes.io/path": path,
+        }},
+        "spec": {
+            "usagePolicy": {"allowedNamespaces": {"from": "All"}},
+            "backupConfigurationTemplate": {
+                "namespace": "backup",
+                "deletionPolicy": "OnDelete",
+                "backends": [{
+                    "name": "s3",
+                    "storageRef": {"namespace": "backup", "name": "s3-storage"},
+                    "retentionPolicy": {"namespace": "backup", "name": "keep-a-month"},
+                }],
+                "sessions": [{
+                    "name": "nightly",
+                    "scheduler": {"schedule": "30 1 * * *", "jobTemplate": {"backoffLimit": 1}},
+                    "repositories": [{
+                        "name": "${namespace}-${name}",
+                        "backend": "s3",
+                        "directory": "/databases/${namespace}/${name}",
+                        "encryptionSecret": {"namespace": "backup", "name": "restic-password"},
+                    }],
+                    "addon": {"name": "${addon}", "tasks": [{"name": "logical-backup"}]},
+                }],
+            },
+        },
+    })
+}
+
+/// `count` items (four of them blueprints), as JSON or block YAML.
 pub fn resource_list(count: usize, json: bool) -> String {
     let mut items = vec![
         blueprint(
@@ -223,8 +286,9 @@ pub fn resource_list(count: usize, json: bool) -> String {
             json!({}),
             json!({"name": "keep-a-week", "keepDaily": 7, "prune": true}),
         ),
+        kubestash_blueprint(),
     ];
-    items.extend((0..count.saturating_sub(3)).map(item));
+    items.extend((0..count.saturating_sub(items.len())).map(item));
     let mut text = String::new();
     if json {
         text.push_str(
