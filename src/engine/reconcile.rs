@@ -347,7 +347,16 @@ impl<'r> Reconciler<'r, 'r> {
     }
 
     /// The changes, with the closing summary result still to add ([`summarise`]).
-    pub fn finish(self) -> (Changes, usize) {
+    pub fn finish(mut self) -> (Changes, usize) {
+        // Families acting on one object can find one problem of it (a duplicate key, a second
+        // database of its name): it is reported once.
+        let results = &mut self.changes.results;
+        let keep: Vec<bool> = {
+            let mut seen = HashSet::new();
+            results.iter().map(|r| seen.insert(r)).collect()
+        };
+        let mut keep = keep.into_iter();
+        results.retain(|_| keep.next().unwrap_or(true));
         (self.changes, self.targets)
     }
 }

@@ -3,8 +3,12 @@
 
 use std::collections::HashMap;
 
+use crate::engine::config::Config;
 use crate::engine::family::{Input, Select};
+use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
+use crate::engine::reconcile::Proposals;
 use crate::krm::object::{ItemIndex, ObjectFields};
+use crate::krm::results::{ResourceRef, Severity};
 
 /// KubeDB's databases: every kind of the group (Postgres, MySQL, …), versions v1alpha2 and v1.
 pub const KUBEDB_GROUP: &str = "kubedb.com";
@@ -188,4 +192,100 @@ pub fn find<K>(
     }
     found.retain(|c| keys.iter().any(|key| c.annotation(key).is_some()));
     found
+}
+
+/// A target as [`checked_namespace`] sees it.
+pub struct Checked<'c> {
+    pub name: &'c str,
+    /// Its own namespace, if any.
+    pub namespace: Option<&'c str>,
+    /// The object the user annotated, and the one its name and namespace are read from.
+    pub annotated: ItemIndex,
+    pub named: ItemIndex,
+    /// The input objects it is made of.
+    pub objects: &'c [ItemIndex],
+    /// Two databases of its name and namespace, when the input has them.
+    pub databases: Option<(ItemIndex, ItemIndex)>,
+}
+
+/// What every family checks of a target before generating for it: that it has a namespace (its
+/// own, else the defaultNamespace option), that KubeDB could give it an AppBinding, that its
+/// objects have no duplicate key, and that Kubernetes accepts its name and namespace. Problems
+/// are reported through `out`; the namespace comes back when there are none.
+pub fn checked_namespace(
+    input: &Input<'_, '_>,
+    config: &Config,
+    target: &Checked<'_>,
+    out: &mut Proposals<'_, '_>,
+) -> Option<String> {
+    let namespace = target
+        .namespace
+        .map(str::to_owned)
+        .or_else(|| config.default_namespace.clone());
+    let Some(namespace) = namespace else {
+        out.about(
+            Severity::Warning,
+            target.annotated,
+            "no metadata.namespace: nothing is generated for this target; set the namespace \
+             before this function runs (kustomize `namespace:` or kpt set-namespace), or give \
+             the defaultNamespace option (an ArgoCD plugin gets its app's namespace)",
+        )
+        .field = Some("metadata.namespace".into());
+        return None;
+    };
+    if let Some((first, second)) = target.databases {
+        let [first_ref, second_ref] = [first, second].map(|i| ResourceRef::of(input.object(i)));
+        out.about(
+            Severity::Error,
+            second,
+            format!(
+                "{first_ref} and {second_ref} are both KubeDB databases named `{}` in namespace \
+                 {namespace}: KubeDB gives each an AppBinding of that name, so only one of them \
+                 can exist; rename one",
+                target.name
+            ),
+        )
+        .field = Some("metadata.name".into());
+        return None;
+    }
+    for &index in target.objects {
+        let Some(key) = input
+            .object(index)
+            .fields()
+            .and_then(|f| f.duplicate_key.as_ref())
+        else {
+            continue;
+        };
+        let key = key.to_string();
+        let message = format!("key `{key}` appears twice: remove one");
+        out.about(Severity::Error, index, message).field = Some(key);
+        return None;
+    }
+    // A name Kubernetes would refuse is refused here, before it becomes part of other names.
+    if !k8s_names::is_dns_subdomain(target.name) {
+        out.about(
+            Severity::Error,
+            target.named,
+            format!(
+                "metadata.name {:?} is not a valid Kubernetes name ({NAME_RULE}); nothing is \
+                 generated for it",
+                target.name
+            ),
+        )
+        .field = Some("metadata.name".into());
+        return None;
+    }
+    if !k8s_names::is_dns_label(&namespace) {
+        out.about(
+            Severity::Error,
+            target.named,
+            format!(
+                "metadata.namespace {namespace:?} is not a valid Kubernetes namespace \
+                 ({NAMESPACE_RULE}); nothing is generated for it"
+            ),
+        )
+        .field = Some("metadata.namespace".into());
+        return None;
+    }
+    Some(namespace)
 }

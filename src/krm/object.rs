@@ -99,7 +99,7 @@ impl ObjectFields<'_> {
 }
 
 /// Where an object came from: a file, and its position among the file's objects.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FileRef {
     pub path: String,
     pub index: Option<i64>,

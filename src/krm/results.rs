@@ -9,7 +9,7 @@ use super::kpt;
 use super::object::{Field, FileRef, Object};
 use crate::yaml::emit::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     Error,
     Warning,
@@ -27,7 +27,7 @@ impl Severity {
 }
 
 /// Which object a result is about.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ResourceRef {
     pub api_version: String,
     pub kind: String,
@@ -80,7 +80,7 @@ pub fn annotation_field(key: &str) -> String {
     format!("metadata.annotations[{key}]")
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KrmResult {
     pub message: String,
     pub severity: Severity,

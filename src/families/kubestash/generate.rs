@@ -230,25 +230,24 @@ impl Generator<'_, '_, '_, '_, '_> {
         namespaces: &HashMap<String, Vec<(String, String)>>,
     ) -> Option<Resolved<'b>> {
         let annotated = targets::annotated_object(target);
-        let namespace = target
-            .namespace
-            .clone()
-            .or_else(|| self.config.default_namespace.clone());
-        let Some(namespace) = namespace else {
-            self.about(
-                Severity::Warning,
-                annotated,
-                "no metadata.namespace: nothing is generated for this target; set the namespace \
-                 before this function runs (kustomize `namespace:` or kpt set-namespace), or give \
-                 the defaultNamespace option (an ArgoCD plugin gets its app's namespace)"
-                    .into(),
-            )
-            .field = Some("metadata.namespace".into());
-            return None;
+        let databases = match target.found {
+            Found::Database {
+                database,
+                second_database,
+                ..
+            } => database.zip(second_database),
+            Found::Object { .. } => None,
         };
-        if !self.target_is_sound(target, &namespace) {
-            return None;
-        }
+        let objects = target.objects();
+        let checked = subjects::Checked {
+            name: &target.name,
+            namespace: target.namespace.as_deref(),
+            annotated,
+            named: annotated,
+            objects: &objects,
+            databases,
+        };
+        let namespace = subjects::checked_namespace(self.input, self.config, &checked, self.out)?;
         let text = |key: &str| target.annotation(key).map(|a| a.value.trim());
         let Some(name) = text(NAME_ANNOTATION).filter(|n| !n.is_empty()) else {
             self.about(
@@ -323,70 +322,6 @@ impl Generator<'_, '_, '_, '_, '_> {
             namespace,
             blueprint,
         })
-    }
-
-    /// Whether the target's objects can be read and its name and namespace are ones Kubernetes
-    /// accepts; what is wrong is reported.
-    fn target_is_sound(&mut self, target: &Target, namespace: &str) -> bool {
-        if let Found::Database {
-            database: Some(first),
-            second_database: Some(second),
-            ..
-        } = target.found
-        {
-            let [first_ref, second_ref] =
-                [first, second].map(|i| ResourceRef::of(self.input.object(i)));
-            self.about(
-                Severity::Error,
-                second,
-                format!(
-                    "{first_ref} and {second_ref} are both KubeDB databases named `{}` in namespace \
-                     {namespace}: KubeDB gives each an AppBinding of that name, so only one of \
-                     them can exist; rename one",
-                    target.name
-                ),
-            )
-            .field = Some("metadata.name".into());
-            return false;
-        }
-        for index in target.objects() {
-            let Some(fields) = self.input.object(index).fields() else {
-                continue;
-            };
-            if let Some(key) = &fields.duplicate_key {
-                let key = key.to_string();
-                let message = format!("key `{key}` appears twice: remove one");
-                self.about(Severity::Error, index, message).field = Some(key);
-                return false;
-            }
-        }
-        let object = targets::annotated_object(target);
-        if !k8s_names::is_dns_subdomain(&target.name) {
-            let name = target.name.clone();
-            self.about(
-                Severity::Error,
-                object,
-                format!(
-                    "metadata.name {name:?} is not a valid Kubernetes name ({NAME_RULE}); nothing \
-                     is generated for it"
-                ),
-            )
-            .field = Some("metadata.name".into());
-            return false;
-        }
-        if !k8s_names::is_dns_label(namespace) {
-            self.about(
-                Severity::Error,
-                object,
-                format!(
-                    "metadata.namespace {namespace:?} is not a valid Kubernetes namespace \
-                     ({NAMESPACE_RULE}); nothing is generated for it"
-                ),
-            )
-            .field = Some("metadata.namespace".into());
-            return false;
-        }
-        true
     }
 
     /// The blueprint's sessions this target asks for (all, or those its session-names

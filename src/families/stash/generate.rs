@@ -15,8 +15,8 @@ use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::cron;
 use crate::engine::expand::Expander;
 use crate::engine::family::{Input, Select};
-use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::{Proposal, Proposals};
+use crate::families::subjects;
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::yaml::emit::Value;
@@ -167,91 +167,40 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         secrets: &HashSet<SecretKey>,
     ) {
         let annotated = target.annotated_object();
-        let namespace = target
-            .namespace
-            .clone()
-            .or_else(|| self.config.default_namespace.clone());
-        let Some(namespace) = namespace else {
-            self.about(
-                Severity::Warning,
-                annotated,
-                "no metadata.namespace: nothing is generated for this target; set the namespace \
-                 before this function runs (kustomize `namespace:` or kpt set-namespace), or give \
-                 the defaultNamespace option (an ArgoCD plugin gets its app's namespace)"
-                    .into(),
-            )
-            .field = Some("metadata.namespace".into());
-            return;
-        };
-        if let Subject::Database {
-            database: Some(first),
-            second_database: Some(second),
-            ..
-        } = target.subject
-        {
-            let refs = [first, second].map(|i| ResourceRef::of(self.input.object(i)));
-            let [first_ref, second_ref] = &refs;
-            self.about(
-                Severity::Error,
-                second,
-                format!(
-                    "{first_ref} and {second_ref} are both KubeDB databases named `{}` in namespace {namespace}: \
-                     KubeDB gives each an AppBinding of that name, so only one of them can exist; \
-                     rename one",
-                    target.name
-                ),
-            )
-            .field = Some("metadata.name".into());
-            return;
-        }
-        for index in target.objects() {
-            let Some(fields) = self.input.object(index).fields() else {
-                continue;
-            };
-            if let Some(key) = &fields.duplicate_key {
-                let key = key.to_string();
-                let message = format!("key `{key}` appears twice: remove one");
-                self.about(Severity::Error, index, message).field = Some(key);
-                return;
-            }
-            if fields.annotations.not_map {
-                // Reported by note_unsupported.
-                return;
-            }
-        }
-
-        // A name Kubernetes would refuse is refused here, before it becomes part of other names.
-        let object = match &target.subject {
+        let (named, databases) = match target.subject {
             Subject::Database {
                 app_binding,
                 database,
+                second_database,
                 ..
-            } => database.or(*app_binding).unwrap_or(target.position),
-            Subject::Object { object, .. } => *object,
+            } => (
+                database.or(app_binding).unwrap_or(target.position),
+                database.zip(second_database),
+            ),
+            Subject::Object { object, .. } => (object, None),
         };
-        if !k8s_names::is_dns_subdomain(&target.name) {
-            let name = target.name.clone();
-            self.about(
-                Severity::Error,
-                object,
-                format!(
-                    "metadata.name {name:?} is not a valid Kubernetes name ({NAME_RULE}); nothing \
-                     is generated for it"
-                ),
-            )
-            .field = Some("metadata.name".into());
+        let objects = target.objects();
+        let checked = subjects::Checked {
+            name: &target.name,
+            namespace: target.namespace.as_deref(),
+            annotated,
+            named,
+            objects: &objects,
+            databases,
+        };
+        let Some(namespace) =
+            subjects::checked_namespace(self.input, self.config, &checked, self.out)
+        else {
             return;
-        }
-        if !k8s_names::is_dns_label(&namespace) {
-            self.about(
-                Severity::Error,
-                object,
-                format!(
-                    "metadata.namespace {namespace:?} is not a valid Kubernetes namespace \
-                     ({NAMESPACE_RULE}); nothing is generated for it"
-                ),
-            )
-            .field = Some("metadata.namespace".into());
+        };
+        let input = self.input;
+        if objects.iter().any(|i| {
+            input
+                .object(*i)
+                .fields()
+                .is_some_and(|f| f.annotations.not_map)
+        }) {
+            // Reported by note_unsupported.
             return;
         }
         let workload = match &target.subject {
