@@ -193,6 +193,15 @@ impl<'a> Tree<'a> {
         }
     }
 
+    /// A mapping of scalars to scalars (labels), as owned pairs; `None` when the node is not
+    /// one.
+    pub fn string_map(&self, id: NodeId) -> Option<Vec<(String, String)>> {
+        self.entries(id)?
+            .iter()
+            .map(|(k, v)| Some((self.scalar(*k)?.to_owned(), self.scalar(*v)?.to_owned())))
+            .collect()
+    }
+
     /// Items of a sequence (following aliases); `None` when the node is not a sequence.
     pub fn items(&self, id: NodeId) -> Option<&[NodeId]> {
         match self.get(self.resolve(id)?) {

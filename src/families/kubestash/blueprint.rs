@@ -191,12 +191,7 @@ pub fn read(
 
     let labels = fields
         .labels
-        .and_then(|node| {
-            tree.entries(node)?
-                .iter()
-                .map(|(k, v)| Some((tree.scalar(*k)?.to_owned(), tree.scalar(*v)?.to_owned())))
-                .collect::<Option<Vec<_>>>()
-        })
+        .and_then(|node| tree.string_map(node))
         .unwrap_or_default();
 
     ok.then(|| Blueprint {

@@ -150,15 +150,10 @@ impl Generator<'_, '_, '_, '_, '_> {
             .select(&[Select::Kind("v1", "Namespace")])
             .filter_map(|(_, fields)| {
                 let name = fields.name.text()?.to_owned();
-                let mut labels: Vec<(String, String)> = fields
+                let mut labels = fields
                     .labels
-                    .and_then(|node| tree.entries(node))
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        Some((tree.scalar(*k)?.to_owned(), tree.scalar(*v)?.to_owned()))
-                    })
-                    .collect();
+                    .and_then(|node| tree.string_map(node))
+                    .unwrap_or_default();
                 if !labels.iter().any(|(k, _)| k == NAME_LABEL) {
                     labels.push((NAME_LABEL.to_owned(), name.clone()));
                 }
