@@ -166,6 +166,87 @@ fn hostile_values_stay_values() {
     }
 }
 
+/// A KubeStash ResourceList: blueprint `shop/daily`, whose one session's task takes `params`
+/// (entries at its indentation, may be empty), then `items`.
+fn kubestash_list(params: &str, items: &str) -> String {
+    format!(
+        r#"apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: core.kubestash.com/v1alpha1
+  kind: BackupBlueprint
+  metadata:
+    name: daily
+    namespace: shop
+  spec:
+    backupConfigurationTemplate:
+      backends:
+      - name: s3
+        storageRef: {{namespace: backup, name: s3-storage}}
+        retentionPolicy: {{namespace: backup, name: keep}}
+      sessions:
+      - name: nightly
+        scheduler: {{schedule: "0 2 * * *", jobTemplate: {{backoffLimit: 1}}}}
+        repositories:
+        - {{name: "${{targetName}}", backend: s3, directory: "/${{targetName}}"}}
+        addon:
+          name: postgres-addon
+          tasks:
+          - name: logical-backup
+            params:
+              target: ${{targetName}}
+{params}{items}"#
+    )
+}
+
+/// A Postgres in `shop` using KubeStash blueprint `shop/daily`, with more `annotations` (lines
+/// at their indentation).
+fn kubestash_postgres(name: &str, annotations: &str) -> String {
+    format!(
+        "- apiVersion: kubedb.com/v1\n  kind: Postgres\n  metadata:\n    name: {name}\n    namespace: shop\n    annotations:\n      blueprint.kubestash.com/name: daily\n      blueprint.kubestash.com/namespace: shop\n      variables.kubestash.com/targetName: {name}\n{annotations}  spec:\n    version: \"16.1\"\n"
+    )
+}
+
+/// The KubeStash blueprint's task params: `a` holding `value` under the anchor `a`, then `extra`.
+fn kubestash_params(value: &str, extra: &str) -> String {
+    format!("              a: &a {value}\n{extra}")
+}
+
+#[test]
+fn a_long_string_behind_aliases_in_a_kubestash_blueprint_is_refused_not_multiplied() {
+    let long = "x".repeat(100_000);
+    // 100 KB repeated 10 × 10 times would be 10 MB in the generated object.
+    let aliases = "              b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n              c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n";
+    let src = kubestash_list(
+        &kubestash_params(&long, aliases),
+        &kubestash_postgres("orders", ""),
+    );
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("more than 3 MiB"), "{}", out.stderr);
+    assert!(
+        out.stdout.len() < src.len() + 2_000,
+        "{} bytes out",
+        out.stdout.len()
+    );
+}
+
+#[test]
+fn a_long_string_that_fits_in_a_kubestash_object_is_copied() {
+    let long = "x".repeat(2 << 20);
+    let src = kubestash_list(
+        &kubestash_params(&long, ""),
+        &kubestash_postgres("orders", ""),
+    );
+    let config = generated_config(&src);
+    assert_eq!(
+        config["spec"]["sessions"][0]["addon"]["tasks"][0]["params"]["a"]
+            .as_str()
+            .map(str::len),
+        Some(2 << 20)
+    );
+}
+
 /// SPEC §7: Secret contents are never read into generated objects, results or stderr.
 #[test]
 fn secret_contents_never_leave_their_secret() {
