@@ -247,6 +247,82 @@ fn a_long_string_that_fits_in_a_kubestash_object_is_copied() {
     );
 }
 
+/// SPEC-kubestash K4: a `variables.kubestash.com/*` value is substituted as a value, verbatim,
+/// whatever it looks like, and never substituted again.
+#[test]
+fn hostile_kubestash_variable_values_stay_values() {
+    let values: Vec<(&str, String)> = vec![
+        ("quotes", r#"he said "hi" and 'bye' \ \" \n"#.to_owned()),
+        (
+            "newlines",
+            "x\n  injected: true\n- also: injected\n".to_owned(),
+        ),
+        ("colon", "key: value".to_owned()),
+        ("brace", "{injected: true}".to_owned()),
+        ("bracket", "[injected, true]".to_owned()),
+        ("comment", "value # not a comment".to_owned()),
+        ("other", "${targetName}".to_owned()),
+        ("escaped", "$${targetName}".to_owned()),
+        ("document", "---\n...\n".to_owned()),
+        ("boolean", "yes".to_owned()),
+        ("padded", "  padded  ".to_owned()),
+        ("empty", String::new()),
+        ("undefined", "${undefined}".to_owned()),
+        (
+            "controls",
+            "tab\there\r\nnel\u{85}ls\u{2028}bom\u{feff}nul\0end".to_owned(),
+        ),
+        ("unicode", "ünïcödé 😀 \u{7f}".to_owned()),
+    ];
+    let mut params = String::new();
+    let mut annotations = String::new();
+    for (name, value) in &values {
+        // Quoted and plain in the blueprint, alone and within other text.
+        params.push_str(&format!(
+            "              {name}: \"${{{name}}}\"\n              {name}Plain: ${{{name}}}\n              {name}Within: \"<${{{name}}}>\"\n"
+        ));
+        // A JSON string is a YAML double-quoted one, once DEL (not printable in YAML) is escaped.
+        let quoted = serde_json::to_string(value)
+            .expect("a string")
+            .replace('\u{7f}', "\\u007f");
+        annotations.push_str(&format!("      variables.kubestash.com/{name}: {quoted}\n"));
+    }
+    // Once: three copies would pass the 3 MiB a target may copy.
+    let big = "y".repeat(1 << 20);
+    params.push_str("              big: \"${big}\"\n");
+    annotations.push_str(&format!("      variables.kubestash.com/big: \"{big}\"\n"));
+    let src = kubestash_list(&params, &kubestash_postgres("orders", &annotations));
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let objects = common::kubectl_objects(&out.stdout);
+    let config = objects
+        .iter()
+        .find(|o| o["kind"] == "BackupConfiguration")
+        .expect("generated");
+    let got = &config["spec"]["sessions"][0]["addon"]["tasks"][0]["params"];
+    for (name, value) in &values {
+        for (key, want) in [
+            (name.to_string(), value.clone()),
+            (format!("{name}Plain"), value.clone()),
+            (format!("{name}Within"), format!("<{value}>")),
+        ] {
+            assert!(
+                got[&key].as_str() == Some(want.as_str()),
+                "params.{key}: {:.200}",
+                got[&key]
+            );
+        }
+    }
+    assert_eq!(got["big"].as_str(), Some(big.as_str()));
+    assert_eq!(got["target"], "orders");
+    for object in &objects {
+        assert!(
+            !object.to_string().contains("\"injected\":"),
+            "a value became a key: {object:.500}"
+        );
+    }
+}
+
 /// SPEC §7: Secret contents are never read into generated objects, results or stderr.
 #[test]
 fn secret_contents_never_leave_their_secret() {
