@@ -323,6 +323,63 @@ fn hostile_kubestash_variable_values_stay_values() {
     }
 }
 
+/// A session-names annotation listing 10000 sessions the blueprint lacks is one error on the
+/// target, not one per name; listing one session 10000 times selects it once.
+#[test]
+fn a_target_listing_10000_session_names_gets_one_result() {
+    use stash_autobackup::krm::results::Severity;
+    let names: Vec<String> = (0..10_000).map(|i| format!("s-{i}")).collect();
+    let unknown = kubestash_postgres(
+        "orders",
+        &format!(
+            "      blueprint.kubestash.com/session-names: \"nightly,{}\"\n",
+            names.join(",")
+        ),
+    );
+    let repeated = kubestash_postgres(
+        "invoices",
+        &format!(
+            "      blueprint.kubestash.com/session-names: \"{}\"\n",
+            vec!["nightly"; 10_000].join(", ")
+        ),
+    );
+    let src = kubestash_list("", &(unknown + &repeated));
+    let run = run(&src, &Options::default(), &|_| None).expect("readable");
+    let about = |name: &str| {
+        run.results
+            .iter()
+            .filter(|r| r.resource_ref.as_ref().is_some_and(|o| o.name == name))
+            .map(|r| (r.severity, r.field.as_deref()))
+            .collect::<Vec<_>>()
+    };
+    let orders = about("orders");
+    assert_eq!(
+        orders.len(),
+        1,
+        "results about orders, the first: {:?}",
+        orders.first()
+    );
+    assert_eq!(
+        orders[0],
+        (
+            Severity::Error,
+            Some("metadata.annotations[blueprint.kubestash.com/session-names]")
+        )
+    );
+    assert_eq!(about("invoices"), []);
+    let out = String::from_utf8(run.pieces.to_vec(src.as_bytes())).unwrap();
+    assert_eq!(
+        out.matches("kind: BackupConfiguration").count(),
+        1,
+        "only the target with known sessions generates"
+    );
+    assert_eq!(
+        out.matches("- name: nightly").count(),
+        2,
+        "the blueprint's session and the one selected from it"
+    );
+}
+
 /// SPEC §7: Secret contents are never read into generated objects, results or stderr.
 #[test]
 fn secret_contents_never_leave_their_secret() {
