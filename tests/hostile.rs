@@ -440,7 +440,8 @@ proptest! {
     /// YAML-ish noise built from the characters that matter to the parser and the splice.
     #[test]
     fn yaml_shaped_noise_never_panics(noise in "[-:{}\\[\\],&*!|>'\"#% \\n\\r\\tab0-9.~?]{0,400}") {
-        for src in [noise.clone(), list(&noise), format!("{}{noise}", list(&postgres("orders", "")))] {
+        let kubestash = kubestash_list("", &kubestash_postgres("orders", "")) + &noise;
+        for src in [noise.clone(), list(&noise), format!("{}{noise}", list(&postgres("orders", ""))), kubestash] {
             if let Ok(run) = run(&src, &Options::default(), &|_| None) {
                 let out = run.pieces.to_vec(src.as_bytes());
                 prop_assert!(run.has_errors() || !out.is_empty());
