@@ -166,6 +166,220 @@ fn hostile_values_stay_values() {
     }
 }
 
+/// A KubeStash ResourceList: blueprint `shop/daily`, whose one session's task takes `params`
+/// (entries at its indentation, may be empty), then `items`.
+fn kubestash_list(params: &str, items: &str) -> String {
+    format!(
+        r#"apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: core.kubestash.com/v1alpha1
+  kind: BackupBlueprint
+  metadata:
+    name: daily
+    namespace: shop
+  spec:
+    backupConfigurationTemplate:
+      backends:
+      - name: s3
+        storageRef: {{namespace: backup, name: s3-storage}}
+        retentionPolicy: {{namespace: backup, name: keep}}
+      sessions:
+      - name: nightly
+        scheduler: {{schedule: "0 2 * * *", jobTemplate: {{backoffLimit: 1}}}}
+        repositories:
+        - {{name: "${{targetName}}", backend: s3, directory: "/${{targetName}}"}}
+        addon:
+          name: postgres-addon
+          tasks:
+          - name: logical-backup
+            params:
+              target: ${{targetName}}
+{params}{items}"#
+    )
+}
+
+/// A Postgres in `shop` using KubeStash blueprint `shop/daily`, with more `annotations` (lines
+/// at their indentation).
+fn kubestash_postgres(name: &str, annotations: &str) -> String {
+    format!(
+        "- apiVersion: kubedb.com/v1\n  kind: Postgres\n  metadata:\n    name: {name}\n    namespace: shop\n    annotations:\n      blueprint.kubestash.com/name: daily\n      blueprint.kubestash.com/namespace: shop\n      variables.kubestash.com/targetName: {name}\n{annotations}  spec:\n    version: \"16.1\"\n"
+    )
+}
+
+/// The KubeStash blueprint's task params: `a` holding `value` under the anchor `a`, then `extra`.
+fn kubestash_params(value: &str, extra: &str) -> String {
+    format!("              a: &a {value}\n{extra}")
+}
+
+#[test]
+fn a_long_string_behind_aliases_in_a_kubestash_blueprint_is_refused_not_multiplied() {
+    let long = "x".repeat(100_000);
+    // 100 KB repeated 10 × 10 times would be 10 MB in the generated object.
+    let aliases = "              b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n              c: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n";
+    let src = kubestash_list(
+        &kubestash_params(&long, aliases),
+        &kubestash_postgres("orders", ""),
+    );
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("more than 3 MiB"), "{}", out.stderr);
+    assert!(
+        out.stdout.len() < src.len() + 2_000,
+        "{} bytes out",
+        out.stdout.len()
+    );
+}
+
+#[test]
+fn a_long_string_that_fits_in_a_kubestash_object_is_copied() {
+    let long = "x".repeat(2 << 20);
+    let src = kubestash_list(
+        &kubestash_params(&long, ""),
+        &kubestash_postgres("orders", ""),
+    );
+    let config = generated_config(&src);
+    assert_eq!(
+        config["spec"]["sessions"][0]["addon"]["tasks"][0]["params"]["a"]
+            .as_str()
+            .map(str::len),
+        Some(2 << 20)
+    );
+}
+
+/// SPEC-kubestash K4: a `variables.kubestash.com/*` value is substituted as a value, verbatim,
+/// whatever it looks like, and never substituted again.
+#[test]
+fn hostile_kubestash_variable_values_stay_values() {
+    let values: Vec<(&str, String)> = vec![
+        ("quotes", r#"he said "hi" and 'bye' \ \" \n"#.to_owned()),
+        (
+            "newlines",
+            "x\n  injected: true\n- also: injected\n".to_owned(),
+        ),
+        ("colon", "key: value".to_owned()),
+        ("brace", "{injected: true}".to_owned()),
+        ("bracket", "[injected, true]".to_owned()),
+        ("comment", "value # not a comment".to_owned()),
+        ("other", "${targetName}".to_owned()),
+        ("escaped", "$${targetName}".to_owned()),
+        ("document", "---\n...\n".to_owned()),
+        ("boolean", "yes".to_owned()),
+        ("padded", "  padded  ".to_owned()),
+        ("empty", String::new()),
+        ("undefined", "${undefined}".to_owned()),
+        (
+            "controls",
+            "tab\there\r\nnel\u{85}ls\u{2028}bom\u{feff}nul\0end".to_owned(),
+        ),
+        ("unicode", "ünïcödé 😀 \u{7f}".to_owned()),
+    ];
+    let mut params = String::new();
+    let mut annotations = String::new();
+    for (name, value) in &values {
+        // Quoted and plain in the blueprint, alone and within other text.
+        params.push_str(&format!(
+            "              {name}: \"${{{name}}}\"\n              {name}Plain: ${{{name}}}\n              {name}Within: \"<${{{name}}}>\"\n"
+        ));
+        // A JSON string is a YAML double-quoted one, once DEL (not printable in YAML) is escaped.
+        let quoted = serde_json::to_string(value)
+            .expect("a string")
+            .replace('\u{7f}', "\\u007f");
+        annotations.push_str(&format!("      variables.kubestash.com/{name}: {quoted}\n"));
+    }
+    // Once: three copies would pass the 3 MiB a target may copy.
+    let big = "y".repeat(1 << 20);
+    params.push_str("              big: \"${big}\"\n");
+    annotations.push_str(&format!("      variables.kubestash.com/big: \"{big}\"\n"));
+    let src = kubestash_list(&params, &kubestash_postgres("orders", &annotations));
+    let out = common::function(&[], src.as_bytes());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let objects = common::kubectl_objects(&out.stdout);
+    let config = objects
+        .iter()
+        .find(|o| o["kind"] == "BackupConfiguration")
+        .expect("generated");
+    let got = &config["spec"]["sessions"][0]["addon"]["tasks"][0]["params"];
+    for (name, value) in &values {
+        for (key, want) in [
+            (name.to_string(), value.clone()),
+            (format!("{name}Plain"), value.clone()),
+            (format!("{name}Within"), format!("<{value}>")),
+        ] {
+            assert!(
+                got[&key].as_str() == Some(want.as_str()),
+                "params.{key}: {:.200}",
+                got[&key]
+            );
+        }
+    }
+    assert_eq!(got["big"].as_str(), Some(big.as_str()));
+    assert_eq!(got["target"], "orders");
+    for object in &objects {
+        assert!(
+            !object.to_string().contains("\"injected\":"),
+            "a value became a key: {object:.500}"
+        );
+    }
+}
+
+/// A session-names annotation listing 10000 sessions the blueprint lacks is one error on the
+/// target, not one per name; listing one session 10000 times selects it once.
+#[test]
+fn a_target_listing_10000_session_names_gets_one_result() {
+    use stash_autobackup::krm::results::Severity;
+    let names: Vec<String> = (0..10_000).map(|i| format!("s-{i}")).collect();
+    let unknown = kubestash_postgres(
+        "orders",
+        &format!(
+            "      blueprint.kubestash.com/session-names: \"nightly,{}\"\n",
+            names.join(",")
+        ),
+    );
+    let repeated = kubestash_postgres(
+        "invoices",
+        &format!(
+            "      blueprint.kubestash.com/session-names: \"{}\"\n",
+            vec!["nightly"; 10_000].join(", ")
+        ),
+    );
+    let src = kubestash_list("", &(unknown + &repeated));
+    let run = run(&src, &Options::default(), &|_| None).expect("readable");
+    let about = |name: &str| {
+        run.results
+            .iter()
+            .filter(|r| r.resource_ref.as_ref().is_some_and(|o| o.name == name))
+            .map(|r| (r.severity, r.field.as_deref()))
+            .collect::<Vec<_>>()
+    };
+    let orders = about("orders");
+    assert_eq!(
+        orders.len(),
+        1,
+        "results about orders, the first: {:?}",
+        orders.first()
+    );
+    assert_eq!(
+        orders[0],
+        (
+            Severity::Error,
+            Some("metadata.annotations[blueprint.kubestash.com/session-names]")
+        )
+    );
+    assert_eq!(about("invoices"), []);
+    let out = String::from_utf8(run.pieces.to_vec(src.as_bytes())).unwrap();
+    assert_eq!(
+        out.matches("kind: BackupConfiguration").count(),
+        1,
+        "only the target with known sessions generates"
+    );
+    assert_eq!(
+        out.matches("- name: nightly").count(),
+        2,
+        "the blueprint's session and the one selected from it"
+    );
+}
+
 /// SPEC §7: Secret contents are never read into generated objects, results or stderr.
 #[test]
 fn secret_contents_never_leave_their_secret() {
@@ -226,7 +440,8 @@ proptest! {
     /// YAML-ish noise built from the characters that matter to the parser and the splice.
     #[test]
     fn yaml_shaped_noise_never_panics(noise in "[-:{}\\[\\],&*!|>'\"#% \\n\\r\\tab0-9.~?]{0,400}") {
-        for src in [noise.clone(), list(&noise), format!("{}{noise}", list(&postgres("orders", "")))] {
+        let kubestash = kubestash_list("", &kubestash_postgres("orders", "")) + &noise;
+        for src in [noise.clone(), list(&noise), format!("{}{noise}", list(&postgres("orders", ""))), kubestash] {
             if let Ok(run) = run(&src, &Options::default(), &|_| None) {
                 let out = run.pieces.to_vec(src.as_bytes());
                 prop_assert!(run.has_errors() || !out.is_empty());

@@ -1,7 +1,8 @@
 //! Invariants over generated ResourceLists (SPEC §7): whatever the style of the input (block or
 //! flow YAML, JSON, CRLF, comments, non-ASCII text, a missing final newline), every input item
 //! appears in the output byte for byte and in order, the function never fails on it, and a
-//! second run on the output changes nothing.
+//! second run on the output changes nothing. The items mix both families: Stash's cluster-scoped
+//! blueprints and KubeStash's namespaced ones, and targets annotated for either or both.
 
 use proptest::prelude::*;
 use stash_autobackup::{Options, run};
@@ -16,26 +17,71 @@ enum Style {
 
 #[derive(Debug, Clone)]
 enum Item {
+    /// A Stash BackupBlueprint (cluster-scoped).
     Blueprint {
         name: &'static str,
         schedule: &'static str,
         local: bool,
     },
-    /// A database, an AppBinding, a workload or a claim, annotated.
-    Database {
+    /// A KubeStash BackupBlueprint (namespaced).
+    KubeStashBlueprint(KubeStashBlueprint),
+    /// A database, an AppBinding, a workload or a claim, annotated for Stash, KubeStash or both.
+    Target {
         kind: &'static str,
         name: &'static str,
         namespace: Option<&'static str>,
-        blueprints: &'static str,
-        schedule: Option<&'static str>,
-        /// A workload's paths and volume mounts (both, one, or neither).
-        workload_annotations: (bool, bool),
+        /// An AppBinding's `spec.appRef` naming its database.
+        app_ref: bool,
+        stash: Option<StashAnnotations>,
+        kubestash: Option<KubeStashAnnotations>,
     },
     Other {
         name: String,
         value: String,
         comment: bool,
     },
+}
+
+#[derive(Debug, Clone)]
+struct KubeStashBlueprint {
+    name: &'static str,
+    namespace: Option<&'static str>,
+    /// `spec.usagePolicy.allowedNamespaces.from`; `None`: no usage policy.
+    usage: Option<&'static str>,
+    /// `backupConfigurationTemplate.namespace`.
+    template_namespace: Option<&'static str>,
+    /// The first session's schedule.
+    schedule: &'static str,
+    local: bool,
+}
+
+/// The `stash.appscode.com/*` annotations of a target.
+#[derive(Debug, Clone)]
+struct StashAnnotations {
+    blueprints: &'static str,
+    schedule: Option<&'static str>,
+    /// A workload's paths and volume mounts (both, one, or neither).
+    workload: (bool, bool),
+}
+
+/// The `blueprint.kubestash.com/*` and `variables.kubestash.com/*` annotations of a target.
+#[derive(Debug, Clone)]
+struct KubeStashAnnotations {
+    blueprint: &'static str,
+    namespace: BlueprintNamespace,
+    session_names: Option<&'static str>,
+    /// Full annotation keys and their values.
+    variables: Vec<(&'static str, &'static str)>,
+}
+
+/// A target's `blueprint.kubestash.com/namespace`.
+#[derive(Debug, Clone, Copy)]
+enum BlueprintNamespace {
+    /// The target's own namespace, as the guides write it (none when the target has none).
+    TargetsOwn,
+    Named(&'static str),
+    /// Missing: an error on the target.
+    Missing,
 }
 
 /// A scalar as YAML or JSON text; strings always as JSON strings (valid YAML double-quoted).
@@ -118,27 +164,59 @@ fn item_tree(item: &Item) -> V {
                 ),
             ])
         }
-        Item::Database {
+        Item::KubeStashBlueprint(blueprint) => kubestash_blueprint_tree(blueprint),
+        Item::Target {
             kind,
             name,
             namespace,
-            blueprints,
-            schedule,
-            workload_annotations: (paths, mounts),
+            app_ref,
+            stash,
+            kubestash,
         } => {
-            let mut annotations = vec![("stash.appscode.com/backup-blueprint", q(blueprints))];
-            if let Some(s) = schedule {
-                annotations.push(("stash.appscode.com/schedule", q(s)));
+            let workload = matches!(*kind, "Deployment" | "StatefulSet" | "DaemonSet");
+            let mut annotations = Vec::new();
+            if let Some(StashAnnotations {
+                blueprints,
+                schedule,
+                workload: (paths, mounts),
+            }) = stash
+            {
+                annotations.push(("stash.appscode.com/backup-blueprint", q(blueprints)));
+                if let Some(s) = schedule {
+                    annotations.push(("stash.appscode.com/schedule", q(s)));
+                }
+                if workload && *paths {
+                    annotations.push(("stash.appscode.com/target-paths", q("/data,/logs")));
+                }
+                if workload && *mounts {
+                    annotations.push((
+                        "stash.appscode.com/volume-mounts",
+                        q("data:/data,logs:/logs:app"),
+                    ));
+                }
             }
-            let workload = matches!(*kind, "Deployment" | "StatefulSet");
-            if workload && *paths {
-                annotations.push(("stash.appscode.com/target-paths", q("/data,/logs")));
-            }
-            if workload && *mounts {
-                annotations.push((
-                    "stash.appscode.com/volume-mounts",
-                    q("data:/data,logs:/logs:app"),
-                ));
+            if let Some(KubeStashAnnotations {
+                blueprint,
+                namespace: blueprint_namespace,
+                session_names,
+                variables,
+            }) = kubestash
+            {
+                annotations.push(("blueprint.kubestash.com/name", q(blueprint)));
+                let blueprint_namespace = match blueprint_namespace {
+                    BlueprintNamespace::TargetsOwn => *namespace,
+                    BlueprintNamespace::Named(ns) => Some(*ns),
+                    BlueprintNamespace::Missing => None,
+                };
+                if let Some(ns) = blueprint_namespace {
+                    annotations.push(("blueprint.kubestash.com/namespace", q(ns)));
+                }
+                if let Some(names) = session_names {
+                    annotations.push(("blueprint.kubestash.com/session-names", q(names)));
+                }
+                for (key, value) in variables {
+                    annotations.push((key, q(value)));
+                }
             }
             let mut meta = vec![("name", q(name))];
             if let Some(ns) = namespace {
@@ -147,16 +225,27 @@ fn item_tree(item: &Item) -> V {
             meta.push(("annotations", M(annotations)));
             let api = match *kind {
                 "AppBinding" => "appcatalog.appscode.com/v1alpha1",
-                "Deployment" | "StatefulSet" => "apps/v1",
+                "Deployment" | "StatefulSet" | "DaemonSet" => "apps/v1",
                 "PersistentVolumeClaim" => "v1",
+                "MariaDB" => "kubedb.com/v1",
                 _ => "kubedb.com/v1alpha2",
             };
             let spec = match *kind {
-                "AppBinding" => M(vec![
-                    ("type", q("kubedb.com/postgres")),
-                    ("version", q("14")),
-                ]),
-                "Deployment" | "StatefulSet" => M(vec![(
+                "AppBinding" => {
+                    let mut spec = vec![("type", q("kubedb.com/postgres")), ("version", q("14"))];
+                    if *app_ref {
+                        spec.push((
+                            "appRef",
+                            M(vec![
+                                ("apiGroup", q("kubedb.com")),
+                                ("kind", q("Postgres")),
+                                ("name", q(name)),
+                            ]),
+                        ));
+                    }
+                    M(spec)
+                }
+                _ if workload => M(vec![(
                     "template",
                     M(vec![(
                         "spec",
@@ -189,6 +278,108 @@ fn item_tree(item: &Item) -> V {
             ),
         ]),
     }
+}
+
+/// A KubeStash blueprint with two sessions, whose repositories are named from variables so that
+/// several targets can share it.
+fn kubestash_blueprint_tree(blueprint: &KubeStashBlueprint) -> V {
+    use V::{L, M, S};
+    let q = |s: &str| S(quoted(s));
+    let KubeStashBlueprint {
+        name,
+        namespace,
+        usage,
+        template_namespace,
+        schedule,
+        local,
+    } = blueprint;
+    let mut meta = vec![("name", q(name))];
+    if let Some(ns) = namespace {
+        meta.push(("namespace", q(ns)));
+    }
+    if *local {
+        meta.push((
+            "annotations",
+            M(vec![("config.kubernetes.io/local-config", q("true"))]),
+        ));
+    }
+    let reference = |name: &str| M(vec![("namespace", q("backup")), ("name", q(name))]);
+    let session = |name: &str, schedule: &str, suffix: &str| {
+        M(vec![
+            ("name", q(name)),
+            (
+                "scheduler",
+                M(vec![
+                    ("schedule", q(schedule)),
+                    ("jobTemplate", M(vec![("backoffLimit", S("1".into()))])),
+                ]),
+            ),
+            (
+                "repositories",
+                L(vec![M(vec![
+                    (
+                        "name",
+                        q(&format!("${{namespace}}-${{targetName}}{suffix}")),
+                    ),
+                    ("backend", q("s3")),
+                    (
+                        "directory",
+                        q(&format!("/${{namespace}}/${{targetName}}{suffix}")),
+                    ),
+                    ("encryptionSecret", reference("restic")),
+                ])]),
+            ),
+            (
+                "addon",
+                M(vec![
+                    ("name", q("postgres-addon")),
+                    (
+                        "tasks",
+                        L(vec![M(vec![
+                            ("name", q("logical-backup")),
+                            ("params", M(vec![("args", q("${args:=--all}"))])),
+                        ])]),
+                    ),
+                ]),
+            ),
+        ])
+    };
+    let mut template = Vec::new();
+    if let Some(ns) = template_namespace {
+        template.push(("namespace", q(ns)));
+    }
+    template.extend([
+        ("deletionPolicy", q("OnDelete")),
+        (
+            "backends",
+            L(vec![M(vec![
+                ("name", q("s3")),
+                ("storageRef", reference("s3-storage")),
+                ("retentionPolicy", reference("keep")),
+            ])]),
+        ),
+        (
+            "sessions",
+            L(vec![
+                session("nightly", schedule, ""),
+                session("weekly", "0 3 * * 0", "-weekly"),
+            ]),
+        ),
+    ]);
+    let mut spec = Vec::new();
+    if let Some(from) = usage {
+        spec.push((
+            "usagePolicy",
+            M(vec![("allowedNamespaces", M(vec![("from", q(from))]))]),
+        ));
+    }
+    spec.push(("backupConfigurationTemplate", M(template)));
+    M(vec![
+        ("apiVersion", q("core.kubestash.com/v1alpha1")),
+        ("kind", q("BackupBlueprint")),
+        ("metadata", M(meta)),
+        ("spec", M(spec)),
+    ])
 }
 
 fn flow(v: &V) -> String {
@@ -295,16 +486,24 @@ fn render(items: &[Item], style: Style, crlf: bool, final_newline: bool) -> (Str
     (doc, texts)
 }
 
-fn item() -> impl Strategy<Value = Item> {
-    let names = prop::sample::select(vec![
-        "pg",
-        "orders",
-        "y",
-        "no",
-        "on",
-        "a-very-long-database-name-that-will-need-cutting-to-fit-in-sixty-three",
-    ]);
-    let namespaces = prop::option::weighted(0.9, prop::sample::select(vec!["shop", "no", "demo"]));
+/// The namespaces of targets and of KubeStash blueprints (`no` is a YAML 1.1 boolean).
+fn namespace() -> impl Strategy<Value = &'static str> + Clone {
+    prop::sample::select(vec!["shop", "no", "demo"])
+}
+
+/// Valid and invalid schedules.
+fn schedule() -> impl Strategy<Value = &'static str> + Clone {
+    prop::sample::select(vec![
+        "0 2 * * *",
+        "@daily",
+        "*/15 * * * *",
+        "0 0 * * 7",
+        "",
+        "@every 1h",
+    ])
+}
+
+fn stash_annotations() -> impl Strategy<Value = StashAnnotations> {
     let blueprints = prop::sample::select(vec![
         "daily",
         "weekly",
@@ -313,18 +512,197 @@ fn item() -> impl Strategy<Value = Item> {
         "daily, missing",
         " , ",
     ]);
-    let schedules = prop::sample::select(vec![
-        "0 2 * * *",
-        "@daily",
-        "*/15 * * * *",
-        "0 0 * * 7",
-        "",
-        "@every 1h",
-    ]);
+    (
+        blueprints,
+        prop::option::of(schedule()),
+        (prop::bool::weighted(0.8), prop::bool::weighted(0.8)),
+    )
+        .prop_map(|(blueprints, schedule, workload)| StashAnnotations {
+            blueprints,
+            schedule,
+            workload,
+        })
+}
+
+fn kubestash_annotations() -> impl Strategy<Value = KubeStashAnnotations> {
+    let blueprint_namespace = prop_oneof![
+        6 => Just(BlueprintNamespace::TargetsOwn),
+        3 => namespace().prop_map(BlueprintNamespace::Named),
+        1 => Just(BlueprintNamespace::Missing),
+    ];
+    let session_names = prop::option::weighted(
+        0.3,
+        prop::sample::select(vec![
+            "nightly",
+            "weekly",
+            "weekly, nightly",
+            "nightly,missing",
+            " , ",
+        ]),
+    );
+    // The blueprints' repositories are named from `namespace` and `targetName`: a missing one is
+    // an error on the target, and two targets giving the same values share a repository.
+    let variables = (
+        prop::option::weighted(0.9, namespace()),
+        prop::option::weighted(0.9, prop::sample::select(vec!["pg", "orders"])),
+        prop::option::of(prop::sample::select(vec![
+            "--all",
+            "",
+            "a: \"b\" # c",
+            "multi\nline",
+            "$${namespace}",
+            "${targetName}",
+        ])),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(namespace, target_name, args, dotted)| {
+            let mut variables = Vec::new();
+            if let Some(v) = namespace {
+                variables.push(("variables.kubestash.com/namespace", v));
+            }
+            if let Some(v) = target_name {
+                variables.push(("variables.kubestash.com/targetName", v));
+            }
+            if let Some(v) = args {
+                variables.push(("variables.kubestash.com/args", v));
+            }
+            if dotted {
+                // No `${…}` can name it: a warning.
+                variables.push(("variables.kubestash.com/my.var", "x"));
+            }
+            variables
+        });
+    (
+        // No KubeStash blueprint is named `weekly`; an empty name is a missing one.
+        prop::sample::select(vec!["daily", "y", "weekly", ""]),
+        blueprint_namespace,
+        session_names,
+        variables,
+    )
+        .prop_map(
+            |(blueprint, namespace, session_names, variables)| KubeStashAnnotations {
+                blueprint,
+                namespace,
+                session_names,
+                variables,
+            },
+        )
+}
+
+fn kubestash_blueprint() -> impl Strategy<Value = KubeStashBlueprint> {
+    (
+        prop::sample::select(vec!["daily", "y"]),
+        prop::option::weighted(0.9, namespace()),
+        prop::option::of(prop::sample::select(vec!["Same", "All"])),
+        prop::option::weighted(
+            0.2,
+            prop::sample::select(vec!["backup", "${namespace}", ""]),
+        ),
+        schedule(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(name, namespace, usage, template_namespace, schedule, local)| KubeStashBlueprint {
+                name,
+                namespace,
+                usage,
+                template_namespace,
+                schedule,
+                local,
+            },
+        )
+}
+
+/// The annotations of a target: Stash's, KubeStash's, or both.
+type Families = (Option<StashAnnotations>, Option<KubeStashAnnotations>);
+
+fn any_families() -> impl Strategy<Value = Families> {
     prop_oneof![
-        (
+        stash_annotations().prop_map(|s| (Some(s), None)),
+        kubestash_families(),
+    ]
+}
+
+/// KubeStash's annotations, instead of Stash's or in addition to them.
+fn kubestash_families() -> impl Strategy<Value = Families> {
+    prop_oneof![
+        kubestash_annotations().prop_map(|k| (None, Some(k))),
+        (stash_annotations(), kubestash_annotations()).prop_map(|(s, k)| (Some(s), Some(k))),
+    ]
+}
+
+/// A database, an AppBinding, a workload or a claim with the annotations of `families`.
+fn target(families: impl Strategy<Value = Families>) -> impl Strategy<Value = Item> {
+    let names = prop::sample::select(vec![
+        "pg",
+        "orders",
+        "y",
+        "no",
+        "on",
+        "a-very-long-database-name-that-will-need-cutting-to-fit-in-sixty-three",
+    ]);
+    (
+        prop::sample::select(vec![
+            "Postgres",
+            "MySQL",
+            "MariaDB",
+            "AppBinding",
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "PersistentVolumeClaim",
+        ]),
+        names,
+        prop::option::weighted(0.9, namespace()),
+        any::<bool>(),
+        families,
+    )
+        .prop_map(
+            |(kind, name, namespace, app_ref, (stash, kubestash))| Item::Target {
+                kind,
+                name,
+                namespace,
+                app_ref,
+                stash,
+                kubestash,
+            },
+        )
+}
+
+/// A KubeStash blueprint and a target naming it (mostly from the blueprint's namespace), which
+/// independent items seldom are: KubeStash blueprints have a namespace and a name to match.
+fn kubestash_blueprint_and_target() -> impl Strategy<Value = Vec<Item>> {
+    (
+        kubestash_blueprint(),
+        target(kubestash_families()),
+        prop::bool::weighted(0.7),
+    )
+        .prop_map(|(blueprint, mut target, same_namespace)| {
+            if let Item::Target {
+                namespace,
+                kubestash: Some(annotations),
+                ..
+            } = &mut target
+            {
+                annotations.blueprint = blueprint.name;
+                if let Some(ns) = blueprint.namespace {
+                    if !matches!(annotations.namespace, BlueprintNamespace::Missing) {
+                        annotations.namespace = BlueprintNamespace::Named(ns);
+                    }
+                    if same_namespace {
+                        *namespace = Some(ns);
+                    }
+                }
+            }
+            vec![Item::KubeStashBlueprint(blueprint), target]
+        })
+}
+
+fn item() -> impl Strategy<Value = Item> {
+    prop_oneof![
+        3 => (
             prop::sample::select(vec!["daily", "weekly", "y"]),
-            schedules.clone(),
+            schedule(),
             any::<bool>()
         )
             .prop_map(|(name, schedule, local)| Item::Blueprint {
@@ -332,34 +710,9 @@ fn item() -> impl Strategy<Value = Item> {
                 schedule,
                 local
             }),
-        (
-            prop::sample::select(vec![
-                "Postgres",
-                "MySQL",
-                "AppBinding",
-                "Deployment",
-                "StatefulSet",
-                "PersistentVolumeClaim",
-            ]),
-            names,
-            namespaces,
-            blueprints,
-            prop::option::of(schedules),
-            (prop::bool::weighted(0.8), prop::bool::weighted(0.8)),
-        )
-            .prop_map(
-                |(kind, name, namespace, blueprints, schedule, workload_annotations)| {
-                    Item::Database {
-                        kind,
-                        name,
-                        namespace,
-                        blueprints,
-                        schedule,
-                        workload_annotations,
-                    }
-                }
-            ),
-        ("[a-z]{1,8}", any::<String>(), any::<bool>()).prop_map(|(name, value, comment)| {
+        1 => kubestash_blueprint().prop_map(Item::KubeStashBlueprint),
+        3 => target(any_families()),
+        3 => ("[a-z]{1,8}", any::<String>(), any::<bool>()).prop_map(|(name, value, comment)| {
             Item::Other {
                 name,
                 value,
@@ -367,6 +720,15 @@ fn item() -> impl Strategy<Value = Item> {
             }
         }),
     ]
+}
+
+/// Up to 13 single items or KubeStash blueprints with a target of their own.
+fn items() -> impl Strategy<Value = Vec<Item>> {
+    let chunk = prop_oneof![
+        5 => item().prop_map(|item| vec![item]),
+        1 => kubestash_blueprint_and_target(),
+    ];
+    prop::collection::vec(chunk, 0..14).prop_map(|chunks| chunks.concat())
 }
 
 fn style() -> impl Strategy<Value = Style> {
@@ -397,7 +759,7 @@ fn output_via_yaml(src: &str) -> Vec<u8> {
 proptest! {
     #[test]
     fn items_survive_byte_for_byte_and_a_second_run_changes_nothing(
-        items in prop::collection::vec(item(), 0..12),
+        items in items(),
         style in style(),
         crlf in any::<bool>(),
         final_newline in any::<bool>(),
