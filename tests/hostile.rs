@@ -449,3 +449,47 @@ proptest! {
         }
     }
 }
+
+/// A second AppBinding, or a second or third KubeDB database, of one name and namespace is no
+/// object without a name: none is said to lack one.
+#[test]
+fn objects_sharing_a_targets_name_are_not_said_to_lack_one() {
+    let app_binding = "- apiVersion: appcatalog.appscode.com/v1alpha1\n  kind: AppBinding\n  metadata:\n    name: pg\n    namespace: shop\n    annotations:\n      blueprint.kubestash.com/name: daily\n      blueprint.kubestash.com/namespace: shop\n      variables.kubestash.com/targetName: pg\n";
+    let databases = ["Postgres", "MySQL", "MariaDB"]
+        .map(|kind| {
+            kubestash_postgres("orders", "").replace("kind: Postgres", &format!("kind: {kind}"))
+        })
+        .concat();
+    let src = kubestash_list("", &(app_binding.repeat(2) + &databases));
+    let run = run(&src, &Options::default(), &|_| None).expect("readable");
+    let wrong: Vec<_> = run
+        .results
+        .iter()
+        .filter(|r| r.message.contains("needs metadata.name"))
+        .map(|r| r.resource_ref.clone())
+        .collect();
+    assert!(wrong.is_empty(), "said to lack a name: {wrong:?}");
+}
+
+/// The warning about the two readings of a BackupConfiguration's namespace is one line of prose
+/// (its source lines once joined into runs of 22 spaces).
+#[test]
+fn the_namespace_readings_warning_is_one_line_of_prose() {
+    // The blueprint in `backup`, open to all; the target in `shop`.
+    let src = kubestash_list("", &kubestash_postgres("orders", ""))
+        .replace(
+            "    name: daily\n    namespace: shop\n  spec:\n",
+            "    name: daily\n    namespace: backup\n  spec:\n    usagePolicy: {allowedNamespaces: {from: All}}\n",
+        )
+        .replace(
+            "blueprint.kubestash.com/namespace: shop",
+            "blueprint.kubestash.com/namespace: backup",
+        );
+    let run = run(&src, &Options::default(), &|_| None).expect("readable");
+    let warning = run
+        .results
+        .iter()
+        .find(|r| r.message.contains("the template names no namespace"))
+        .expect("the two readings differ: blueprint in backup, target in shop");
+    assert!(!warning.message.contains("  "), "{:?}", warning.message);
+}

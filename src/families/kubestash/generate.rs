@@ -199,8 +199,12 @@ impl Generator<'_, '_, '_, '_, '_> {
                 NAMESPACE_ANNOTATION
             };
             if database || targets::kind_of(fields).is_some() {
-                self.about(Severity::Error, i, "a target needs metadata.name".into())
-                    .field = Some("metadata.name".into());
+                // With a name, it shares its target's name with an object of that target (a
+                // second AppBinding, a third database), which the target's checks report.
+                if fields.name.text().is_none() {
+                    self.about(Severity::Error, i, "a target needs metadata.name".into())
+                        .field = Some("metadata.name".into());
+                }
             } else {
                 self.about(
                     Severity::Info,
@@ -614,7 +618,11 @@ impl Generator<'_, '_, '_, '_, '_> {
                 Severity::Warning,
                 blueprint.object,
                 format!(
-                    "the template names no namespace and targets in other namespaces use this                      blueprint ({target_ref} first): their BackupConfigurations go to {reading}                      namespace ({chosen} for this one); KubeStash's operator notes also read it as                      {other_reading} ({other}). Set {TEMPLATE}.namespace to decide, or give the                      option {option}"
+                    "the template names no namespace and targets in other namespaces use this \
+                     blueprint ({target_ref} first): their BackupConfigurations go to {reading} \
+                     namespace ({chosen} for this one); KubeStash's operator notes also read it \
+                     as {other_reading} ({other}). Set {TEMPLATE}.namespace to decide, or give \
+                     the option {option}"
                 ),
             )
             .field = Some(format!("{TEMPLATE}.namespace"));
@@ -723,9 +731,13 @@ impl Generator<'_, '_, '_, '_, '_> {
     }
 }
 
-/// `a session `x``, `sessions `x`, `y``.
+/// `session `x``, `sessions `x`, `y``; after five names, how many more.
 fn quoted_list(what: &str, names: &[&str]) -> String {
-    let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    const SHOWN: usize = 5;
+    let mut list: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    if names.len() > SHOWN {
+        list.push(format!("{} more", names.len() - SHOWN));
+    }
     let plural = if names.len() == 1 { "" } else { "s" };
     format!("{what}{plural} {}", list.join(", "))
 }
@@ -800,6 +812,13 @@ fn check(backends: Option<&Value<'_>>, sessions: &[(usize, Value<'_>)]) -> Vec<(
             let at = format!("{at}.repositories[{j}]");
             match text(repository, &["name"]) {
                 None => problems.push((format!("{at}.name"), "the repository has no name".into())),
+                Some(name) if !k8s_names::is_dns_subdomain(&name) => problems.push((
+                    format!("{at}.name"),
+                    format!(
+                        "repository name `{name}` is not a valid Kubernetes name ({NAME_RULE}): \
+                         KubeStash creates a Repository of that name"
+                    ),
+                )),
                 Some(name) if !repository_names.insert(name.clone()) => problems.push((
                     format!("{at}.name"),
                     format!("a second repository of the session is named `{name}`"),
