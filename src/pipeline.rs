@@ -221,6 +221,9 @@ fn generate<'r>(
             family.propose(input, config, &mut reconciler.proposals(i));
         }
     }
+    if config.strict {
+        reconciler.strict();
+    }
     reconciler.prune(config_ok, &|family, index| {
         FAMILIES[family].earlier_target(&inputs[family], index)
     });

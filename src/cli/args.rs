@@ -39,6 +39,7 @@ OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):
     configurationNamespace: blueprint|target
                                       KubeStash: where a BackupConfiguration goes when the
                                       blueprint's template names no namespace (default blueprint)
+    strict: true|false                every warning is an error: a target that gets nothing fails
 
 EXIT STATUS:
     0  no errors         1  errors (in results; one line each on stderr) or unreadable input

@@ -31,6 +31,8 @@ pub struct Config {
     /// Where a generated object goes when its blueprint's template names no namespace: the
     /// blueprint's (the API documentation's reading) or the target's.
     pub configuration_namespace: ConfigurationNamespace,
+    /// Warnings count as errors: in CI or ArgoCD, a target that gets nothing fails the render.
+    pub strict: bool,
 }
 
 /// The namespace of a generated object whose template names none.
@@ -48,12 +50,13 @@ impl Default for Config {
             mark_generated: true,
             default_namespace: None,
             configuration_namespace: ConfigurationNamespace::Blueprint,
+            strict: false,
         }
     }
 }
 
 const OPTIONS: &str = "missingBlueprint (error|warning), markGenerated (true|false), \
-     defaultNamespace (a namespace), configurationNamespace (blueprint|target)";
+     defaultNamespace (a namespace), configurationNamespace (blueprint|target), strict (true|false)";
 
 /// Reads the options; problems come back as error results and the defaults stand in.
 pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
@@ -170,21 +173,29 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
                     format!("missingBlueprint must be `error` or `warning`, not `{other}`"),
                 ),
             },
-            "markGenerated" => {
+            "markGenerated" | "strict" => {
                 // The typed form takes a YAML boolean; the ConfigMap form can only hold strings.
                 let wants_plain = typed;
                 match text {
                     "true" | "false" if plain == wants_plain || !typed => {
-                        config.mark_generated = text == "true";
+                        let slot = if key == "strict" {
+                            &mut config.strict
+                        } else {
+                            &mut config.mark_generated
+                        };
+                        *slot = text == "true";
                     }
                     other => error(
                         field,
-                        if typed {
+                        if typed && matches!(other, "true" | "false") {
                             format!(
-                                "markGenerated must be the boolean true or false, not `{other}`"
+                                "{key} must be the boolean true or false, not the string \"{other}\": \
+                                 remove the quotes"
                             )
+                        } else if typed {
+                            format!("{key} must be the boolean true or false, not `{other}`")
                         } else {
-                            format!("markGenerated must be \"true\" or \"false\", not `{other}`")
+                            format!("{key} must be \"true\" or \"false\", not `{other}`")
                         },
                     ),
                 }

@@ -346,6 +346,17 @@ impl<'r> Reconciler<'r, 'r> {
         }
     }
 
+    /// Makes every warning so far an error (`strict: true`): a target that gets nothing then
+    /// fails the run, and nothing is pruned.
+    pub fn strict(&mut self) {
+        for result in &mut self.changes.results {
+            if result.severity == Severity::Warning {
+                result.severity = Severity::Error;
+                result.message.push_str(" (an error under strict: true)");
+            }
+        }
+    }
+
     /// The changes, with the closing summary result still to add ([`summarise`]).
     pub fn finish(mut self) -> (Changes, usize) {
         // Families acting on one object can find one problem of it (a duplicate key, a second
