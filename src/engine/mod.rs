@@ -12,3 +12,4 @@ pub mod family;
 pub mod k8s_names;
 pub mod ownership;
 pub mod reconcile;
+pub mod spread;

@@ -14,11 +14,11 @@ use super::{
     NAMESPACE_ANNOTATION, SESSION_NAMES_ANNOTATION, STORAGE_GROUP, VARIABLE_PREFIX,
 };
 use crate::engine::config::{Config, ConfigurationNamespace, MissingBlueprint};
-use crate::engine::cron;
 use crate::engine::expand::Expander;
 use crate::engine::family::{Input, Select};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::{Proposal, Proposals};
+use crate::engine::spread;
 use crate::families::subjects::{self, Found};
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity, annotation_field};
@@ -439,7 +439,7 @@ impl Generator<'_, '_, '_, '_, '_> {
         let backends = blueprint
             .backends
             .map(|n| expander.copy(n, &format!("{TEMPLATE}.backends")));
-        let sessions: Vec<(usize, Value<'_>)> = sessions
+        let mut sessions: Vec<(usize, Value<'_>)> = sessions
             .into_iter()
             .map(|(i, node)| {
                 let mut session = expander.copy(node, &format!("{TEMPLATE}.sessions[{i}]"));
@@ -517,7 +517,7 @@ impl Generator<'_, '_, '_, '_, '_> {
             }
             return;
         }
-        if !self.schedules_valid(resolved, &sessions) {
+        if !self.settle_schedules(resolved, &mut sessions) {
             return;
         }
         self.note_defaults(blueprint, backends.as_ref(), defaults);
@@ -630,22 +630,36 @@ impl Generator<'_, '_, '_, '_, '_> {
         Some(chosen.clone())
     }
 
-    /// Whether every session's schedule is one Kubernetes accepts; problems are reported.
-    fn schedules_valid(
+    /// Resolves `H` in the sessions' schedules (in place) and says whether every schedule is
+    /// one Kubernetes accepts; problems are reported.
+    fn settle_schedules(
         &mut self,
         resolved: &Resolved<'_>,
-        sessions: &[(usize, Value<'_>)],
+        sessions: &mut [(usize, Value<'_>)],
     ) -> bool {
         let mut valid = true;
         for (i, session) in sessions {
-            let schedule = session
-                .get("scheduler")
-                .and_then(|s| s.get("schedule"))
-                .and_then(Value::scalar);
-            let Some(schedule) = schedule else {
+            let name = session
+                .get("name")
+                .and_then(Value::scalar)
+                .unwrap_or_default()
+                .into_owned();
+            let Some(slot) = session
+                .get_mut("scheduler")
+                .and_then(|s| s.get_mut("schedule"))
+            else {
                 continue;
             };
-            let Some((severity, message)) = cron::schedule_problem(&schedule) else {
+            let Some(schedule) = slot.scalar().map(|s| s.into_owned()) else {
+                continue;
+            };
+            // `H` spreads by the target and the session: two sessions of one target differ too.
+            let seed = format!("{}/{}/{name}", resolved.namespace, resolved.target.name);
+            let (settled, problem) = spread::checked(&schedule, &seed);
+            if settled != schedule {
+                *slot = Value::str(settled);
+            }
+            let Some((severity, message)) = problem else {
                 continue;
             };
             let field = format!("{TEMPLATE}.sessions[{i}].scheduler.schedule");

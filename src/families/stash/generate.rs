@@ -12,10 +12,10 @@ use super::targets::{self, Annotation, Subject, Target};
 use super::vars::Vars;
 use super::{BLUEPRINT_ANNOTATION, FILE_PREFIX, GENERATED, GROUP, SCHEDULE_ANNOTATION};
 use crate::engine::config::{Config, MissingBlueprint};
-use crate::engine::cron;
 use crate::engine::expand::Expander;
 use crate::engine::family::{Input, Select};
 use crate::engine::reconcile::{Proposal, Proposals};
+use crate::engine::spread;
 use crate::families::subjects;
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
@@ -417,7 +417,16 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             // A substitution error in the schedule is reported with the others.
             return Some(value);
         }
-        let Some((severity, mut message)) = cron::schedule_problem(&text) else {
+        // `H` spreads by the target and the blueprint: two blueprints of one target differ too.
+        let target = pair.target;
+        let seed = format!("{}/{}/{}", pair.namespace, target.name, blueprint.name);
+        let (resolved, problem) = spread::checked(&text, &seed);
+        let value = if resolved == text {
+            value
+        } else {
+            Value::str(resolved)
+        };
+        let Some((severity, mut message)) = problem else {
             return Some(value);
         };
         if object == blueprint.object {
