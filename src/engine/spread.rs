@@ -223,7 +223,7 @@ mod tests {
             if let Some(step) = step.filter(|s| *s <= b - a + 1) {
                 item.push_str(&format!("/{step}"));
             }
-            let mut fields = vec!["*"; 5];
+            let mut fields = ["*"; 5];
             fields[field] = &item;
             let schedule = fields.join(" ");
             let resolved = resolve(&schedule, &seed).unwrap();
