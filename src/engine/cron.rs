@@ -450,10 +450,53 @@ fn time_quote(s: &str) -> String {
     out
 }
 
-/// What Kubernetes would say about a CronJob `schedule`, and how to fix it.
+/// A step that never repeats: `*/90` in the minutes runs at minute 0 only, once an hour, not
+/// every 90 minutes (a step counts within its field and never carries into the next). The
+/// schedule is one robfig accepts.
+fn lonely_step(schedule: &str) -> Option<String> {
+    let fields: Vec<&str> = schedule.split_whitespace().collect();
+    let [_, _, _, _, _] = fields[..] else {
+        return None;
+    };
+    let names = ["minute", "hour", "day-of-month", "month", "day-of-week"];
+    let bounds = [&MINUTES, &HOURS, &DOM, &MONTHS, &DOW];
+    for ((field, name), b) in fields.iter().zip(names).zip(bounds) {
+        for item in field.split(',') {
+            let Some((range, step)) = item.split_once('/') else {
+                continue;
+            };
+            let Ok(step) = step.parse::<u64>() else {
+                continue;
+            };
+            let (start, end) = match range.split_once('-') {
+                _ if range == "*" || range == "?" => (b.min, b.max),
+                Some((low, high)) => match (low.parse(), high.parse()) {
+                    (Ok(low), Ok(high)) => (low, high),
+                    _ => continue,
+                },
+                None => match range.parse() {
+                    Ok(low) => (low, b.max),
+                    Err(_) => continue,
+                },
+            };
+            if start <= end && step > end - start + 1 {
+                return Some(format!(
+                    "schedule `{schedule}`: `{item}` in the {name} field runs only at {start}: a \
+                     step counts within its field ({}-{}) and never carries into the next, so it \
+                     does not mean every {step}; list the values you mean",
+                    b.min, b.max
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// What Kubernetes would say about a CronJob `schedule`, and how to fix it (with a warning for
+/// a schedule it takes that does not mean what it seems to).
 pub fn schedule_problem(schedule: &str) -> Option<(Severity, String)> {
     match validate(schedule) {
-        Ok(Accepted::Cron) => None,
+        Ok(Accepted::Cron) => lonely_step(schedule).map(|m| (Severity::Warning, m)),
         Ok(Accepted::Every { nanos }) if nanos > 0 => Some((
             Severity::Warning,
             format!(
@@ -473,14 +516,23 @@ pub fn schedule_problem(schedule: &str) -> Option<(Severity, String)> {
                  cluster's time zone (UTC unless configured otherwise)"
             ),
         )),
-        Err(e) => Some((
-            Severity::Error,
-            format!(
-                "schedule `{schedule}` is not valid for a Kubernetes CronJob: {e}; use five fields \
-                 (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, \
-                 @monthly, @yearly"
-            ),
-        )),
+        Err(e) => {
+            let sunday_as_7 = schedule
+                .split_whitespace()
+                .nth(4)
+                .is_some_and(|dow| dow.split([',', '-', '/']).any(|n| n == "7"));
+            let hint = if sunday_as_7 {
+                "; Kubernetes counts the days of the week from Sunday as 0 to Saturday as 6: write \
+                 Sunday as 0"
+            } else {
+                "; use five fields (minute hour day-of-month month day-of-week) or @hourly, \
+                 @daily, @weekly, @monthly, @yearly"
+            };
+            Some((
+                Severity::Error,
+                format!("schedule `{schedule}` is not valid for a Kubernetes CronJob: {e}{hint}"),
+            ))
+        }
     }
 }
 
@@ -567,6 +619,30 @@ mod tests {
             "{path} looks truncated"
         );
         rows
+    }
+
+    #[test]
+    fn steps_past_their_field_are_flagged() {
+        let lonely = [
+            "*/90 * * * *",
+            "5/60 * * * *",
+            "0 */30 * * *",
+            "0 0 * * */8",
+            "0 10-20/12 * * *",
+        ];
+        for schedule in lonely {
+            let (severity, message) = schedule_problem(schedule).expect(schedule);
+            assert_eq!(severity, Severity::Warning, "{message}");
+            assert!(message.contains("runs only at"), "{message}");
+        }
+        // A step as long as its field's span repeats as it says: every 60 minutes, every 12
+        // months.
+        for fine in ["*/60 * * * *", "*/15 * * * *", "0 0 1 */12 *"] {
+            assert!(
+                schedule_problem(fine).is_none_or(|(_, m)| !m.contains("runs only at")),
+                "{fine}"
+            );
+        }
     }
 
     #[test]
