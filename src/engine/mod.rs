@@ -13,3 +13,4 @@ pub mod k8s_names;
 pub mod ownership;
 pub mod reconcile;
 pub mod spread;
+pub mod suggest;

@@ -19,6 +19,7 @@ use crate::engine::family::{Input, Select};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
+use crate::engine::suggest;
 use crate::families::subjects::{self, Found};
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity, annotation_field};
@@ -289,13 +290,21 @@ impl Generator<'_, '_, '_, '_, '_> {
                     MissingBlueprint::Warning => Severity::Warning,
                 };
                 let target_ref = ResourceRef::of(self.input.object(annotated));
+                let wanted = format!("{blueprint_namespace}/{name}");
+                let known: Vec<String> = blueprints
+                    .keys()
+                    .map(|(ns, n)| format!("{ns}/{n}"))
+                    .collect();
+                let hint = suggest::closest(&wanted, known.iter().map(String::as_str))
+                    .map(|known| format!(" (did you mean {known}?)"))
+                    .unwrap_or_default();
                 self.about(
                     severity,
                     annotated,
                     format!(
-                        "BackupBlueprint {blueprint_namespace}/{name} not found: add it to the \
-                         input or fix the {NAME_ANNOTATION} and {NAMESPACE_ANNOTATION} \
-                         annotations on {target_ref}"
+                        "BackupBlueprint {wanted} not found{hint}: add it to the input or fix the \
+                         {NAME_ANNOTATION} and {NAMESPACE_ANNOTATION} annotations on \
+                         {target_ref}"
                     ),
                 )
                 .field = Some(annotation_field(NAME_ANNOTATION));

@@ -16,6 +16,7 @@ use crate::engine::expand::Expander;
 use crate::engine::family::{Input, Select};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
+use crate::engine::suggest;
 use crate::families::subjects;
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
@@ -228,12 +229,15 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                         MissingBlueprint::Warning => Severity::Warning,
                     };
                     let target_ref = ResourceRef::of(self.input.object(annotated));
+                    let hint = suggest::closest(name, blueprints.keys().map(String::as_str))
+                        .map(|known| format!(" (did you mean `{known}`?)"))
+                        .unwrap_or_default();
                     self.about(
                         severity,
                         annotated,
                         format!(
-                            "BackupBlueprint `{name}` not found: add it to the input or fix the \
-                             {BLUEPRINT_ANNOTATION} annotation on {target_ref}"
+                            "BackupBlueprint `{name}` not found{hint}: add it to the input or fix \
+                             the {BLUEPRINT_ANNOTATION} annotation on {target_ref}"
                         ),
                     )
                     .field = Some(annotations::field(BLUEPRINT_ANNOTATION));
