@@ -289,3 +289,19 @@ pub fn checked_namespace(
     }
     Some(namespace)
 }
+
+/// Blueprints and no target at all: typical of a kustomize base that holds the blueprints while
+/// the databases live in an overlay, or of a target annotated with another key. A warning on the
+/// first blueprint says where to look.
+pub fn note_no_targets(out: &mut Proposals<'_, '_>, first_blueprint: ItemIndex, annotation: &str) {
+    out.about(
+        Severity::Warning,
+        first_blueprint,
+        format!(
+            "the input holds BackupBlueprints but no object annotated with {annotation}, so \
+             nothing is generated: run this function where the annotated databases, workloads \
+             or claims are (in kustomize, the kustomization that lists them, such as an overlay, \
+             not a base with only the blueprints), and check the annotation's spelling"
+        ),
+    );
+}

@@ -97,6 +97,15 @@ impl Generator<'_, '_, '_, '_, '_> {
         let defaults = self.defaults();
         let targets = targets::find(self.input);
         self.note_unsupported(&targets);
+        let annotated = [
+            Select::Annotated(NAME_ANNOTATION),
+            Select::Annotated(NAMESPACE_ANNOTATION),
+        ];
+        if self.input.select(&annotated).next().is_none()
+            && let Some(first) = blueprints.values().flatten().map(|b| b.object).min()
+        {
+            subjects::note_no_targets(self.out, first, NAME_ANNOTATION);
+        }
         for target in &targets {
             self.out.target();
             if let Some(resolved) = self.resolve(target, &blueprints, &namespaces) {
