@@ -152,6 +152,46 @@ fn argocd_plugin_generate_prints_only_kubernetes_objects() {
     );
 }
 
+/// The plugin on a KubeStash application (issue 11): the example package's folder as an ArgoCD
+/// application gives its storage objects and targets, one BackupConfiguration per target, and
+/// no local-config blueprint.
+#[test]
+fn argocd_plugin_generate_handles_kubestash() {
+    let app = common::public_scratch("argocd-kubestash");
+    common::copy_tree("examples/kubestash", app.path());
+    std::fs::remove_file(app.path().join("Kptfile")).unwrap();
+    let bin = common::public_bin_dir("argocd-kubestash-bin");
+    let out = argocd_generate(app.path(), bin.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let objects = common::kubectl_objects(&out.stdout);
+    let ids: Vec<String> = objects
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}/{}",
+                o["kind"].as_str().unwrap_or("?"),
+                o["metadata"]["namespace"].as_str().unwrap_or(""),
+                o["metadata"]["name"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "Namespace /shop",
+            "Postgres shop/orders",
+            "MySQL shop/catalog",
+            "PersistentVolumeClaim shop/uploads",
+            "BackupStorage backup/s3-storage",
+            "RetentionPolicy backup/keep-a-month",
+            "BackupConfiguration backup/shop-appbinding-orders",
+            "BackupConfiguration backup/shop-appbinding-catalog",
+            "BackupConfiguration backup/shop-persistentvolumeclaim-uploads",
+        ],
+        "objects in file order, the generated ones after them; no blueprint"
+    );
+}
+
 #[test]
 fn argocd_plugin_generate_fails_loudly_with_nothing_on_stdout() {
     let app = common::public_scratch("argocd-broken");
