@@ -1,11 +1,13 @@
-//! `stash-autobackup`: Stash's auto-backup, done before the cluster sees the objects.
+//! `stash-autobackup`: Stash's and KubeStash's auto-backup, done before the cluster sees the
+//! objects.
 //!
-//! The Stash operator watches for databases (and AppBindings) annotated with
-//! `stash.appscode.com/backup-blueprint` and creates a `Repository` and a `BackupConfiguration`
-//! for each from a `BackupBlueprint`, inside the cluster, where nobody reviews them. This crate
+//! The Stash operator watches for databases (and AppBindings), workloads and claims annotated
+//! with `stash.appscode.com/backup-blueprint` and creates a `Repository` and a
+//! `BackupConfiguration` for each from a `BackupBlueprint`, inside the cluster, where nobody
+//! reviews them; KubeStash does the same with its own blueprints and annotations. This crate
 //! does the same job as a KRM function: it reads a `ResourceList` (or a plain stream of objects),
 //! finds the blueprints and the annotated targets, and writes the list back with the generated
-//! objects added, exactly as the operator would create them.
+//! objects added, exactly as the operators would create them.
 //!
 //! # The layers
 //!
@@ -13,11 +15,14 @@
 //! the rule from the sources:
 //!
 //! ```text
-//!  pipeline    read → frame → families propose → reconcile → write        (pipeline.rs)
+//!  pipeline    read → frame → families propose → reconcile → write        (pipeline.rs;
+//!     │        and the explain report of a run's decisions                  explain.rs)
 //!     │
-//!  families    stash/: blueprints, targets, annotations, naming, render   (one folder each,
-//!     │                                                                    never each other)
-//!  engine      reconcile, ownership (the marker), expand + envsubst, cron, k8s names, options
+//!  families    stash/, kubestash/: blueprints, targets, annotations,      (one folder each,
+//!     │        naming, render; subjects: what both back up                  never each other)
+//!     │
+//!  engine      reconcile, ownership (the marker), expand + envsubst, cron, H spreading,
+//!     │        suggestions, k8s names, options
 //!     │
 //!  krm         objects, readers (Interest + one ObjectBuilder), kpt annotations, results,
 //!     │        the two framings: ResourceList, stream
@@ -32,7 +37,7 @@
 //!   feed one [`krm::read::ObjectBuilder`], so duplicate keys, nulls and merge keys are read
 //!   one way.
 //! * A framing ([`krm::resource_list`] or [`krm::stream`]) says where the items are.
-//! * Each family ([`families::stash`]) reads its blueprints and targets through an
+//! * Each family ([`families::stash`], [`families::kubestash`]) reads its blueprints and targets through an
 //!   [`engine::family::Input`] and proposes objects to [`engine::reconcile`], which decides
 //!   against the earlier output in the input (kept, updated, pruned, blocked by a hand-written
 //!   object) and hands each decided object to the framing's writer at once.
@@ -49,6 +54,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod explain;
 pub mod families;
 pub mod krm;
 mod pipeline;

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
 }
 
 fn real_main() -> anyhow::Result<ExitCode> {
-    let (config_path, paths) =
+    let (config_path, paths, explain) =
         match args::parse().map_err(|e| anyhow::anyhow!("{e}; see --help"))? {
             Command::Help => {
                 print!("{HELP}");
@@ -32,7 +32,12 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 println!("stash-autobackup {}", env!("CARGO_PKG_VERSION"));
                 return Ok(ExitCode::SUCCESS);
             }
-            Command::Run { config, paths } => (config, paths),
+            Command::Run { config, paths } => (config, paths, None),
+            Command::Explain {
+                config,
+                paths,
+                format,
+            } => (config, paths, Some(format)),
         };
     let config_text = match &config_path {
         Some(p) => Some(
@@ -46,6 +51,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
     let options = Options {
         config: config_text.as_deref(),
         argocd_namespace: argocd_namespace.as_deref(),
+        explain: explain.is_some(),
         ..Options::default()
     };
 
@@ -70,6 +76,20 @@ fn real_main() -> anyhow::Result<ExitCode> {
         (loaded.text.as_str(), outcome)
     };
 
+    let code = if outcome.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    };
+    if let (Some(format), Some(report)) = (explain, outcome.explanation()) {
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        out.write_all(report.render(format).as_bytes())
+            .and_then(|()| out.flush())
+            .context("writing stdout")?;
+        return Ok(code);
+    }
+
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for result in outcome.stderr_results() {
@@ -84,9 +104,5 @@ fn real_main() -> anyhow::Result<ExitCode> {
             .and_then(|()| out.flush())
             .context("writing stdout")?;
     }
-    Ok(if outcome.has_errors() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(code)
 }

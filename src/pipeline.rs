@@ -4,11 +4,11 @@
 use crate::engine::config::{self, Config};
 use crate::engine::family::{Family, Input};
 use crate::engine::k8s_names;
-use crate::engine::reconcile::{self, Generates, Reconciler, Writer};
+use crate::engine::reconcile::{self, Finished, Generates, Reconciler, Writer};
 use crate::error::InputError;
+use crate::explain::{self, Preview, Report};
 use crate::families::kubestash::KubeStash;
 use crate::families::stash::Stash;
-use crate::krm::changes::Changes;
 use crate::krm::object::{FileRef, ItemIndex, Object};
 use crate::krm::read::{self, DocumentRoot, Interest, Read, Spec};
 use crate::krm::results::{KrmResult, Severity};
@@ -34,6 +34,8 @@ pub struct Run {
     /// The output, as pieces of the input and generated text.
     pub pieces: Pieces,
     pub results: Vec<KrmResult>,
+    /// What was decided, target by target, when [`Options::explain`] asked.
+    pub preview: Option<Preview>,
 }
 
 impl Run {
@@ -57,6 +59,12 @@ impl Run {
     pub fn writes_output(&self) -> bool {
         !(self.framing == Framing::Stream && self.has_errors())
     }
+
+    /// The `explain` report, when [`Options::explain`] asked for it.
+    pub fn explanation(&self) -> Option<Report> {
+        let preview = self.preview.clone()?;
+        Some(Report::new(preview, &self.results))
+    }
 }
 
 /// Options that come from the command line rather than the input.
@@ -67,6 +75,8 @@ pub struct Options<'c> {
     /// The namespace ArgoCD gives a config management plugin (`ARGOCD_APP_NAMESPACE`): where
     /// ArgoCD applies objects that have none, so it wins over `defaultNamespace`.
     pub argocd_namespace: Option<&'c str>,
+    /// Record what is decided for the `explain` preview.
+    pub explain: bool,
     /// Read JSON with the YAML reader too (tests compare the two readers).
     #[doc(hidden)]
     pub yaml_scanner_only: bool,
@@ -123,7 +133,7 @@ pub fn run(
         let (config, problems) = argocd_namespace(config, problems, options);
         let layout = frame.layout;
         let mut write = |value: &Value<'_>| layout.write(value);
-        let (mut changes, targets, config_ok) = generate(
+        let (finished, config_ok) = generate(
             &read.tree,
             &frame.items.objects,
             &config,
@@ -131,12 +141,18 @@ pub fn run(
             Place::Kpt,
             &mut write,
         );
+        let preview = options
+            .explain
+            .then(|| preview(&frame.items.objects, &finished));
+        let mut changes = finished.changes;
+        let targets = finished.targets.len();
         reconcile::summarise(&mut changes, &frame.items.objects, targets, config_ok);
         let pieces = resource_list::apply(src, &frame, root, &mut changes);
         return Ok(Run {
             framing: Framing::ResourceList,
             pieces,
             results: changes.results,
+            preview,
         });
     }
     let (config, problems) = match options.config {
@@ -149,7 +165,7 @@ pub fn run(
     let mut problems = problems;
     problems.append(&mut frame.warnings);
     let mut write = |value: &Value<'_>| stream::LAYOUT.write(value);
-    let (mut changes, targets, config_ok) = generate(
+    let (finished, config_ok) = generate(
         &tree,
         &frame.objects,
         &config,
@@ -157,6 +173,9 @@ pub fn run(
         Place::Stream,
         &mut write,
     );
+    let preview = options.explain.then(|| preview(&frame.objects, &finished));
+    let mut changes = finished.changes;
+    let targets = finished.targets.len();
     stream::refuse_empty(&frame, &mut changes);
     reconcile::summarise(&mut changes, &frame.objects, targets, config_ok);
     let pieces = stream::apply(src, &frame, &mut changes);
@@ -164,6 +183,7 @@ pub fn run(
         framing: Framing::Stream,
         pieces,
         results: changes.results,
+        preview,
     })
 }
 
@@ -176,8 +196,14 @@ enum Place {
     Stream,
 }
 
+/// The preview of a run's decisions, with the families' names.
+fn preview(objects: &[Object<'_>], finished: &Finished) -> Preview {
+    let names: Vec<&'static str> = FAMILIES.iter().map(|f| f.name()).collect();
+    explain::preview(objects, &finished.targets, &finished.decisions, &names)
+}
+
 /// Runs the families over `objects` and reconciles what they propose with the earlier output:
-/// the changes, the number of targets, and whether the options could be read.
+/// what reconciliation leaves, and whether the options could be read.
 fn generate<'r>(
     tree: &'r Tree<'r>,
     objects: &'r [Object<'r>],
@@ -185,7 +211,7 @@ fn generate<'r>(
     problems: Vec<KrmResult>,
     place: Place,
     write: &'r mut Writer<'r>,
-) -> (Changes, usize, bool) {
+) -> (Finished, bool) {
     let describe: fn(ItemIndex) -> String = match place {
         Place::Kpt => resource_list::describe,
         Place::Stream => stream::describe,
@@ -227,8 +253,7 @@ fn generate<'r>(
     reconciler.prune(config_ok, &|family, index| {
         FAMILIES[family].earlier_target(&inputs[family], index)
     });
-    let (changes, targets) = reconciler.finish();
-    (changes, targets, config_ok)
+    (reconciler.finish(), config_ok)
 }
 
 /// The namespace ArgoCD applies objects without one to, which their backups must share: it

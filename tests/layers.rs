@@ -7,13 +7,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The layers, bottom up, by the first segment of a module path.
-const LAYERS: [(&str, usize); 7] = [
+const LAYERS: [(&str, usize); 8] = [
     ("yaml", 0),
     ("error", 1),
     ("krm", 2),
     ("engine", 3),
     ("families", 4),
+    // The pipeline, and the explain report it builds from a run's decisions.
     ("pipeline", 5),
+    ("explain", 5),
     ("", 6), // lib.rs
 ];
 

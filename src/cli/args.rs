@@ -2,12 +2,17 @@
 
 use std::path::PathBuf;
 
+pub use stash_autobackup::explain::Format;
+
 pub const HELP: &str = "\
 stash-autobackup: generate the backup objects that Stash's and KubeStash's auto-backup would
 create for annotated databases, AppBindings, workloads and PersistentVolumeClaims.
 
 USAGE:
     stash-autobackup < resource-list.yaml    KRM function (kpt, kustomize): ResourceList in and out
+    stash-autobackup explain [--format text|markdown|json] [PATH...]
+                                             what a run would do, target by target (same
+                                             inputs; the exit status is the function's)
     stash-autobackup < objects.yaml          stream mode: YAML objects in, objects + generated out
     stash-autobackup [--config FILE] PATH... stream mode over files and directories;
                                              a PATH of - reads stdin there:
@@ -58,12 +63,20 @@ pub enum Command {
         config: Option<PathBuf>,
         paths: Vec<PathBuf>,
     },
+    /// Run the function and print what it decided instead of its output.
+    Explain {
+        config: Option<PathBuf>,
+        paths: Vec<PathBuf>,
+        format: Format,
+    },
 }
 
 /// Parses the process's arguments.
 pub fn parse() -> Result<Command, lexopt::Error> {
     let mut config: Option<PathBuf> = None;
     let mut paths: Vec<PathBuf> = Vec::new();
+    let mut explain = false;
+    let mut format: Option<Format> = None;
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
         use lexopt::prelude::*;
@@ -71,9 +84,37 @@ pub fn parse() -> Result<Command, lexopt::Error> {
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Long("config") => config = Some(parser.value()?.into()),
+            Long("format") if explain => {
+                let value = parser.value()?;
+                format = Some(match value.to_str() {
+                    Some("text") => Format::Text,
+                    Some("markdown") => Format::Markdown,
+                    Some("json") => Format::Json,
+                    _ => {
+                        return Err(lexopt::Error::UnexpectedValue {
+                            option: "--format (text, markdown or json)".into(),
+                            value,
+                        });
+                    }
+                });
+            }
+            // `explain` only as the first word: a file of that name is `./explain`.
+            Value(word)
+                if word == "explain" && !explain && paths.is_empty() && config.is_none() =>
+            {
+                explain = true;
+            }
             Value(path) => paths.push(path.into()),
             _ => return Err(arg.unexpected()),
         }
     }
-    Ok(Command::Run { config, paths })
+    Ok(if explain {
+        Command::Explain {
+            config,
+            paths,
+            format: format.unwrap_or_default(),
+        }
+    } else {
+        Command::Run { config, paths }
+    })
 }

@@ -10,6 +10,9 @@ use crate::yaml::tree::Tree;
 /// One API family (a folder under `families/`): its blueprints and target annotations, the objects it
 /// generates from them.
 pub trait Family: Sync {
+    /// The family's name, as the explain preview shows it.
+    fn name(&self) -> &'static str;
+
     /// What the readers must keep for this family. The kinds it generates are kept in full
     /// without being declared here.
     fn interest(&self) -> Interest;

@@ -66,6 +66,61 @@ struct Made {
     target: Rc<str>,
 }
 
+/// What reconciliation did with one object, for a preview of the run (`explain`): recorded as
+/// decided, never derived again.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub family: usize,
+    /// The input object the user annotated (none for pruned earlier output).
+    pub subject: Option<ItemIndex>,
+    pub provenance: Rc<str>,
+    pub key: ObjectKey,
+    pub outcome: Outcome,
+    /// The schedules the object holds (`spec.schedule`, a session's `scheduler.schedule`).
+    pub schedules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not in the input yet: appended.
+    New,
+    /// Our earlier copy means the same: kept byte for byte.
+    Unchanged,
+    /// Our earlier copy differs: replaced.
+    Updated,
+    /// A hand-written object of its name (the input item) holds its place.
+    Blocked(ItemIndex),
+    /// Another target's proposal made an object of its name first.
+    Collision,
+    /// Earlier output nothing asks for any more: removed, and why.
+    Pruned(String),
+}
+
+/// What a run of reconciliation leaves: the changes to the input, the targets the families
+/// counted (family, the object annotated), and the decisions.
+#[derive(Debug)]
+pub struct Finished {
+    pub changes: Changes,
+    pub targets: Vec<(usize, ItemIndex)>,
+    pub decisions: Vec<Decision>,
+}
+
+/// The schedules of a generated object: every string under a `schedule` key.
+fn schedules(value: &Value<'_>, out: &mut Vec<String>) {
+    match value {
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                match (k.scalar().as_deref(), v.scalar()) {
+                    (Some("schedule"), Some(text)) => out.push(text.into_owned()),
+                    _ => schedules(v, out),
+                }
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|v| schedules(v, out)),
+        _ => {}
+    }
+}
+
 #[derive(Debug)]
 struct Existing {
     index: ItemIndex,
@@ -87,7 +142,8 @@ pub struct Reconciler<'r, 'a> {
     /// (family, provenance) whose earlier output must stay: a blueprint that targets name but
     /// the input lacks.
     protected: HashSet<(usize, String)>,
-    targets: usize,
+    targets: Vec<(usize, ItemIndex)>,
+    decisions: Vec<Decision>,
     changes: Changes,
 }
 
@@ -119,7 +175,8 @@ impl<'r> Reconciler<'r, 'r> {
             existing: HashMap::new(),
             generated: HashMap::new(),
             protected: HashSet::new(),
-            targets: 0,
+            targets: Vec::new(),
+            decisions: Vec::new(),
             changes: Changes {
                 results,
                 ..Changes::default()
@@ -219,6 +276,14 @@ impl<'r> Reconciler<'r, 'r> {
                 self.families[family].collision_hint,
             );
             self.result(Severity::Error, subject, message);
+            self.decide(
+                family,
+                Some(subject),
+                &provenance,
+                key,
+                Outcome::Collision,
+                &value,
+            );
             return;
         }
         // An object that replaces earlier output of ours keeps kpt's tracking annotations, so
@@ -245,7 +310,7 @@ impl<'r> Reconciler<'r, 'r> {
         annotations.extend(foreign.annotations);
         annotations.extend(tracking);
         ownership::set_metadata(&mut value, foreign.labels, annotations);
-        match self.existing.get(&key) {
+        let outcome = match self.existing.get(&key) {
             Some(e) if !e.ours => {
                 let index = e.index;
                 let pair = self.pair(subject, &provenance);
@@ -259,12 +324,14 @@ impl<'r> Reconciler<'r, 'r> {
                         key.kind
                     ),
                 );
+                Outcome::Blocked(index)
             }
             Some(e) => {
                 let index = e.index;
                 self.changes.remove.insert(index);
                 if ownership::unchanged(self.tree, &self.objects[index], &value) {
                     self.changes.append.push(Appended::Kept(index));
+                    Outcome::Unchanged
                 } else {
                     let mut message = format!("updated: regenerated from blueprint `{provenance}`");
                     if let Some(before) = ownership::marker(&self.objects[index])
@@ -275,13 +342,23 @@ impl<'r> Reconciler<'r, 'r> {
                     self.result(Severity::Info, index, message);
                     let text = (self.write)(&value);
                     self.changes.append.push(Appended::Written(text));
+                    Outcome::Updated
                 }
             }
             None => {
                 let text = (self.write)(&value);
                 self.changes.append.push(Appended::Written(text));
+                Outcome::New
             }
-        }
+        };
+        self.decide(
+            family,
+            Some(subject),
+            &provenance,
+            key.clone(),
+            outcome,
+            &value,
+        );
         let made = Made {
             family,
             subject,
@@ -289,6 +366,27 @@ impl<'r> Reconciler<'r, 'r> {
             target,
         };
         self.generated.insert(key, made);
+    }
+
+    fn decide(
+        &mut self,
+        family: usize,
+        subject: Option<ItemIndex>,
+        provenance: &Rc<str>,
+        key: ObjectKey,
+        outcome: Outcome,
+        value: &Value<'_>,
+    ) {
+        let mut found = Vec::new();
+        schedules(value, &mut found);
+        self.decisions.push(Decision {
+            family,
+            subject,
+            provenance: provenance.clone(),
+            key,
+            outcome,
+            schedules: found,
+        });
     }
 
     /// Removes earlier output that nothing asks for any more: only when the options were
@@ -338,11 +436,26 @@ impl<'r> Reconciler<'r, 'r> {
             };
             let message =
                 format!("pruned: generated earlier from blueprint `{provenance}`, but {why}");
-            pruned.push((index, KrmResult::about(Severity::Info, object, message)));
+            pruned.push((
+                index,
+                family,
+                Rc::<str>::from(provenance),
+                key,
+                why,
+                KrmResult::about(Severity::Info, object, message),
+            ));
         }
-        for (index, result) in pruned {
+        for (index, family, provenance, key, why, result) in pruned {
             self.changes.remove.insert(index);
             self.changes.results.push(result);
+            self.decisions.push(Decision {
+                family,
+                subject: None,
+                provenance,
+                key,
+                outcome: Outcome::Pruned(why),
+                schedules: Vec::new(),
+            });
         }
     }
 
@@ -358,7 +471,7 @@ impl<'r> Reconciler<'r, 'r> {
     }
 
     /// The changes, with the closing summary result still to add ([`summarise`]).
-    pub fn finish(mut self) -> (Changes, usize) {
+    pub fn finish(mut self) -> Finished {
         // Families acting on one object can find one problem of it (a duplicate key, a second
         // database of its name): it is reported once.
         let results = &mut self.changes.results;
@@ -368,7 +481,11 @@ impl<'r> Reconciler<'r, 'r> {
         };
         let mut keep = keep.into_iter();
         results.retain(|_| keep.next().unwrap_or(true));
-        (self.changes, self.targets)
+        Finished {
+            changes: self.changes,
+            targets: self.targets,
+            decisions: self.decisions,
+        }
     }
 }
 
@@ -392,9 +509,11 @@ impl<'t> Proposals<'_, '_> {
         self.report(result)
     }
 
-    /// Counts one target (for the summary).
-    pub fn target(&mut self) {
-        self.reconciler.targets += 1;
+    /// Counts one target, the object `subject` the user annotated (for the summary and the
+    /// preview).
+    pub fn target(&mut self, subject: ItemIndex) {
+        let family = self.family;
+        self.reconciler.targets.push((family, subject));
     }
 
     /// Keeps earlier output made by `provenance` (a blueprint a target names that the input
@@ -632,7 +751,7 @@ mod tests {
             }
         }
         reconciler.prune(true, &|_, _| None);
-        let (changes, _) = reconciler.finish();
+        let changes = reconciler.finish().changes;
         let append: Vec<String> = changes
             .append
             .iter()

@@ -107,7 +107,7 @@ impl Generator<'_, '_, '_, '_, '_> {
             subjects::note_no_targets(self.out, first, NAME_ANNOTATION);
         }
         for target in &targets {
-            self.out.target();
+            self.out.target(targets::annotated_object(target));
             if let Some(resolved) = self.resolve(target, &blueprints, &namespaces) {
                 self.generate(&resolved, defaults);
             }

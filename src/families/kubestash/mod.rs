@@ -49,6 +49,10 @@ pub const GENERATED: [GroupKind; 1] = [GroupKind {
 pub struct KubeStash;
 
 impl Family for KubeStash {
+    fn name(&self) -> &'static str {
+        "KubeStash"
+    }
+
     fn interest(&self) -> Interest {
         Interest::default()
             .group(GROUP, Spec::Whole)

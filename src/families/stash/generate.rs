@@ -64,7 +64,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             subjects::note_no_targets(self.out, first, BLUEPRINT_ANNOTATION);
         }
         for target in &targets {
-            self.out.target();
+            self.out.target(target.annotated_object());
             self.generate_target(target, &blueprints, &secrets);
         }
     }

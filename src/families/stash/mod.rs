@@ -55,6 +55,10 @@ pub const GENERATED: [GroupKind; 2] = [
 pub struct Stash;
 
 impl Family for Stash {
+    fn name(&self) -> &'static str {
+        "Stash"
+    }
+
     fn interest(&self) -> Interest {
         Interest::default()
             .group(GROUP, Spec::Whole)
@@ -153,7 +157,7 @@ mod tests {
         );
         let input = Input::new(&read.tree, objects, interest);
         family.propose(&input, &config, &mut reconciler.proposals(0));
-        let (changes, _) = reconciler.finish();
+        let changes = reconciler.finish().changes;
         let written = changes
             .append
             .into_iter()
