@@ -118,9 +118,9 @@ pub fn validate(spec: &str) -> Result<Accepted, ScheduleError> {
 }
 
 /// Names count up from `min`: jan is 1, sun is 0.
-struct Bounds {
-    min: u64,
-    max: u64,
+pub(super) struct Bounds {
+    pub(super) min: u64,
+    pub(super) max: u64,
     names: &'static [&'static str],
 }
 
@@ -130,17 +130,18 @@ impl Bounds {
     }
 }
 
-const MINUTES: Bounds = Bounds::new(0, 59, &[]);
-const HOURS: Bounds = Bounds::new(0, 23, &[]);
-const DOM: Bounds = Bounds::new(1, 31, &[]);
-const MONTHS: Bounds = Bounds::new(
+pub(super) const MINUTES: Bounds = Bounds::new(0, 59, &[]);
+pub(super) const HOURS: Bounds = Bounds::new(0, 23, &[]);
+pub(super) const DOM: Bounds = Bounds::new(1, 31, &[]);
+pub(super) const MONTHS: Bounds = Bounds::new(
     1,
     12,
     &[
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ],
 );
-const DOW: Bounds = Bounds::new(0, 6, &["sun", "mon", "tue", "wed", "thu", "fri", "sat"]);
+pub(super) const DOW: Bounds =
+    Bounds::new(0, 6, &["sun", "mon", "tue", "wed", "thu", "fri", "sat"]);
 
 /// robfig's getRange; the order of the checks decides which message the user sees.
 fn check_range(expr: &str, b: &Bounds) -> Result<(), ScheduleError> {
@@ -187,7 +188,7 @@ fn check_range(expr: &str, b: &Bounds) -> Result<(), ScheduleError> {
     fail(format!("{why}: {expr}"))
 }
 
-fn int_or_name(expr: &str, b: &Bounds) -> Result<u64, ScheduleError> {
+pub(super) fn int_or_name(expr: &str, b: &Bounds) -> Result<u64, ScheduleError> {
     let named = (b.min..).zip(b.names).find_map(|(value, name)| {
         // Go lowers the whole item with unicode.ToLower, which maps 'İ' to 'i' (Rust gives
         // "i̇"): "FRİ" is Friday to robfig.

@@ -4,6 +4,7 @@
 //! No family's vocabulary lives here. The engine may use itself, the KRM layer and the YAML
 //! layer; families depend on it, never the reverse.
 
+pub mod calendar;
 pub mod config;
 pub mod cron;
 pub mod envsubst;
