@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
+use crate::engine::calendar;
 use crate::engine::reconcile::{Decision, Outcome};
 use crate::krm::object::{FileRef, ItemIndex, Object};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
@@ -31,7 +32,16 @@ pub struct ObjectReport {
     pub outcome: &'static str,
     /// What the outcome depends on (the hand-written object in the way, why it is pruned).
     pub detail: Option<String>,
-    pub schedules: Vec<String>,
+    pub schedules: Vec<Schedule>,
+}
+
+/// A schedule the object holds, and its next runs.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub text: String,
+    /// The next three runs after the run's time (Unix seconds, UTC); fewer or none for a
+    /// schedule that fires less often or is no cron (`@every`).
+    pub next: Vec<i64>,
 }
 
 /// One target: the object annotated, and what it got.
@@ -49,20 +59,64 @@ pub struct TargetReport {
 pub struct Preview {
     targets: Vec<TargetReport>,
     pruned: Vec<ObjectReport>,
+    week: Week,
 }
+
+/// Backup starts over one week (Monday 00:00 to Monday 00:00 UTC), all schedules together.
+#[derive(Debug, Clone, Default)]
+pub struct Week {
+    /// Monday 00:00, Unix seconds.
+    pub start: i64,
+    /// Starts per weekday (Monday first) and hour.
+    pub hours: [[u32; 24]; 7],
+    /// The minutes in which at least [`BUSY`] backups start, busiest first.
+    pub busy: Vec<Busy>,
+}
+
+/// A minute of the day in which many backups start, and the days it happens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Busy {
+    pub hour: usize,
+    pub minute: usize,
+    /// Monday 0 … Sunday 6.
+    pub days: Vec<usize>,
+    pub starts: u32,
+}
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+impl Busy {
+    /// `every day`, or the days (`Mon, Thu`).
+    fn days_text(&self) -> String {
+        if self.days.len() == 7 {
+            return "every day".to_owned();
+        }
+        self.days
+            .iter()
+            .map(|d| DAYS[*d])
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// How many backups starting in one minute make it busy (they share storage and network).
+pub const BUSY: u32 = 5;
+/// At most this many busy minutes are listed.
+const BUSY_LISTED: usize = 10;
 
 /// The preview with every result in its place.
 #[derive(Debug, Clone)]
 pub struct Report {
     pub targets: Vec<TargetReport>,
     pub pruned: Vec<ObjectReport>,
+    pub week: Week,
     /// Results about no target (a blueprint, an object that is no target, the options).
     pub findings: Vec<KrmResult>,
     /// The closing summary line.
     pub summary: String,
 }
 
-fn object_report(decision: &Decision, objects: &[Object<'_>]) -> ObjectReport {
+fn object_report(decision: &Decision, objects: &[Object<'_>], now: i64) -> ObjectReport {
     let (outcome, detail) = match &decision.outcome {
         Outcome::New => ("new", None),
         Outcome::Unchanged => ("unchanged", None),
@@ -88,17 +142,87 @@ fn object_report(decision: &Decision, objects: &[Object<'_>]) -> ObjectReport {
         blueprint: decision.provenance.to_string(),
         outcome,
         detail,
-        schedules: decision.schedules.clone(),
+        schedules: decision
+            .schedules
+            .iter()
+            .map(|text| Schedule {
+                text: text.clone(),
+                next: calendar::next_runs(text, now, 3),
+            })
+            .collect(),
     }
 }
 
-/// The preview of one run: `targets` as the families counted them (family, object annotated),
-/// in order, with the decisions about their objects.
+/// The week of backup starts beginning the first Monday 00:00 UTC after `now`.
+fn week(targets: &[TargetReport], now: i64) -> Week {
+    const DAY: i64 = 86_400;
+    let today = now.div_euclid(DAY);
+    // 1970-01-05 was a Monday.
+    let monday = today + (7 - (today - 4).rem_euclid(7)) % 7;
+    let monday = if monday * DAY <= now {
+        monday + 7
+    } else {
+        monday
+    };
+    let (start, end) = (monday * DAY, (monday + 7) * DAY);
+    let mut week = Week {
+        start,
+        ..Week::default()
+    };
+    let mut per_minute: std::collections::BTreeMap<i64, u32> = std::collections::BTreeMap::new();
+    let schedules = targets
+        .iter()
+        .flat_map(|t| &t.objects)
+        .filter(|o| o.outcome != "blocked" && o.outcome != "collision")
+        .flat_map(|o| &o.schedules);
+    for schedule in schedules {
+        // At most one start a minute: a week has 10,080 minutes.
+        for at in calendar::next_runs(&schedule.text, start - 1, 10_080) {
+            if at >= end {
+                break;
+            }
+            let (_, hour, _) = calendar::weekday_hour_minute(at);
+            let day = ((at - start) / DAY) as usize;
+            week.hours[day][hour] += 1;
+            *per_minute.entry(at).or_default() += 1;
+        }
+    }
+    // One line per minute of the day and number of starts, with the days it happens on.
+    let mut busy: Vec<Busy> = Vec::new();
+    for (at, starts) in per_minute.into_iter().filter(|(_, n)| *n >= BUSY) {
+        let (weekday, hour, minute) = calendar::weekday_hour_minute(at);
+        let day = (weekday + 6) % 7;
+        match busy
+            .iter_mut()
+            .find(|b| (b.hour, b.minute, b.starts) == (hour, minute, starts))
+        {
+            Some(b) => b.days.push(day),
+            None => busy.push(Busy {
+                hour,
+                minute,
+                days: vec![day],
+                starts,
+            }),
+        }
+    }
+    busy.sort_by(|a, b| {
+        (b.starts, b.days.len())
+            .cmp(&(a.starts, a.days.len()))
+            .then((a.hour, a.minute).cmp(&(b.hour, b.minute)))
+    });
+    busy.truncate(BUSY_LISTED);
+    week.busy = busy;
+    week
+}
+
+/// The preview of one run at `now` (Unix seconds): `targets` as the families counted them
+/// (family, object annotated), in order, with the decisions about their objects.
 pub fn preview(
     objects: &[Object<'_>],
     targets: &[(usize, ItemIndex)],
     decisions: &[Decision],
     family_names: &[&'static str],
+    now: i64,
 ) -> Preview {
     let mut preview = Preview::default();
     for &(family, subject) in targets {
@@ -106,7 +230,7 @@ pub fn preview(
         let made = decisions
             .iter()
             .filter(|d| d.family == family && d.subject == Some(subject))
-            .map(|d| object_report(d, objects))
+            .map(|d| object_report(d, objects, now))
             .collect();
         preview.targets.push(TargetReport {
             family: family_names[family],
@@ -119,8 +243,9 @@ pub fn preview(
     preview.pruned = decisions
         .iter()
         .filter(|d| d.subject.is_none())
-        .map(|d| object_report(d, objects))
+        .map(|d| object_report(d, objects, now))
         .collect();
+    preview.week = week(&preview.targets, now);
     preview
 }
 
@@ -130,6 +255,7 @@ impl Report {
         let Preview {
             mut targets,
             pruned,
+            week,
         } = preview;
         let mut findings = Vec::new();
         let mut summary = String::new();
@@ -150,6 +276,7 @@ impl Report {
         Report {
             targets,
             pruned,
+            week,
             findings,
             summary,
         }
@@ -197,14 +324,60 @@ impl Report {
                 let _ = writeln!(out, "  {finding}");
             }
         }
+        if self.has_starts() {
+            let _ = writeln!(
+                out,
+                "backup starts, week of {} UTC",
+                calendar::format_utc(self.week.start)
+            );
+            out.push_str(&self.heatmap());
+        }
         let _ = writeln!(out, "{}", self.summary);
+        out
+    }
+
+    fn has_starts(&self) -> bool {
+        self.week.hours.iter().flatten().any(|n| *n > 0)
+    }
+
+    /// Starts per weekday and hour (`.` for none), then the busy minutes.
+    fn heatmap(&self) -> String {
+        let mut out = String::from("    ");
+        for hour in 0..24 {
+            let _ = write!(out, "{hour:>3}");
+        }
+        out.push('\n');
+        for (day, hours) in DAYS.iter().zip(&self.week.hours) {
+            out.push_str(day);
+            out.push(' ');
+            for n in hours {
+                match n {
+                    0 => out.push_str("  ."),
+                    1..=99 => {
+                        let _ = write!(out, "{n:>3}");
+                    }
+                    _ => out.push_str(" 99+"),
+                }
+            }
+            out.push('\n');
+        }
+        for busy in &self.week.busy {
+            let _ = writeln!(
+                out,
+                "busy: {} backups start at {:02}:{:02}, {}; spread them with H (see the README)",
+                busy.starts,
+                busy.hour,
+                busy.minute,
+                busy.days_text()
+            );
+        }
         out
     }
 
     fn markdown(&self) -> String {
         let mut out = String::from("### stash-autobackup explain\n\n");
         let _ = writeln!(out, "{}\n", md(&self.summary));
-        out.push_str("| target | family | blueprint | object | outcome | schedule |\n");
+        out.push_str("| target | family | blueprint | object | outcome | schedule (UTC) |\n");
         out.push_str("|---|---|---|---|---|---|\n");
         for target in &self.targets {
             let name = md(&target.target.to_string());
@@ -230,7 +403,11 @@ impl Report {
                     object
                         .schedules
                         .iter()
-                        .map(|s| format!("`{}`", md(s)))
+                        .map(|s| match s.next.first() {
+                            Some(at) =>
+                                format!("`{}` (next {})", md(&s.text), calendar::format_utc(*at)),
+                            None => format!("`{}`", md(&s.text)),
+                        })
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
@@ -256,6 +433,14 @@ impl Report {
                 (about.unwrap_or_default(), f)
             }))
             .collect();
+        if self.has_starts() {
+            let _ = write!(
+                out,
+                "\n#### Backup starts, week of {} UTC\n\n```text\n{}```\n",
+                calendar::format_utc(self.week.start),
+                self.heatmap()
+            );
+        }
         if !findings.is_empty() {
             out.push_str("\n#### Findings\n\n");
             for (about, finding) in findings {
@@ -284,7 +469,10 @@ impl Report {
                 "blueprint": o.blueprint,
                 "outcome": o.outcome,
                 "detail": o.detail,
-                "schedules": o.schedules,
+                "schedules": o.schedules.iter().map(|s| json!({
+                    "schedule": s.text,
+                    "next": s.next.iter().map(|at| calendar::format_rfc3339(*at)).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
             })
         };
         let finding = |f: &KrmResult| {
@@ -308,6 +496,15 @@ impl Report {
             })).collect::<Vec<_>>(),
             "pruned": self.pruned.iter().map(object).collect::<Vec<_>>(),
             "findings": self.findings.iter().map(finding).collect::<Vec<_>>(),
+            "week": {
+                "start": calendar::format_rfc3339(self.week.start),
+                "hours": self.week.hours.iter().map(|h| h.to_vec()).collect::<Vec<_>>(),
+                "busy": self.week.busy.iter().map(|b| json!({
+                    "time": format!("{:02}:{:02}", b.hour, b.minute),
+                    "days": b.days.iter().map(|d| DAYS[*d]).collect::<Vec<_>>(),
+                    "starts": b.starts,
+                })).collect::<Vec<_>>(),
+            },
             "summary": self.summary,
         })
     }
@@ -339,8 +536,16 @@ fn object_line(object: &ObjectReport) -> String {
         object.name,
         outcome_text(object)
     );
-    if !object.schedules.is_empty() {
-        line.push_str(&format!(", schedule {}", object.schedules.join(", ")));
+    for schedule in &object.schedules {
+        line.push_str(&format!(", schedule {}", schedule.text));
+        if !schedule.next.is_empty() {
+            let next: Vec<String> = schedule
+                .next
+                .iter()
+                .map(|at| calendar::format_utc(*at))
+                .collect();
+            line.push_str(&format!(" (next {} UTC)", next.join(", ")));
+        }
     }
     line
 }

@@ -21,6 +21,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The time explain counts next runs from: `STASH_AUTOBACKUP_NOW` (Unix seconds or
+/// `2026-12-01T00:00:00Z`, for reproducible reports), else the clock.
+fn now() -> anyhow::Result<i64> {
+    if let Ok(text) = std::env::var("STASH_AUTOBACKUP_NOW") {
+        return stash_autobackup::engine::calendar::parse_utc(&text).with_context(|| {
+            format!("STASH_AUTOBACKUP_NOW={text:?} is no time: give Unix seconds or 2026-12-01T00:00:00Z")
+        });
+    }
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .context("the clock is before 1970")?;
+    Ok(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+}
+
 fn real_main() -> anyhow::Result<ExitCode> {
     let (config_path, paths, explain) =
         match args::parse().map_err(|e| anyhow::anyhow!("{e}; see --help"))? {
@@ -51,7 +65,10 @@ fn real_main() -> anyhow::Result<ExitCode> {
     let options = Options {
         config: config_text.as_deref(),
         argocd_namespace: argocd_namespace.as_deref(),
-        explain: explain.is_some(),
+        explain: match explain {
+            Some(_) => Some(now()?),
+            None => None,
+        },
         ..Options::default()
     };
 

@@ -75,8 +75,9 @@ pub struct Options<'c> {
     /// The namespace ArgoCD gives a config management plugin (`ARGOCD_APP_NAMESPACE`): where
     /// ArgoCD applies objects that have none, so it wins over `defaultNamespace`.
     pub argocd_namespace: Option<&'c str>,
-    /// Record what is decided for the `explain` preview.
-    pub explain: bool,
+    /// Record what is decided for the `explain` preview, whose next runs count from this time
+    /// (Unix seconds).
+    pub explain: Option<i64>,
     /// Read JSON with the YAML reader too (tests compare the two readers).
     #[doc(hidden)]
     pub yaml_scanner_only: bool,
@@ -143,7 +144,7 @@ pub fn run(
         );
         let preview = options
             .explain
-            .then(|| preview(&frame.items.objects, &finished));
+            .map(|now| preview(&frame.items.objects, &finished, now));
         let mut changes = finished.changes;
         let targets = finished.targets.len();
         reconcile::summarise(&mut changes, &frame.items.objects, targets, config_ok);
@@ -173,7 +174,9 @@ pub fn run(
         Place::Stream,
         &mut write,
     );
-    let preview = options.explain.then(|| preview(&frame.objects, &finished));
+    let preview = options
+        .explain
+        .map(|now| preview(&frame.objects, &finished, now));
     let mut changes = finished.changes;
     let targets = finished.targets.len();
     stream::refuse_empty(&frame, &mut changes);
@@ -196,10 +199,10 @@ enum Place {
     Stream,
 }
 
-/// The preview of a run's decisions, with the families' names.
-fn preview(objects: &[Object<'_>], finished: &Finished) -> Preview {
+/// The preview of a run's decisions at `now`, with the families' names.
+fn preview(objects: &[Object<'_>], finished: &Finished, now: i64) -> Preview {
     let names: Vec<&'static str> = FAMILIES.iter().map(|f| f.name()).collect();
-    explain::preview(objects, &finished.targets, &finished.decisions, &names)
+    explain::preview(objects, &finished.targets, &finished.decisions, &names, now)
 }
 
 /// Runs the families over `objects` and reconciles what they propose with the earlier output:

@@ -9,7 +9,11 @@ use serde_json::Value;
 fn explain_json(args: &[&str], stdin: &[u8]) -> (i32, Value) {
     let mut all = vec!["explain", "--format", "json"];
     all.extend_from_slice(args);
-    let out = common::function(&all, stdin);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stash-autobackup"));
+    command
+        .args(&all)
+        .env("STASH_AUTOBACKUP_NOW", "2026-12-01T00:00:00Z");
+    let out = common::run_command(&mut command, stdin);
     let report = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout)));
     (out.code, report)
@@ -19,6 +23,41 @@ fn text<'v>(value: &'v Value, key: &str) -> &'v str {
     value[key]
         .as_str()
         .unwrap_or_else(|| panic!("`{key}` is a string in {value}"))
+}
+
+/// Without STASH_AUTOBACKUP_NOW the clock counts: the next runs are in the future.
+#[test]
+fn next_runs_count_from_the_clock() {
+    let out = common::function(
+        &["explain", "--format", "json"],
+        &common::read("examples/resource-list.yaml"),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let next = report["targets"][0]["objects"][1]["schedules"][0]["next"][0]
+        .as_str()
+        .expect("a next run")
+        .to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let year: u64 = next[..4].parse().unwrap();
+    assert!(year >= 1970 + now / 31_557_600, "{next}");
+    let bad = {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stash-autobackup"));
+        command
+            .arg("explain")
+            .env("STASH_AUTOBACKUP_NOW", "tomorrow");
+        common::run_command(&mut command, b"")
+    };
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr
+            .contains("STASH_AUTOBACKUP_NOW=\"tomorrow\" is no time"),
+        "{}",
+        bad.stderr
+    );
 }
 
 /// Every field the README documents, with its type, on a run with both families, an error and
@@ -52,11 +91,34 @@ fn the_json_follows_the_documented_schema() {
         }
         assert_eq!(text(object, "outcome"), "new");
         assert!(object["detail"].is_null());
-        assert_eq!(object["schedules"].as_array().map(Vec::len), Some(1));
+        let schedules = object["schedules"].as_array().expect("schedules");
+        assert_eq!(schedules.len(), 1);
+        text(&schedules[0], "schedule");
+        let next = schedules[0]["next"].as_array().expect("next");
+        assert_eq!(next.len(), 3);
+        assert!(
+            next.iter()
+                .all(|t| t.as_str().is_some_and(|t| t.starts_with("2026-12-0")))
+        );
         assert!(target["findings"].as_array().is_some());
     }
     assert!(report["pruned"].as_array().is_some_and(Vec::is_empty));
     assert!(report["findings"].as_array().is_some_and(Vec::is_empty));
+    let week = &report["week"];
+    assert_eq!(
+        text(week, "start"),
+        "2026-12-07T00:00:00Z",
+        "the Monday after"
+    );
+    let hours = week["hours"].as_array().expect("hours");
+    assert_eq!(hours.len(), 7);
+    let starts: u64 = hours
+        .iter()
+        .flat_map(|day| day.as_array().expect("24 hours").iter())
+        .map(|n| n.as_u64().expect("a count"))
+        .sum();
+    assert_eq!(starts, 21, "three nightly backups, seven days");
+    assert!(week["busy"].as_array().is_some_and(Vec::is_empty));
 }
 
 /// The preview reports what the run does: a second explain over the function's own output sees
