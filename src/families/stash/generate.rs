@@ -10,7 +10,10 @@ use super::naming::{self, Placement};
 use super::render::{self, ConfigParts};
 use super::targets::{self, Annotation, Subject, Target};
 use super::vars::Vars;
-use super::{BLUEPRINT_ANNOTATION, FILE_PREFIX, GENERATED, GROUP, SCHEDULE_ANNOTATION};
+use super::{
+    BLUEPRINT_ANNOTATION, EXTERNAL_SECRETS_GROUP, FILE_PREFIX, GENERATED, GROUP,
+    SCHEDULE_ANNOTATION, SEALED_SECRETS_GROUP,
+};
 use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::expand::Expander;
 use crate::engine::family::{Input, Select};
@@ -106,12 +109,33 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         found
     }
 
+    /// The Secrets the input holds or makes: Secrets, and the Secrets a SealedSecret or an
+    /// ExternalSecret makes in the cluster.
     fn secrets(&self) -> HashSet<SecretKey> {
+        let tree = self.input.tree;
+        let select = [
+            Select::Kind("v1", "Secret"),
+            Select::Group(SEALED_SECRETS_GROUP),
+            Select::Group(EXTERNAL_SECRETS_GROUP),
+        ];
         self.input
-            .select(&[Select::Kind("v1", "Secret")])
+            .select(&select)
             .filter_map(|(_, fields)| {
-                let name = fields.name.text()?.to_owned();
-                Some((fields.namespace.text().unwrap_or_default().to_owned(), name))
+                let own = fields.name.text()?;
+                let name = match (fields.group(), fields.kind.text()?) {
+                    (Some(SEALED_SECRETS_GROUP), "SealedSecret") => own,
+                    (Some(EXTERNAL_SECRETS_GROUP), "ExternalSecret") => fields
+                        .spec
+                        .and_then(|s| tree.lookup(s, "target"))
+                        .and_then(|t| tree.lookup(t, "name"))
+                        .and_then(|n| tree.scalar(n))
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or(own),
+                    (Some(""), "Secret") => own,
+                    _ => return None,
+                };
+                let namespace = fields.namespace.text().unwrap_or_default();
+                Some((namespace.to_owned(), name.to_owned()))
             })
             .collect()
     }

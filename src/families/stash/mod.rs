@@ -34,6 +34,11 @@ pub const PARAM_PREFIX: &str = "params.stash.appscode.com/";
 pub const TARGET_PATHS_ANNOTATION: &str = "stash.appscode.com/target-paths";
 pub const VOLUME_MOUNTS_ANNOTATION: &str = "stash.appscode.com/volume-mounts";
 
+/// Bitnami's SealedSecrets (a Secret of the SealedSecret's name) and the External Secrets
+/// Operator's ExternalSecrets (a Secret named by `spec.target.name`, else the ExternalSecret's).
+pub const SEALED_SECRETS_GROUP: &str = "bitnami.com";
+pub const EXTERNAL_SECRETS_GROUP: &str = "external-secrets.io";
+
 /// New files in a kpt package: `stash-<name>.yaml` beside the target.
 pub const FILE_PREFIX: &str = "stash-";
 
@@ -65,8 +70,11 @@ impl Family for Stash {
             // Of a database or an AppBinding only these fields are read.
             .group(KUBEDB_GROUP, Spec::Fields(vec!["type", "version"]))
             .group(APPBINDING_GROUP, Spec::Fields(vec!["type", "version"]))
-            // A Repository's storage Secret, to say when it is missing.
+            // A Repository's storage Secret, to say when it is missing; a SealedSecret or an
+            // ExternalSecret makes one in the cluster.
             .kind("v1", "Secret")
+            .group(SEALED_SECRETS_GROUP, Spec::Nothing)
+            .group(EXTERNAL_SECRETS_GROUP, Spec::Fields(vec!["target"]))
             // A workload or claim is a target by this annotation (on another object, to say it
             // is none); of a workload, the pod template's volumes, to check the volume mounts.
             .annotation(BLUEPRINT_ANNOTATION)
