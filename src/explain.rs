@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use serde_json::{Value as Json, json};
 
 use crate::engine::calendar;
-use crate::engine::reconcile::{Decision, Outcome};
-use crate::krm::object::{FileRef, ItemIndex, Object};
+use crate::engine::reconcile::{Counted, Decision, Outcome};
+use crate::krm::object::{FileRef, Object};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 
 /// The output formats of `explain`.
@@ -52,6 +52,10 @@ pub struct TargetReport {
     pub file: Option<FileRef>,
     pub objects: Vec<ObjectReport>,
     pub findings: Vec<KrmResult>,
+    /// The objects results about this target may name.
+    about: Vec<ResourceRef>,
+    /// The blueprints it names: when it gets nothing, their errors may be why.
+    uses: Vec<ResourceRef>,
 }
 
 /// What a run decided, before the results are attributed ([`Report::new`]).
@@ -215,17 +219,18 @@ fn week(targets: &[TargetReport], now: i64) -> Week {
     week
 }
 
-/// The preview of one run at `now` (Unix seconds): `targets` as the families counted them
-/// (family, object annotated), in order, with the decisions about their objects.
+/// The preview of one run at `now` (Unix seconds): `targets` as the families counted them, in
+/// order, with the decisions about their objects.
 pub fn preview(
     objects: &[Object<'_>],
-    targets: &[(usize, ItemIndex)],
+    targets: &[Counted],
     decisions: &[Decision],
     family_names: &[&'static str],
     now: i64,
 ) -> Preview {
     let mut preview = Preview::default();
-    for &(family, subject) in targets {
+    for counted in targets {
+        let (family, subject) = (counted.family, counted.subject);
         let object = &objects[subject];
         let made = decisions
             .iter()
@@ -238,6 +243,17 @@ pub fn preview(
             file: crate::krm::kpt::file_of(object),
             objects: made,
             findings: Vec::new(),
+            about: counted
+                .objects
+                .iter()
+                .chain([&subject])
+                .map(|i| ResourceRef::of(&objects[*i]))
+                .collect(),
+            uses: counted
+                .uses
+                .iter()
+                .map(|i| ResourceRef::of(&objects[*i]))
+                .collect(),
         });
     }
     preview.pruned = decisions
@@ -250,7 +266,7 @@ pub fn preview(
 }
 
 impl Report {
-    /// Puts each result with the target it is about; the rest, and the summary, apart.
+    /// Puts each result with the targets it is about; the rest, and the summary, apart.
     pub fn new(preview: Preview, results: &[KrmResult]) -> Self {
         let Preview {
             mut targets,
@@ -264,14 +280,29 @@ impl Report {
                 summary = result.message.clone();
                 continue;
             }
-            let target = result
-                .resource_ref
-                .as_ref()
-                .and_then(|r| targets.iter_mut().find(|t| t.target == *r));
-            match target {
-                Some(target) => target.findings.push(result.clone()),
-                None => findings.push(result.clone()),
+            // A result about an object both families act on shows with each of its targets:
+            // results do not say which family found them.
+            let mut placed = false;
+            if let Some(about) = &result.resource_ref {
+                for target in targets.iter_mut().filter(|t| t.about.contains(about)) {
+                    target.findings.push(result.clone());
+                    placed = true;
+                }
             }
+            if !placed {
+                findings.push(result.clone());
+            }
+        }
+        // A target that gets nothing because of its blueprint says so: the blueprint's errors
+        // show with it too (they stay under the other findings, where they are about).
+        for target in targets.iter_mut().filter(|t| t.objects.is_empty()) {
+            let because = findings.iter().filter(|f| {
+                f.severity == Severity::Error
+                    && f.resource_ref
+                        .as_ref()
+                        .is_some_and(|r| target.uses.contains(r))
+            });
+            target.findings.extend(because.cloned());
         }
         Report {
             targets,

@@ -153,3 +153,72 @@ fn the_preview_reports_the_runs_own_decisions() {
         "{finding}"
     );
 }
+
+/// Over every golden input run without options: explain keeps the function's exit status,
+/// counts the objects the run's summary counts, and lists no target silently (one that gets
+/// nothing carries a finding saying why).
+#[test]
+fn explain_agrees_with_the_run_on_every_golden_input() {
+    let mut checked = 0;
+    let mut silent = Vec::new();
+    for case in common::cases("testdata") {
+        let settings = std::fs::read_to_string(case.join("case.yaml")).unwrap_or_default();
+        let Ok(input) = std::fs::read(case.join("input.yaml")) else {
+            continue;
+        };
+        if settings.contains("args:") || settings.contains("env:") {
+            continue;
+        }
+        let run = common::function(&[], &input);
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stash-autobackup"));
+        command
+            .args(["explain", "--format", "json"])
+            .env("STASH_AUTOBACKUP_NOW", "2026-12-01T00:00:00Z");
+        let out = common::run_command(&mut command, &input);
+        let name = case.display();
+        assert_eq!(out.code, run.code, "{name}: {}", out.stderr);
+        let Ok(report) = serde_json::from_slice::<Value>(&out.stdout) else {
+            // Unreadable input: both fail before any decision, with nothing on stdout.
+            assert_ne!(run.code, 0, "{name}");
+            assert!(out.stdout.is_empty(), "{name}");
+            continue;
+        };
+        let targets = report["targets"].as_array().expect("targets");
+        let mut generated = 0;
+        for target in targets {
+            let objects = target["objects"].as_array().expect("objects");
+            generated += objects
+                .iter()
+                .filter(|o| matches!(text(o, "outcome"), "new" | "updated" | "unchanged"))
+                .count();
+            let findings = target["findings"].as_array().expect("findings");
+            if objects.is_empty() && findings.is_empty() {
+                silent.push(format!(
+                    "{name}: {} gets nothing and no finding says why",
+                    target["target"]
+                ));
+            }
+        }
+        let summary = text(&report, "summary");
+        // "stash-autobackup: N targets, M generated objects in the output, …": the output
+        // also holds earlier objects of ours that no decision touched (when nothing was run).
+        // (A run whose options are wrong says so instead, and decides nothing.)
+        if let Some(rest) = summary.strip_prefix("stash-autobackup: ")
+            && let Some((targets_text, rest)) = rest.split_once(", ")
+            && let Some((objects_text, _)) = rest.split_once(' ')
+            && let Some(Ok(counted)) = targets_text.split(' ').next().map(str::parse::<usize>)
+        {
+            assert_eq!(counted, targets.len(), "{name}: {summary}");
+            let in_output: usize = objects_text.parse().expect("a count");
+            assert!(
+                generated <= in_output,
+                "{name}: {generated} decided, {summary}"
+            );
+        } else {
+            assert!(targets.is_empty(), "{name}: {summary}");
+        }
+        checked += 1;
+    }
+    assert!(silent.is_empty(), "{}", silent.join("\n"));
+    assert!(checked > 150, "{checked} inputs");
+}

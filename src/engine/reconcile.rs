@@ -97,12 +97,26 @@ pub enum Outcome {
 }
 
 /// What a run of reconciliation leaves: the changes to the input, the targets the families
-/// counted (family, the object annotated), and the decisions.
+/// counted, and the decisions.
 #[derive(Debug)]
 pub struct Finished {
     pub changes: Changes,
-    pub targets: Vec<(usize, ItemIndex)>,
+    pub targets: Vec<Counted>,
     pub decisions: Vec<Decision>,
+}
+
+/// A target a family counted.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    pub family: usize,
+    /// The object the user annotated.
+    pub subject: ItemIndex,
+    /// The input objects that make it up or stand in its way (a database of its name), which
+    /// results about it may name.
+    pub objects: Vec<ItemIndex>,
+    /// The blueprints it names that the input holds: when it gets nothing, their problems may
+    /// be why.
+    pub uses: Vec<ItemIndex>,
 }
 
 /// The schedules of a generated object: every string under a `schedule` key.
@@ -142,7 +156,7 @@ pub struct Reconciler<'r, 'a> {
     /// (family, provenance) whose earlier output must stay: a blueprint that targets name but
     /// the input lacks.
     protected: HashSet<(usize, String)>,
-    targets: Vec<(usize, ItemIndex)>,
+    targets: Vec<Counted>,
     decisions: Vec<Decision>,
     changes: Changes,
 }
@@ -509,11 +523,29 @@ impl<'t> Proposals<'_, '_> {
         self.report(result)
     }
 
-    /// Counts one target, the object `subject` the user annotated (for the summary and the
-    /// preview).
-    pub fn target(&mut self, subject: ItemIndex) {
+    /// Counts one target: `subject`, the object the user annotated, and `objects`, those
+    /// results about it may name (for the summary and the preview).
+    pub fn target(&mut self, subject: ItemIndex, objects: Vec<ItemIndex>) {
         let family = self.family;
-        self.reconciler.targets.push((family, subject));
+        self.reconciler.targets.push(Counted {
+            family,
+            subject,
+            objects,
+            uses: Vec::new(),
+        });
+    }
+
+    /// Notes that the target counted last names the blueprint at `blueprint`.
+    pub fn uses(&mut self, blueprint: ItemIndex) {
+        let family = self.family;
+        if let Some(last) = self
+            .reconciler
+            .targets
+            .last_mut()
+            .filter(|t| t.family == family)
+        {
+            last.uses.push(blueprint);
+        }
     }
 
     /// Keeps earlier output made by `provenance` (a blueprint a target names that the input

@@ -42,6 +42,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         taken: HashMap::new(),
         noted_defaults: HashSet::new(),
         noted_readings: HashSet::new(),
+        blueprint_objects: HashMap::new(),
     };
     generator.run();
 }
@@ -75,6 +76,8 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
     /// and that the two readings of their namespace differ.
     noted_defaults: HashSet<ItemIndex>,
     noted_readings: HashSet<ItemIndex>,
+    /// Every blueprint object by namespace and name, usable or not.
+    blueprint_objects: HashMap<BlueprintKey, Vec<ItemIndex>>,
 }
 
 /// One target on its way to a BackupConfiguration.
@@ -107,7 +110,15 @@ impl Generator<'_, '_, '_, '_, '_> {
             subjects::note_no_targets(self.out, first, NAME_ANNOTATION);
         }
         for target in &targets {
-            self.out.target(targets::annotated_object(target));
+            let mut objects = target.objects();
+            if let Found::Database {
+                second_database: Some(second),
+                ..
+            } = target.found
+            {
+                objects.push(second);
+            }
+            self.out.target(targets::annotated_object(target), objects);
             if let Some(resolved) = self.resolve(target, &blueprints, &namespaces) {
                 self.generate(&resolved, defaults);
             }
@@ -132,6 +143,10 @@ impl Generator<'_, '_, '_, '_, '_> {
                 continue;
             };
             let key = (namespace.to_owned(), name.to_owned());
+            self.blueprint_objects
+                .entry(key.clone())
+                .or_default()
+                .push(i);
             match found.get_mut(&key) {
                 Some(slot) => {
                     *slot = None;
@@ -289,6 +304,9 @@ impl Generator<'_, '_, '_, '_, '_> {
             return None;
         };
         let key = (blueprint_namespace.to_owned(), name.to_owned());
+        for &object in self.blueprint_objects.get(&key).into_iter().flatten() {
+            self.out.uses(object);
+        }
         let blueprint = match blueprints.get(&key) {
             Some(Some(blueprint)) => blueprint,
             Some(None) => return None,

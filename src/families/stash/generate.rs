@@ -32,6 +32,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         config,
         out,
         noted_versions: HashSet::new(),
+        blueprint_objects: HashMap::new(),
         noted_secrets: HashSet::new(),
     };
     generator.run();
@@ -48,6 +49,8 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
     /// one note each.
     noted_versions: HashSet<ItemIndex>,
     noted_secrets: HashSet<SecretKey>,
+    /// Every blueprint object by name, usable or not (a target names them all).
+    blueprint_objects: HashMap<String, Vec<ItemIndex>>,
 }
 
 impl<'i> Generator<'_, 'i, '_, '_, '_> {
@@ -67,7 +70,15 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             subjects::note_no_targets(self.out, first, BLUEPRINT_ANNOTATION);
         }
         for target in &targets {
-            self.out.target(target.annotated_object());
+            let mut objects = target.objects();
+            if let Subject::Database {
+                second_database: Some(second),
+                ..
+            } = target.subject
+            {
+                objects.push(second);
+            }
+            self.out.target(target.annotated_object(), objects);
             self.generate_target(target, &blueprints, &secrets);
         }
     }
@@ -88,6 +99,10 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             let Some(name) = fields.name.text().filter(|n| !n.is_empty()) else {
                 continue;
             };
+            self.blueprint_objects
+                .entry(name.to_owned())
+                .or_default()
+                .push(i);
             match found.get_mut(name) {
                 Some(slot) => {
                     *slot = None;
@@ -249,6 +264,9 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         let schedule = annotations::schedule_override(target, self.out);
         let params = annotations::params(target, self.out);
         for (position, name) in names.iter().enumerate() {
+            for &object in self.blueprint_objects.get(name).into_iter().flatten() {
+                self.out.uses(object);
+            }
             let blueprint = match blueprints.get(name.as_str()) {
                 Some(Some(b)) => b,
                 Some(None) => continue,
