@@ -208,7 +208,8 @@ pub struct Checked<'c> {
     pub databases: Option<(ItemIndex, ItemIndex)>,
 }
 
-/// What every family checks of a target before generating for it: that it has a namespace (its
+/// What every family does first with a target: counts it (with the objects results about it
+/// may name, a second database of its name included), then checks that it has a namespace (its
 /// own, else the defaultNamespace option), that KubeDB could give it an AppBinding, that its
 /// objects have no duplicate key, and that Kubernetes accepts its name and namespace. Problems
 /// are reported through `out`; the namespace comes back when there are none.
@@ -218,6 +219,9 @@ pub fn checked_namespace(
     target: &Checked<'_>,
     out: &mut Proposals<'_, '_>,
 ) -> Option<String> {
+    let mut related = target.objects.to_vec();
+    related.extend(target.databases.map(|(_, second)| second));
+    out.target(target.annotated, related);
     let namespace = target
         .namespace
         .map(str::to_owned)

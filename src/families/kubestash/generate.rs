@@ -110,15 +110,6 @@ impl Generator<'_, '_, '_, '_, '_> {
             subjects::note_no_targets(self.out, first, NAME_ANNOTATION);
         }
         for target in &targets {
-            let mut objects = target.objects();
-            if let Found::Database {
-                second_database: Some(second),
-                ..
-            } = target.found
-            {
-                objects.push(second);
-            }
-            self.out.target(targets::annotated_object(target), objects);
             if let Some(resolved) = self.resolve(target, &blueprints, &namespaces) {
                 self.generate(&resolved, defaults);
             }

@@ -70,15 +70,6 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             subjects::note_no_targets(self.out, first, BLUEPRINT_ANNOTATION);
         }
         for target in &targets {
-            let mut objects = target.objects();
-            if let Subject::Database {
-                second_database: Some(second),
-                ..
-            } = target.subject
-            {
-                objects.push(second);
-            }
-            self.out.target(target.annotated_object(), objects);
             self.generate_target(target, &blueprints, &secrets);
         }
     }
