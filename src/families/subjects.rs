@@ -294,10 +294,24 @@ pub fn checked_namespace(
     Some(namespace)
 }
 
-/// Blueprints and no target at all: typical of a kustomize base that holds the blueprints while
-/// the databases live in an overlay, or of a target annotated with another key. A warning on the
-/// first blueprint says where to look.
-pub fn note_no_targets(out: &mut Proposals<'_, '_>, first_blueprint: ItemIndex, annotation: &str) {
+/// Blueprints and no object carrying any of `annotations` at all: typical of a kustomize base
+/// that holds the blueprints while the databases live in an overlay, or of a target annotated
+/// with another key. A warning on the first blueprint says where to look, naming the first of
+/// `annotations`.
+pub fn note_no_targets(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    first_blueprint: Option<ItemIndex>,
+    annotations: &[&'static str],
+) {
+    let Some(first_blueprint) = first_blueprint else {
+        return;
+    };
+    let annotated: Vec<Select> = annotations.iter().map(|a| Select::Annotated(a)).collect();
+    if input.select(&annotated).next().is_some() {
+        return;
+    }
+    let annotation = annotations[0];
     out.about(
         Severity::Warning,
         first_blueprint,

@@ -100,15 +100,9 @@ impl Generator<'_, '_, '_, '_, '_> {
         let defaults = self.defaults();
         let targets = targets::find(self.input);
         self.note_unsupported(&targets);
-        let annotated = [
-            Select::Annotated(NAME_ANNOTATION),
-            Select::Annotated(NAMESPACE_ANNOTATION),
-        ];
-        if self.input.select(&annotated).next().is_none()
-            && let Some(first) = blueprints.values().flatten().map(|b| b.object).min()
-        {
-            subjects::note_no_targets(self.out, first, NAME_ANNOTATION);
-        }
+        let first = blueprints.values().flatten().map(|b| b.object).min();
+        let annotations = [NAME_ANNOTATION, NAMESPACE_ANNOTATION];
+        subjects::note_no_targets(self.input, self.out, first, &annotations);
         for target in &targets {
             if let Some(resolved) = self.resolve(target, &blueprints, &namespaces) {
                 self.generate(&resolved, defaults);

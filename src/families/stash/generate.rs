@@ -63,12 +63,8 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         let secrets = self.secrets();
         let targets = targets::find(self.input);
         self.note_unsupported(&targets);
-        let annotated = [Select::Annotated(BLUEPRINT_ANNOTATION)];
-        if self.input.select(&annotated).next().is_none()
-            && let Some(first) = blueprints.values().flatten().map(|b| b.object).min()
-        {
-            subjects::note_no_targets(self.out, first, BLUEPRINT_ANNOTATION);
-        }
+        let first = blueprints.values().flatten().map(|b| b.object).min();
+        subjects::note_no_targets(self.input, self.out, first, &[BLUEPRINT_ANNOTATION]);
         for target in &targets {
             self.generate_target(target, &blueprints, &secrets);
         }
