@@ -141,6 +141,7 @@ pub fn run(
             problems,
             Place::Kpt,
             &mut write,
+            options.explain.is_some(),
         );
         let preview = options
             .explain
@@ -173,6 +174,7 @@ pub fn run(
         problems,
         Place::Stream,
         &mut write,
+        options.explain.is_some(),
     );
     let preview = options
         .explain
@@ -206,7 +208,8 @@ fn preview(objects: &[Object<'_>], finished: &Finished, now: i64) -> Preview {
 }
 
 /// Runs the families over `objects` and reconciles what they propose with the earlier output:
-/// what reconciliation leaves, and whether the options could be read.
+/// what reconciliation leaves (its decisions too when `record`), and whether the options could
+/// be read.
 fn generate<'r>(
     tree: &'r Tree<'r>,
     objects: &'r [Object<'r>],
@@ -214,6 +217,7 @@ fn generate<'r>(
     problems: Vec<KrmResult>,
     place: Place,
     write: &'r mut Writer<'r>,
+    record: bool,
 ) -> (Finished, bool) {
     let describe: fn(ItemIndex) -> String = match place {
         Place::Kpt => resource_list::describe,
@@ -235,6 +239,9 @@ fn generate<'r>(
         write,
         problems,
     );
+    if record {
+        reconciler.record_decisions();
+    }
     let config_ok = !reconciler.has_errors();
     let inputs: Vec<Input<'_, '_>> = FAMILIES
         .iter()

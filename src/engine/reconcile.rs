@@ -157,6 +157,8 @@ pub struct Reconciler<'r, 'a> {
     /// the input lacks.
     protected: HashSet<(usize, String)>,
     targets: Vec<Counted>,
+    /// Decisions are recorded only for a preview: a plain run does not pay for them.
+    record: bool,
     decisions: Vec<Decision>,
     changes: Changes,
 }
@@ -190,6 +192,7 @@ impl<'r> Reconciler<'r, 'r> {
             generated: HashMap::new(),
             protected: HashSet::new(),
             targets: Vec::new(),
+            record: false,
             decisions: Vec::new(),
             changes: Changes {
                 results,
@@ -249,6 +252,11 @@ impl<'r> Reconciler<'r, 'r> {
         }
     }
 
+    /// Records every decision from now on, for a preview of the run (`explain`).
+    pub fn record_decisions(&mut self) {
+        self.record = true;
+    }
+
     pub fn has_errors(&self) -> bool {
         self.changes.has_errors()
     }
@@ -294,7 +302,7 @@ impl<'r> Reconciler<'r, 'r> {
                 family,
                 Some(subject),
                 &provenance,
-                key,
+                &key,
                 Outcome::Collision,
                 &value,
             );
@@ -365,14 +373,7 @@ impl<'r> Reconciler<'r, 'r> {
                 Outcome::New
             }
         };
-        self.decide(
-            family,
-            Some(subject),
-            &provenance,
-            key.clone(),
-            outcome,
-            &value,
-        );
+        self.decide(family, Some(subject), &provenance, &key, outcome, &value);
         let made = Made {
             family,
             subject,
@@ -387,17 +388,20 @@ impl<'r> Reconciler<'r, 'r> {
         family: usize,
         subject: Option<ItemIndex>,
         provenance: &Rc<str>,
-        key: ObjectKey,
+        key: &ObjectKey,
         outcome: Outcome,
         value: &Value<'_>,
     ) {
+        if !self.record {
+            return;
+        }
         let mut found = Vec::new();
         schedules(value, &mut found);
         self.decisions.push(Decision {
             family,
             subject,
             provenance: provenance.clone(),
-            key,
+            key: key.clone(),
             outcome,
             schedules: found,
         });
@@ -462,14 +466,16 @@ impl<'r> Reconciler<'r, 'r> {
         for (index, family, provenance, key, why, result) in pruned {
             self.changes.remove.insert(index);
             self.changes.results.push(result);
-            self.decisions.push(Decision {
-                family,
-                subject: None,
-                provenance,
-                key,
-                outcome: Outcome::Pruned(why),
-                schedules: Vec::new(),
-            });
+            if self.record {
+                self.decisions.push(Decision {
+                    family,
+                    subject: None,
+                    provenance,
+                    key,
+                    outcome: Outcome::Pruned(why),
+                    schedules: Vec::new(),
+                });
+            }
         }
     }
 
