@@ -2,6 +2,7 @@
 //! built from the decisions reconciliation recorded while deciding and the results the families
 //! reported; nothing is decided (or derived again) here.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
@@ -173,22 +174,27 @@ fn week(targets: &[TargetReport], now: i64) -> Week {
         start,
         ..Week::default()
     };
-    let mut per_minute: std::collections::BTreeMap<i64, u32> = std::collections::BTreeMap::new();
+    // Many targets share a schedule: each one is worked out once, and counted as often as used.
+    let mut uses: BTreeMap<&str, u32> = BTreeMap::new();
     let schedules = targets
         .iter()
         .flat_map(|t| &t.objects)
         .filter(|o| o.outcome != "blocked" && o.outcome != "collision")
         .flat_map(|o| &o.schedules);
     for schedule in schedules {
+        *uses.entry(&schedule.text).or_default() += 1;
+    }
+    let mut per_minute: BTreeMap<i64, u32> = BTreeMap::new();
+    for (text, count) in uses {
         // At most one start a minute: a week has 10,080 minutes.
-        for at in calendar::next_runs(&schedule.text, start - 1, 10_080) {
+        for at in calendar::next_runs(text, start - 1, 10_080) {
             if at >= end {
                 break;
             }
             let (_, hour, _) = calendar::weekday_hour_minute(at);
             let day = ((at - start) / DAY) as usize;
-            week.hours[day][hour] += 1;
-            *per_minute.entry(at).or_default() += 1;
+            week.hours[day][hour] += count;
+            *per_minute.entry(at).or_default() += count;
         }
     }
     // One line per minute of the day and number of starts, with the days it happens on.
