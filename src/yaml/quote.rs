@@ -150,30 +150,17 @@ fn needs_escape(c: char) -> bool {
 
 /// `s` as a YAML double-quoted scalar.
 pub fn double_quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{85}' => out.push_str("\\N"),
-            '\u{2028}' => out.push_str("\\L"),
-            '\u{2029}' => out.push_str("\\P"),
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    quoted(s, true)
 }
 
 /// `s` as a JSON string (also a valid YAML double-quoted scalar).
 pub fn json_string(s: &str) -> String {
+    quoted(s, false)
+}
+
+/// `s` between double quotes, escaped for YAML (its short escapes for the Unicode line breaks,
+/// upper-case hex) or for JSON (which has neither: `\u` with lower-case hex).
+fn quoted(s: &str, yaml: bool) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -183,6 +170,12 @@ pub fn json_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
+            '\u{85}' if yaml => out.push_str("\\N"),
+            '\u{2028}' if yaml => out.push_str("\\L"),
+            '\u{2029}' if yaml => out.push_str("\\P"),
+            c if needs_escape(c) && yaml => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
             c if needs_escape(c) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
