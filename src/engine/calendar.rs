@@ -6,7 +6,7 @@
 //! the field's end, a step above 1 drops the mark), and a day matches as robfig decides: both
 //! day fields when either is unrestricted, else either of them.
 
-use super::cron::{self, Accepted, Bounds, DOM, DOW, HOURS, MINUTES, MONTHS, int_or_name};
+use super::cron::{self, Accepted, Bounds, DOM, DOW, HOURS, MINUTES, MONTHS, get_range};
 
 /// A schedule's fields as bit sets.
 struct Spec {
@@ -24,41 +24,13 @@ fn field(text: &str, b: &Bounds) -> Option<(u64, bool)> {
     let mut bits = 0u64;
     let mut star = false;
     for item in text.split(',').filter(|i| !i.is_empty()) {
-        let (range, step) = match item.split_once('/') {
-            Some((range, step)) => (range, Some(step.parse::<u64>().ok()?)),
-            None => (item, None),
-        };
-        let mut parts = range.split('-');
-        let low = parts.next()?;
-        let high = parts.next();
-        let (start, mut end, mut starred) = if low == "*" || low == "?" {
-            (b.min, b.max, true)
-        } else {
-            let start = int_or_name(low, b).ok()?;
-            let end = match high {
-                Some(high) => int_or_name(high, b).ok()?,
-                None => start,
-            };
-            (start, end, false)
-        };
-        let step = match step {
-            Some(step) => {
-                if high.is_none() {
-                    end = b.max;
-                }
-                if step > 1 {
-                    starred = false;
-                }
-                step
-            }
-            None => 1,
-        };
-        let mut value = start;
-        while value <= end {
+        let range = get_range(item, b).ok()?;
+        let mut value = range.start;
+        while value <= range.end {
             bits |= 1 << value;
-            value += step;
+            value += range.step;
         }
-        star |= starred;
+        star |= range.star;
     }
     Some((bits, star))
 }

@@ -101,7 +101,7 @@ pub fn parse_standard(spec: &str) -> Result<Accepted, ScheduleError> {
     ] {
         // strings.FieldsFunc drops empty pieces, which is why "1,,2" and "," pass.
         for expr in field.split(',').filter(|e| !e.is_empty()) {
-            check_range(expr, bounds)?;
+            get_range(expr, bounds)?;
         }
     }
     Ok(Accepted::Cron)
@@ -119,8 +119,8 @@ pub fn validate(spec: &str) -> Result<Accepted, ScheduleError> {
 
 /// Names count up from `min`: jan is 1, sun is 0.
 pub(super) struct Bounds {
-    pub(super) min: u64,
-    pub(super) max: u64,
+    min: u64,
+    max: u64,
     names: &'static [&'static str],
 }
 
@@ -143,8 +143,18 @@ pub(super) const MONTHS: Bounds = Bounds::new(
 pub(super) const DOW: Bounds =
     Bounds::new(0, 6, &["sun", "mon", "tue", "wed", "thu", "fri", "sat"]);
 
+/// One comma item of a field as robfig reads it: `start` to `end` every `step`, and whether it
+/// was `*` or `?` without a step above 1 (robfig's star bit, which decides how the two day
+/// fields combine).
+pub(super) struct Range {
+    pub(super) start: u64,
+    pub(super) end: u64,
+    pub(super) step: u64,
+    pub(super) star: bool,
+}
+
 /// robfig's getRange; the order of the checks decides which message the user sees.
-fn check_range(expr: &str, b: &Bounds) -> Result<(), ScheduleError> {
+pub(super) fn get_range(expr: &str, b: &Bounds) -> Result<Range, ScheduleError> {
     let mut range_and_step = expr.split('/');
     let range = range_and_step.next().unwrap_or_default();
     let steps: Vec<&str> = range_and_step.collect();
@@ -153,7 +163,8 @@ fn check_range(expr: &str, b: &Bounds) -> Result<(), ScheduleError> {
     let highs: Vec<&str> = low_and_high.collect();
 
     // Whatever follows "*-" is never looked at: "*-5" and "*-x-y" pass.
-    let (start, mut end) = if low == "*" || low == "?" {
+    let mut star = low == "*" || low == "?";
+    let (start, mut end) = if star {
         (b.min, b.max)
     } else {
         let start = int_or_name(low, b)?;
@@ -170,7 +181,9 @@ fn check_range(expr: &str, b: &Bounds) -> Result<(), ScheduleError> {
             if highs.is_empty() {
                 end = b.max;
             }
-            atoi_unsigned(step)?
+            let step = atoi_unsigned(step)?;
+            star &= step <= 1;
+            step
         }
         _ => return fail(format!("too many slashes: {expr}")),
     };
@@ -183,12 +196,17 @@ fn check_range(expr: &str, b: &Bounds) -> Result<(), ScheduleError> {
     } else if step == 0 {
         "step of range should be a positive number".to_string()
     } else {
-        return Ok(());
+        return Ok(Range {
+            start,
+            end,
+            step,
+            star,
+        });
     };
     fail(format!("{why}: {expr}"))
 }
 
-pub(super) fn int_or_name(expr: &str, b: &Bounds) -> Result<u64, ScheduleError> {
+fn int_or_name(expr: &str, b: &Bounds) -> Result<u64, ScheduleError> {
     let named = (b.min..).zip(b.names).find_map(|(value, name)| {
         // Go lowers the whole item with unicode.ToLower, which maps 'İ' to 'i' (Rust gives
         // "i̇"): "FRİ" is Friday to robfig.
@@ -462,25 +480,14 @@ fn lonely_step(schedule: &str) -> Option<String> {
     let names = ["minute", "hour", "day-of-month", "month", "day-of-week"];
     let bounds = [&MINUTES, &HOURS, &DOM, &MONTHS, &DOW];
     for ((field, name), b) in fields.iter().zip(names).zip(bounds) {
-        for item in field.split(',') {
-            let Some((range, step)) = item.split_once('/') else {
+        for item in field.split(',').filter(|i| i.contains('/')) {
+            let Ok(Range {
+                start, end, step, ..
+            }) = get_range(item, b)
+            else {
                 continue;
             };
-            let Ok(step) = step.parse::<u64>() else {
-                continue;
-            };
-            let (start, end) = match range.split_once('-') {
-                _ if range == "*" || range == "?" => (b.min, b.max),
-                Some((low, high)) => match (low.parse(), high.parse()) {
-                    (Ok(low), Ok(high)) => (low, high),
-                    _ => continue,
-                },
-                None => match range.parse() {
-                    Ok(low) => (low, b.max),
-                    Err(_) => continue,
-                },
-            };
-            if start <= end && step > end - start + 1 {
+            if step > end - start + 1 {
                 return Some(format!(
                     "schedule `{schedule}`: `{item}` in the {name} field runs only at {start}: a \
                      step counts within its field ({}-{}) and never carries into the next, so it \
