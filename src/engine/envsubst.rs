@@ -178,11 +178,20 @@ enum Accept {
     Casing,
 }
 
+/// Whether `name` can be written `${name}`: a run of letters, digits, `_` and `-`.
+pub fn is_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(is_name_char)
+}
+
+fn is_name_char(r: char) -> bool {
+    r.is_alphabetic() || r.is_numeric() || r == '_' || r == '-'
+}
+
 impl Accept {
     fn test(self, r: char, i: usize) -> bool {
         match self {
             Accept::Rune => true,
-            Accept::Ident => r.is_alphabetic() || r.is_numeric() || r == '_' || r == '-',
+            Accept::Ident => is_name_char(r),
             Accept::Colon => r == ':',
             Accept::OneHash => r == '#' && i == 1,
             Accept::NotClosing => r != '}',

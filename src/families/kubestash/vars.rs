@@ -3,6 +3,7 @@
 
 use super::VARIABLE_PREFIX;
 use super::targets::Target;
+use crate::engine::envsubst;
 use crate::engine::expand::Variables;
 
 pub struct Vars<'t> {
@@ -25,15 +26,8 @@ impl<'t> Vars<'t> {
         self.values
             .iter()
             .map(|(name, _)| *name)
-            .filter(|name| !is_name(name))
+            .filter(|name| !envsubst::is_name(name))
     }
-}
-
-fn is_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_alphabetic() || c.is_numeric() || c == '_' || c == '-')
 }
 
 impl Variables for Vars<'_> {
