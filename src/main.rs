@@ -74,7 +74,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
 
     let loaded;
     let stdin_bytes;
-    let (src, outcome) = if paths.is_empty() {
+    let (src, mut outcome) = if paths.is_empty() {
         let mut buf = Vec::new();
         io::stdin().read_to_end(&mut buf).context("reading stdin")?;
         stdin_bytes = buf;
@@ -98,7 +98,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     };
-    if let (Some(format), Some(report)) = (explain, outcome.explanation()) {
+    if let Some(format) = explain
+        && let Some(report) = outcome.take_explanation()
+    {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         out.write_all(report.render(format).as_bytes())

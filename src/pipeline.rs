@@ -60,9 +60,10 @@ impl Run {
         !(self.framing == Framing::Stream && self.has_errors())
     }
 
-    /// The `explain` report, when [`Options::explain`] asked for it.
-    pub fn explanation(&self) -> Option<Report> {
-        let preview = self.preview.clone()?;
+    /// The `explain` report, when [`Options::explain`] asked for it (taken: the preview moves
+    /// into it).
+    pub fn take_explanation(&mut self) -> Option<Report> {
+        let preview = self.preview.take()?;
         Some(Report::new(preview, &self.results))
     }
 }
