@@ -22,11 +22,12 @@
 //!     │        naming, render; subjects: what both back up                  never each other)
 //!     │
 //!  engine      reconcile, ownership (the marker), expand + envsubst, cron, H spreading,
-//!     │        suggestions, k8s names, options
+//!     │        k8s names, options
 //!     │
 //!  krm         objects, readers (Interest + one ObjectBuilder), kpt annotations, results,
 //!     │        the two framings: ResourceList, stream
-//!  yaml        events with byte positions, captured trees, splice, quoting, emit
+//!  yaml        events with byte positions, captured trees, splice, quoting, emit;
+//!              suggest: did-you-mean, beside it
 //! ```
 //!
 //! # The data flow
@@ -58,6 +59,7 @@ pub mod explain;
 pub mod families;
 pub mod krm;
 mod pipeline;
+pub mod suggest;
 pub mod yaml;
 
 pub use pipeline::{Framing, Options, Run};

@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The layers, bottom up, by the first segment of a module path.
-const LAYERS: [(&str, usize); 8] = [
+const LAYERS: [(&str, usize); 9] = [
     ("yaml", 0),
+    // Did-you-mean: the readers keep misspelt annotations by it, the families name them.
+    ("suggest", 0),
     ("error", 1),
     ("krm", 2),
     ("engine", 3),

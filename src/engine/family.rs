@@ -5,6 +5,7 @@ use super::config::Config;
 use super::reconcile::Proposals;
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectFields};
 use crate::krm::read::Interest;
+use crate::suggest::Keys;
 use crate::yaml::tree::Tree;
 
 /// One API family (a folder under `families/`): its blueprints and target annotations, the objects it
@@ -42,6 +43,8 @@ pub enum Select {
     Kind(&'static str, &'static str),
     /// Objects carrying an annotation.
     Annotated(&'static str),
+    /// Objects carrying a misspelling of one of these annotation keys.
+    Misspelt(Keys),
 }
 
 impl Select {
@@ -52,6 +55,14 @@ impl Select {
                 fields.api_version.text() == Some(api_version) && fields.kind.text() == Some(kind)
             }
             Select::Annotated(key) => fields.annotations.get(key).is_some(),
+            Select::Misspelt(keys) => {
+                fields.misspelt
+                    && fields
+                        .annotations
+                        .entries
+                        .iter()
+                        .any(|(key, _)| keys.is_misspelt(key))
+            }
         }
     }
 }
@@ -91,6 +102,7 @@ impl<'i, 'a> Input<'i, 'a> {
                 Select::Group(group) => self.interest.has_group(group),
                 Select::Kind(api_version, kind) => self.interest.has_kind(api_version, kind),
                 Select::Annotated(key) => self.interest.has_annotation(key),
+                Select::Misspelt(ref keys) => self.interest.has_misspelt(keys),
             };
             debug_assert!(
                 declared,

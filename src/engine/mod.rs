@@ -14,4 +14,3 @@ pub mod k8s_names;
 pub mod ownership;
 pub mod reconcile;
 pub mod spread;
-pub mod suggest;

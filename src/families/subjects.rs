@@ -8,7 +8,8 @@ use crate::engine::family::{Input, Select};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::{ItemIndex, ObjectFields};
-use crate::krm::results::{ResourceRef, Severity};
+use crate::krm::results::{ResourceRef, Severity, annotation_field};
+use crate::suggest::Keys;
 
 /// KubeDB's databases: every kind of the group (Postgres, MySQL, …), versions v1alpha2 and v1.
 pub const KUBEDB_GROUP: &str = "kubedb.com";
@@ -298,6 +299,31 @@ pub fn checked_namespace(
 /// that holds the blueprints while the databases live in an overlay, or of a target annotated
 /// with another key. A warning on the first blueprint says where to look, naming the first of
 /// `annotations`.
+/// Warns of every annotation whose key is a misspelling of one of the `family`'s `keys`: such
+/// a key does nothing, so the object is backed up otherwise than its author meant, or not at all.
+pub fn note_misspelt_annotations(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    family: &str,
+    keys: Keys,
+) {
+    for (index, fields) in input.select(&[Select::Misspelt(keys)]) {
+        for (key, _) in &fields.annotations.entries {
+            if let Some(meant) = keys.misspelt(key) {
+                out.about(
+                    Severity::Warning,
+                    index,
+                    format!(
+                        "{key} is no annotation {family} reads, so it does nothing: did you mean \
+                         {meant}?"
+                    ),
+                )
+                .field = Some(annotation_field(key));
+            }
+        }
+    }
+}
+
 pub fn note_no_targets(
     input: &Input<'_, '_>,
     out: &mut Proposals<'_, '_>,

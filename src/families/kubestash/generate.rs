@@ -10,19 +10,19 @@ use super::targets::{self, Target};
 use super::usage::{self, NAME_LABEL};
 use super::vars::Vars;
 use super::{
-    FILE_PREFIX, GENERATED, GROUP, LEGACY_SESSIONS_ANNOTATION, NAME_ANNOTATION,
+    FILE_PREFIX, GENERATED, GROUP, KEYS, KubeStash, LEGACY_SESSIONS_ANNOTATION, NAME_ANNOTATION,
     NAMESPACE_ANNOTATION, SESSION_NAMES_ANNOTATION, STORAGE_GROUP, VARIABLE_PREFIX,
 };
 use crate::engine::config::{Config, ConfigurationNamespace, MissingBlueprint};
 use crate::engine::expand::Expander;
-use crate::engine::family::{Input, Select};
+use crate::engine::family::{Family, Input, Select};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
-use crate::engine::suggest;
 use crate::families::subjects::{self, Found};
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity, annotation_field};
+use crate::suggest;
 use crate::yaml::emit::Value;
 use crate::yaml::tree::NodeId;
 
@@ -102,6 +102,7 @@ impl Generator<'_, '_, '_, '_, '_> {
         self.note_unsupported(&targets);
         let first = blueprints.values().flatten().map(|b| b.object).min();
         let annotations = [NAME_ANNOTATION, NAMESPACE_ANNOTATION];
+        subjects::note_misspelt_annotations(self.input, self.out, KubeStash.name(), KEYS);
         subjects::note_no_targets(self.input, self.out, first, &annotations);
         for target in &targets {
             if let Some(resolved) = self.resolve(target, &blueprints, &namespaces) {

@@ -19,6 +19,7 @@ use crate::engine::reconcile::Proposals;
 use crate::families::subjects::{APPBINDING_GROUP, KUBEDB_GROUP};
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
+use crate::suggest::Keys;
 
 /// KubeStash's API group: blueprints, and the BackupConfigurations made from them.
 pub const GROUP: &str = "core.kubestash.com";
@@ -35,6 +36,16 @@ pub const SESSION_NAMES_ANNOTATION: &str = "blueprint.kubestash.com/session-name
 /// The name of `session-names` before KubeStash v2024.4.27.
 pub const LEGACY_SESSIONS_ANNOTATION: &str = "blueprint.kubestash.com/sessions";
 pub const VARIABLE_PREFIX: &str = "variables.kubestash.com/";
+/// Every annotation key above, to catch misspellings of them.
+pub const KEYS: Keys = Keys {
+    whole: &[
+        NAME_ANNOTATION,
+        NAMESPACE_ANNOTATION,
+        SESSION_NAMES_ANNOTATION,
+        LEGACY_SESSIONS_ANNOTATION,
+    ],
+    prefixes: &[VARIABLE_PREFIX],
+};
 
 /// New files in a kpt package: `kubestash-<name>.yaml` beside the target.
 pub const FILE_PREFIX: &str = "kubestash-";
@@ -66,6 +77,7 @@ impl Family for KubeStash {
             // an object is read to say that the name is missing.
             .annotation(NAME_ANNOTATION)
             .annotation(NAMESPACE_ANNOTATION)
+            .misspelt_annotations(KEYS)
             .file_prefix(FILE_PREFIX)
     }
 

@@ -11,18 +11,18 @@ use super::render::{self, ConfigParts};
 use super::targets::{self, Annotation, Subject, Target};
 use super::vars::Vars;
 use super::{
-    BLUEPRINT_ANNOTATION, EXTERNAL_SECRETS_GROUP, FILE_PREFIX, GENERATED, GROUP,
-    SCHEDULE_ANNOTATION, SEALED_SECRETS_GROUP,
+    BLUEPRINT_ANNOTATION, EXTERNAL_SECRETS_GROUP, FILE_PREFIX, GENERATED, GROUP, KEYS,
+    SCHEDULE_ANNOTATION, SEALED_SECRETS_GROUP, Stash,
 };
 use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::expand::Expander;
-use crate::engine::family::{Input, Select};
+use crate::engine::family::{Family, Input, Select};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
-use crate::engine::suggest;
 use crate::families::subjects;
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
+use crate::suggest;
 use crate::yaml::emit::Value;
 
 /// Proposes the objects of every (target, blueprint) pair of `input`.
@@ -64,6 +64,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         let targets = targets::find(self.input);
         self.note_unsupported(&targets);
         let first = blueprints.values().flatten().map(|b| b.object).min();
+        subjects::note_misspelt_annotations(self.input, self.out, Stash.name(), KEYS);
         subjects::note_no_targets(self.input, self.out, first, &[BLUEPRINT_ANNOTATION]);
         for target in &targets {
             self.generate_target(target, &blueprints, &secrets);

@@ -18,6 +18,7 @@ use crate::engine::family::{Family, Input};
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
+use crate::suggest::Keys;
 
 /// Stash's API group: blueprints, and the objects generated from them.
 pub const GROUP: &str = "stash.appscode.com";
@@ -33,6 +34,16 @@ pub const PARAM_PREFIX: &str = "params.stash.appscode.com/";
 /// A workload's: what to back up, and the volumes that hold it.
 pub const TARGET_PATHS_ANNOTATION: &str = "stash.appscode.com/target-paths";
 pub const VOLUME_MOUNTS_ANNOTATION: &str = "stash.appscode.com/volume-mounts";
+/// Every annotation key above, to catch misspellings of them.
+pub const KEYS: Keys = Keys {
+    whole: &[
+        BLUEPRINT_ANNOTATION,
+        SCHEDULE_ANNOTATION,
+        TARGET_PATHS_ANNOTATION,
+        VOLUME_MOUNTS_ANNOTATION,
+    ],
+    prefixes: &[PARAM_PREFIX],
+};
 
 /// Bitnami's SealedSecrets (a Secret of the SealedSecret's name) and the External Secrets
 /// Operator's ExternalSecrets (a Secret named by `spec.target.name`, else the ExternalSecret's).
@@ -82,6 +93,8 @@ impl Family for Stash {
                 BLUEPRINT_ANNOTATION,
                 Spec::Fields(vec!["template", "volumeClaimTemplates"]),
             )
+            // A misspelt key, to say that it does nothing.
+            .misspelt_annotations(KEYS)
             // Where new files go: an item already there keeps its place.
             .file_prefix(FILE_PREFIX)
     }

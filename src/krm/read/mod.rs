@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use super::kpt::{self, LOCAL_CONFIG};
 use super::object::{Annotations, Field, Object, ObjectFields};
+use crate::suggest::Keys;
 use crate::yaml::tree::{NodeId, Tree};
 
 /// How much of an object's `spec` to capture.
@@ -44,10 +45,11 @@ impl Spec {
 /// fields of every other object (most of an input is none of the function's business).
 ///
 /// An object is kept when its API group is declared, when its exact apiVersion and kind are,
-/// when it carries a declared annotation, when it is local configuration, or when it is too odd
-/// to classify (no apiVersion or kind as text). Of a declared group's objects, every annotation,
-/// `labels` and `ownerReferences` are kept, and the `spec` as declared; of other kept objects,
-/// all annotations when one of them is declared, else only [`LOCAL_CONFIG`].
+/// when it carries a declared annotation (or a misspelling of a family's key), when it is local
+/// configuration, or when it is too odd to classify (no apiVersion or kind as text). Of a
+/// declared group's objects, every annotation, `labels` and `ownerReferences` are kept, and the
+/// `spec` as declared; of other kept objects, all annotations when one of them is declared (or
+/// misspelt), else only [`LOCAL_CONFIG`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Interest {
     groups: Vec<(&'static str, Spec)>,
@@ -56,6 +58,8 @@ pub struct Interest {
     /// Objects carrying an annotation whose spec is read (as far as the spec says).
     annotated_specs: Vec<(&'static str, Spec)>,
     files: Vec<&'static str>,
+    /// The annotation keys the families read, to keep objects carrying a misspelling of one.
+    keys: Vec<Keys>,
 }
 
 impl Interest {
@@ -105,6 +109,25 @@ impl Interest {
         self
     }
 
+    /// Any object carrying an annotation whose key is a misspelling of one of `keys` (for the
+    /// family to say so: the key does nothing).
+    pub fn misspelt_annotations(mut self, keys: Keys) -> Self {
+        if !self.keys.contains(&keys) {
+            self.keys.push(keys);
+        }
+        self
+    }
+
+    /// Whether objects carrying misspellings of `keys` are kept.
+    pub fn has_misspelt(&self, keys: &Keys) -> bool {
+        self.keys.contains(keys)
+    }
+
+    /// Whether `key` is a misspelling of a key some family reads.
+    fn misspelt(&self, key: &str) -> bool {
+        self.keys.iter().any(|keys| keys.is_misspelt(key))
+    }
+
     /// Whether an item at `path` lives in a file a family may write to.
     fn holds_file(&self, path: &str) -> bool {
         let name = path.rsplit_once('/').map_or(path, |(_, name)| name);
@@ -127,6 +150,9 @@ impl Interest {
         }
         for (key, spec) in &other.annotated_specs {
             self = self.annotated_spec(key, spec.clone());
+        }
+        for keys in &other.keys {
+            self = self.misspelt_annotations(*keys);
         }
         self
     }
@@ -482,9 +508,19 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
 
     /// The object's fields, when the interest keeps them: `keep` forces it (the root of a
     /// document, which may be a ResourceList).
-    pub fn finish(mut self, keep: bool) -> Option<Box<ObjectFields<'a>>> {
+    pub fn finish(
+        mut self,
+        keep: bool,
+        misspellings: &mut Misspellings,
+    ) -> Option<Box<ObjectFields<'a>>> {
         let interest = self.interest;
         let fields = &mut self.fields;
+        fields.misspelt = !interest.keys.is_empty()
+            && fields
+                .annotations
+                .entries
+                .iter()
+                .any(|(k, _)| misspellings.check(interest, k));
         let (Field::Text(api_version), Field::Text(kind)) = (&fields.api_version, &fields.kind)
         else {
             // Too odd to classify: kept, so whoever reads it can say what is wrong.
@@ -495,7 +531,8 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             .annotations
             .entries
             .iter()
-            .any(|(k, _)| interest.has_annotation(k));
+            .any(|(k, _)| interest.has_annotation(k))
+            || fields.misspelt;
         let holds_file = !interest.files.is_empty()
             && fields.annotations.entries.iter().any(|(k, v)| {
                 kpt::PATH.contains(&&**k) && v.text().is_some_and(|p| interest.holds_file(p))
@@ -517,6 +554,22 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             fields.annotations.entries.shrink_to_fit();
         }
         Some(Box::new(self.fields))
+    }
+}
+
+/// Which annotation keys misspell a family's, each distinct key worked out once: an input
+/// repeats a few keys (kpt's, `app.kubernetes.io`'s) on nearly every object.
+#[derive(Debug, Default)]
+pub struct Misspellings(HashMap<Box<str>, bool>);
+
+impl Misspellings {
+    fn check(&mut self, interest: &Interest, key: &str) -> bool {
+        if let Some(&misspelt) = self.0.get(key) {
+            return misspelt;
+        }
+        let misspelt = interest.misspelt(key);
+        self.0.insert(key.into(), misspelt);
+        misspelt
     }
 }
 
