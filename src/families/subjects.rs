@@ -7,6 +7,7 @@ use crate::engine::config::Config;
 use crate::engine::family::{Input, Select};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::Proposals;
+use crate::krm::kpt::{self, LOCAL_CONFIG};
 use crate::krm::object::{ItemIndex, ObjectFields};
 use crate::krm::results::{ResourceRef, Severity, annotation_field};
 use crate::suggest::Keys;
@@ -322,6 +323,32 @@ pub fn note_misspelt_annotations(
             }
         }
     }
+}
+
+/// Warns of a blueprint that is not local configuration: it would be applied to the cluster
+/// with the rest, where the `family`'s operator acts on the targets' annotations too and writes
+/// the objects this function generates, so two writers would own them.
+pub fn note_applied_blueprint(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    blueprint: ItemIndex,
+    family: &str,
+) {
+    if kpt::is_local_config(input.object(blueprint)) {
+        return;
+    }
+    out.about(
+        Severity::Warning,
+        blueprint,
+        format!(
+            "this BackupBlueprint is not marked {LOCAL_CONFIG}: \"true\", so it is applied to the \
+             cluster with the rest, where {family}'s operator acts on the targets' annotations too \
+             and writes the objects this function generates: two writers for each. Add the \
+             annotation; kpt live apply, kustomize and this function's stream mode then leave the \
+             blueprint out"
+        ),
+    )
+    .field = Some(annotation_field(LOCAL_CONFIG));
 }
 
 pub fn note_no_targets(

@@ -124,6 +124,7 @@ impl Generator<'_, '_, '_, '_, '_> {
             for problem in problems {
                 self.out.report(problem);
             }
+            subjects::note_applied_blueprint(input, self.out, i, KubeStash.name());
             let (Some(namespace), Some(name)) = (fields.namespace.text(), fields.name.text())
             else {
                 continue;

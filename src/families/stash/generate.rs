@@ -84,6 +84,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             for problem in problems {
                 self.out.report(problem);
             }
+            subjects::note_applied_blueprint(input, self.out, i, Stash.name());
             let Some(name) = fields.name.text().filter(|n| !n.is_empty()) else {
                 continue;
             };

@@ -129,7 +129,7 @@ mod tests {
     const BLUEPRINT: &str = "\
 - apiVersion: stash.appscode.com/v1beta1
   kind: BackupBlueprint
-  metadata: {name: daily}
+  metadata: {name: daily, annotations: {config.kubernetes.io/local-config: 'true'}}
   spec:
     backend: {gcs: {bucket: b, prefix: '${TARGET_NAMESPACE}/${TARGET_NAME}'}, storageSecretName: s}
     schedule: '0 2 * * *'
