@@ -149,7 +149,13 @@ pub fn run(
             .map(|now| preview(&frame.items.objects, &finished, now));
         let mut changes = finished.changes;
         let targets = finished.targets.len();
-        reconcile::summarise(&mut changes, &frame.items.objects, targets, config_ok);
+        reconcile::summarise(
+            &mut changes,
+            &frame.items.objects,
+            targets,
+            config_ok,
+            finished.silenced,
+        );
         let pieces = resource_list::apply(src, &frame, root, &mut changes);
         return Ok(Run {
             framing: Framing::ResourceList,
@@ -183,7 +189,13 @@ pub fn run(
     let mut changes = finished.changes;
     let targets = finished.targets.len();
     stream::refuse_empty(&frame, &mut changes);
-    reconcile::summarise(&mut changes, &frame.objects, targets, config_ok);
+    reconcile::summarise(
+        &mut changes,
+        &frame.objects,
+        targets,
+        config_ok,
+        finished.silenced,
+    );
     let pieces = stream::apply(src, &frame, &mut changes);
     Ok(Run {
         framing: Framing::Stream,

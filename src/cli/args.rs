@@ -45,6 +45,8 @@ OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):
                                       KubeStash: where a BackupConfiguration goes when the
                                       blueprint's template names no namespace (default blueprint)
     strict: true|false                every warning is an error: a target that gets nothing fails
+    silence: <class>, …               info classes to leave out: updated, pruned, not-a-target,
+                                      missing-secret, version-from-database, cluster-default
 
 EXIT STATUS:
     0  no errors         1  errors (in results; one line each on stderr) or unreadable input

@@ -6,6 +6,7 @@
 
 use super::k8s_names::{self, NAMESPACE_RULE};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
+use crate::suggest;
 use crate::yaml::tree::{Node, NodeId, Tree};
 use granit_parser::ScalarStyle;
 
@@ -33,6 +34,52 @@ pub struct Config {
     pub configuration_namespace: ConfigurationNamespace,
     /// Warnings count as errors: in CI or ArgoCD, a target that gets nothing fails the render.
     pub strict: bool,
+    /// The classes of `info` results left out.
+    pub silence: Vec<Info>,
+}
+
+/// The classes of `info` results, which a team may silence (`silence: missing-secret`).
+/// Warnings and errors have none: each asks for a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Info {
+    /// Earlier output regenerated.
+    Updated,
+    /// Earlier output removed.
+    Pruned,
+    /// An annotated object of a kind the family does not back up.
+    NotATarget,
+    /// A storage Secret the generated objects need is not in the input.
+    MissingSecret,
+    /// A variable's value taken from the database's own version.
+    VersionFromDatabase,
+    /// A blueprint relies on the cluster's default storage or retention policy.
+    ClusterDefault,
+}
+
+impl Info {
+    pub const ALL: [Info; 6] = [
+        Info::Updated,
+        Info::Pruned,
+        Info::NotATarget,
+        Info::MissingSecret,
+        Info::VersionFromDatabase,
+        Info::ClusterDefault,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Info::Updated => "updated",
+            Info::Pruned => "pruned",
+            Info::NotATarget => "not-a-target",
+            Info::MissingSecret => "missing-secret",
+            Info::VersionFromDatabase => "version-from-database",
+            Info::ClusterDefault => "cluster-default",
+        }
+    }
+
+    fn named(name: &str) -> Option<Info> {
+        Info::ALL.into_iter().find(|info| info.name() == name)
+    }
 }
 
 /// The namespace of a generated object whose template names none.
@@ -51,12 +98,59 @@ impl Default for Config {
             default_namespace: None,
             configuration_namespace: ConfigurationNamespace::Blueprint,
             strict: false,
+            silence: Vec::new(),
         }
     }
 }
 
 const OPTIONS: &str = "missingBlueprint (error|warning), markGenerated (true|false), \
-     defaultNamespace (a namespace), configurationNamespace (blueprint|target), strict (true|false)";
+     defaultNamespace (a namespace), configurationNamespace (blueprint|target), strict (true|false), \
+     silence (info classes, comma-separated)";
+
+/// The classes `silence` names: one string of names separated by commas (the only form a
+/// ConfigMap can hold), or in the typed form a list of names.
+fn silence(tree: &Tree<'_>, node: NodeId, typed: bool) -> Result<Vec<Info>, String> {
+    let names: Vec<&str> = match (tree.scalar(node), tree.items(node)) {
+        (Some(text), _) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .collect(),
+        (None, Some(items)) if typed => items
+            .iter()
+            .map(|item| tree.scalar(*item))
+            .collect::<Option<_>>()
+            .ok_or("silence must be a list of info classes")?,
+        _ => {
+            return Err(format!(
+                "silence must be {}info classes separated by commas",
+                if typed {
+                    "a list of, or a string of, "
+                } else {
+                    "a string of "
+                }
+            ));
+        }
+    };
+    let mut classes = Vec::new();
+    for name in names {
+        match Info::named(name) {
+            Some(class) if !classes.contains(&class) => classes.push(class),
+            Some(_) => {}
+            None => {
+                let known = Info::ALL.map(Info::name);
+                let hint = suggest::closest(name, known)
+                    .map(|meant| format!("did you mean `{meant}`? "))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "silence: `{name}` is no class of info; {hint}the classes are {}",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(classes)
+}
 
 /// Reads the options; problems come back as error results and the defaults stand in.
 pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
@@ -153,6 +247,13 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
             continue;
         };
         let field = format!("{prefix}{key}");
+        if key == "silence" {
+            match silence(tree, v, typed) {
+                Ok(classes) => config.silence = classes,
+                Err(message) => error(field, message),
+            }
+            continue;
+        }
         let value = tree.resolve(v).map(|v| tree.get(v));
         let (text, plain) = match value {
             Some(Node::Scalar { value, style, tag }) => (
@@ -229,4 +330,71 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
         }
     }
     (config, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::krm::read::{DocumentRoot, Interest, yaml};
+
+    /// The options of a ResourceList whose functionConfig is `config` (YAML flow mapping).
+    fn options(config: &str) -> (Config, Vec<String>) {
+        let src = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {config}\nitems: []\n"
+        );
+        let parsed = yaml::read(&src, &Interest::default()).expect("YAML");
+        let DocumentRoot::Mapping(root) = &parsed.documents[0].root else {
+            panic!("a mapping");
+        };
+        let (config, problems) = read(&parsed.tree, root.function_config);
+        (config, problems.into_iter().map(|p| p.message).collect())
+    }
+
+    const MAP: &str = "{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {silence: ";
+    const TYPED: &str = "{apiVersion: autobackup.stash.appscode.com/v1alpha1, kind: StashAutoBackup, metadata: {name: c}, silence: ";
+
+    #[test]
+    fn silence_takes_names_separated_by_commas_or_a_typed_list() {
+        let (config, problems) = options(&format!("{MAP}' pruned,updated , ,pruned'}}}}"));
+        assert_eq!(config.silence, [Info::Pruned, Info::Updated]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let (config, problems) = options(&format!("{TYPED}[cluster-default, not-a-target]}}"));
+        assert_eq!(config.silence, [Info::ClusterDefault, Info::NotATarget]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let (config, _) = options(&format!("{MAP}''}}}}"));
+        assert!(config.silence.is_empty());
+    }
+
+    #[test]
+    fn silence_refuses_what_it_cannot_read() {
+        for (config, wanted) in [
+            (
+                format!("{MAP}[pruned]}}}}"),
+                "silence must be a string of info classes",
+            ),
+            (
+                format!("{TYPED}{{a: b}}}}"),
+                "silence must be a list of, or a string of,",
+            ),
+            (
+                format!("{TYPED}[[pruned]]}}"),
+                "silence must be a list of info classes",
+            ),
+            (
+                format!("{TYPED}[prune]}}"),
+                "silence: `prune` is no class of info; did you mean `pruned`?",
+            ),
+            (
+                format!("{TYPED}[warnings]}}"),
+                "silence: `warnings` is no class of info; the classes are",
+            ),
+        ] {
+            let (read, problems) = options(&config);
+            assert!(read.silence.is_empty(), "{config}");
+            assert!(
+                problems.len() == 1 && problems[0].starts_with(wanted),
+                "{config}: {problems:?}"
+            );
+        }
+    }
 }

@@ -12,7 +12,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use super::config::Config;
+use super::config::{Config, Info};
 use super::ownership::{self, MARKER};
 use crate::krm::changes::{Appended, Changes};
 use crate::krm::kpt::{self, Holder, NewFiles, Owner, Place};
@@ -103,6 +103,8 @@ pub struct Finished {
     pub changes: Changes,
     pub targets: Vec<Counted>,
     pub decisions: Vec<Decision>,
+    /// How many `info` results the option `silence` left out.
+    pub silenced: usize,
 }
 
 /// A target a family counted.
@@ -160,6 +162,8 @@ pub struct Reconciler<'r, 'a> {
     /// Decisions are recorded only for a preview: a plain run does not pay for them.
     record: bool,
     decisions: Vec<Decision>,
+    /// The classes of `info` results to leave out.
+    silence: Vec<Info>,
     changes: Changes,
 }
 
@@ -194,6 +198,7 @@ impl<'r> Reconciler<'r, 'r> {
             targets: Vec::new(),
             record: false,
             decisions: Vec::new(),
+            silence: config.silence.clone(),
             changes: Changes {
                 results,
                 ..Changes::default()
@@ -265,9 +270,12 @@ impl<'r> Reconciler<'r, 'r> {
         &mut self.changes.results
     }
 
-    fn result(&mut self, severity: Severity, object: ItemIndex, message: String) {
+    fn result(&mut self, severity: Severity, object: ItemIndex, message: String) -> &mut KrmResult {
         let result = KrmResult::about(severity, &self.objects[object], message);
-        self.changes.results.push(result);
+        let results = &mut self.changes.results;
+        results.push(result);
+        let last = results.len() - 1;
+        &mut results[last]
     }
 
     /// `<Kind> <ns>/<name> with blueprint `<provenance>``: the pair that made an object.
@@ -361,7 +369,7 @@ impl<'r> Reconciler<'r, 'r> {
                     {
                         message.push_str(&format!(" (generated earlier from `{before}`)"));
                     }
-                    self.result(Severity::Info, index, message);
+                    self.result(Severity::Info, index, message).class = Some(Info::Updated.name());
                     let text = (self.write)(&value);
                     self.changes.append.push(Appended::Written(text));
                     Outcome::Updated
@@ -460,7 +468,10 @@ impl<'r> Reconciler<'r, 'r> {
                 Rc::<str>::from(provenance),
                 key,
                 why,
-                KrmResult::about(Severity::Info, object, message),
+                KrmResult {
+                    class: Some(Info::Pruned.name()),
+                    ..KrmResult::about(Severity::Info, object, message)
+                },
             ));
         }
         for (index, family, provenance, key, why, result) in pruned {
@@ -501,10 +512,17 @@ impl<'r> Reconciler<'r, 'r> {
         };
         let mut keep = keep.into_iter();
         results.retain(|_| keep.next().unwrap_or(true));
+        let before = results.len();
+        results.retain(|r| {
+            r.class
+                .is_none_or(|class| !self.silence.iter().any(|s| s.name() == class))
+        });
+        let silenced = before - results.len();
         Finished {
             changes: self.changes,
             targets: self.targets,
             decisions: self.decisions,
+            silenced,
         }
     }
 }
@@ -516,6 +534,18 @@ impl<'t> Proposals<'_, '_> {
         results.push(result);
         let last = results.len() - 1;
         &mut results[last]
+    }
+
+    /// Reports an `info` of a class a team may silence, about the input object at `object`.
+    pub fn info(
+        &mut self,
+        class: Info,
+        object: ItemIndex,
+        message: impl Into<String>,
+    ) -> &mut KrmResult {
+        let result = self.about(Severity::Info, object, message);
+        result.class = Some(class.name());
+        result
     }
 
     /// Reports a finding about the input object at `object`.
@@ -643,8 +673,15 @@ fn holders(objects: &[Object<'_>]) -> Vec<Holder> {
 }
 
 /// Adds the closing summary: how many targets, how many generated objects the output holds,
-/// errors and warnings (or that nothing was done while the options are wrong).
-pub fn summarise(changes: &mut Changes, objects: &[Object<'_>], targets: usize, config_ok: bool) {
+/// errors and warnings (or that nothing was done while the options are wrong), and how many
+/// infos were silenced, if any.
+pub fn summarise(
+    changes: &mut Changes,
+    objects: &[Object<'_>],
+    targets: usize,
+    config_ok: bool,
+    silenced: usize,
+) {
     let errors = results::count(&changes.results, Severity::Error);
     let warnings = results::count(&changes.results, Severity::Warning);
     let kept_in_place = objects
@@ -654,7 +691,7 @@ pub fn summarise(changes: &mut Changes, objects: &[Object<'_>], targets: usize, 
         .count();
     let generated = changes.append.len() + kept_in_place;
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let message = if config_ok {
+    let mut message = if config_ok {
         format!(
             "stash-autobackup: {}, {} in the output, {}, {}",
             plural(targets, "target"),
@@ -669,6 +706,9 @@ pub fn summarise(changes: &mut Changes, objects: &[Object<'_>], targets: usize, 
             plural(warnings, "warning"),
         )
     };
+    if silenced > 0 {
+        message.push_str(&format!(", {} silenced", plural(silenced, "info")));
+    }
     changes
         .results
         .push(KrmResult::new(Severity::Info, message));

@@ -87,6 +87,9 @@ pub struct KrmResult {
     pub resource_ref: Option<ResourceRef>,
     pub field: Option<String>,
     pub file: Option<FileRef>,
+    /// What kind of information an `info` is, by which a team may silence it (the engine's
+    /// option `silence`); not written out.
+    pub class: Option<&'static str>,
 }
 
 impl KrmResult {
@@ -97,6 +100,7 @@ impl KrmResult {
             resource_ref: None,
             field: None,
             file: None,
+            class: None,
         }
     }
 

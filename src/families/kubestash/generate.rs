@@ -13,7 +13,7 @@ use super::{
     FILE_PREFIX, GENERATED, GROUP, KEYS, KubeStash, LEGACY_SESSIONS_ANNOTATION, NAME_ANNOTATION,
     NAMESPACE_ANNOTATION, SESSION_NAMES_ANNOTATION, STORAGE_GROUP, VARIABLE_PREFIX,
 };
-use crate::engine::config::{Config, ConfigurationNamespace, MissingBlueprint};
+use crate::engine::config::{Config, ConfigurationNamespace, Info, MissingBlueprint};
 use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input, Select};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
@@ -218,14 +218,13 @@ impl Generator<'_, '_, '_, '_, '_> {
                         .field = Some("metadata.name".into());
                 }
             } else {
-                self.about(
-                    Severity::Info,
+                self.out.info(
+                    Info::NotATarget,
                     i,
                     "not a KubeStash target of stash-autobackup, which handles KubeDB databases \
                      (kubedb.com/v1alpha2 and v1), AppBindings, Deployments, StatefulSets, \
                      DaemonSets and PersistentVolumeClaims; this object's auto-backup is left to \
-                     the KubeStash operator"
-                        .into(),
+                     the KubeStash operator",
                 )
                 .field = Some(annotation_field(key));
             }
@@ -723,16 +722,17 @@ impl Generator<'_, '_, '_, '_, '_> {
         if !self.noted_defaults.insert(blueprint.object) {
             return;
         }
-        self.about(
-            Severity::Info,
-            blueprint.object,
-            format!(
-                "the backends of BackupBlueprint {} leave {missing} to the cluster's default \
+        self.out
+            .info(
+                Info::ClusterDefault,
+                blueprint.object,
+                format!(
+                    "the backends of BackupBlueprint {} leave {missing} to the cluster's default \
                  (`default: true`), which the input does not hold; make sure the cluster has it",
-                blueprint.provenance
-            ),
-        )
-        .field = Some(format!("{TEMPLATE}.backends"));
+                    blueprint.provenance
+                ),
+            )
+            .field = Some(format!("{TEMPLATE}.backends"));
     }
 
     /// Takes the repository names and directories of one target; when another target took one

@@ -14,7 +14,7 @@ use super::{
     BLUEPRINT_ANNOTATION, EXTERNAL_SECRETS_GROUP, FILE_PREFIX, GENERATED, GROUP, KEYS,
     SCHEDULE_ANNOTATION, SEALED_SECRETS_GROUP, Stash,
 };
-use crate::engine::config::{Config, MissingBlueprint};
+use crate::engine::config::{Config, Info, MissingBlueprint};
 use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input, Select};
 use crate::engine::reconcile::{Proposal, Proposals};
@@ -180,17 +180,17 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                 self.about(Severity::Error, i, "a target needs metadata.name".into())
                     .field = Some("metadata.name".into());
             } else if !database && targets::kind_of(fields).is_none() {
-                self.about(
-                    Severity::Info,
-                    i,
-                    "not a target of stash-autobackup, which handles AppBindings, KubeDB \
+                self.out
+                    .info(
+                        Info::NotATarget,
+                        i,
+                        "not a target of stash-autobackup, which handles AppBindings, KubeDB \
                      databases (kubedb.com/v1alpha2 and v1), workloads (Deployment, StatefulSet, \
                      DaemonSet, ReplicaSet, ReplicationController, DeploymentConfig) and \
                      PersistentVolumeClaims; this object's auto-backup is left to the Stash \
-                     operator"
-                        .into(),
-                )
-                .field = Some(annotations::field(BLUEPRINT_ANNOTATION));
+                     operator",
+                    )
+                    .field = Some(annotations::field(BLUEPRINT_ANNOTATION));
             }
         }
     }
@@ -368,8 +368,8 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             && vars.used_version.get()
             && self.noted_versions.insert(target.position)
         {
-            self.about(
-                Severity::Info,
+            self.out.info(
+                Info::VersionFromDatabase,
                 annotated,
                 format!(
                     "TARGET_APP_VERSION is the database's spec.version `{version}`: without its \
@@ -383,8 +383,8 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             // One note per missing Secret and namespace: it is one fix, however many use it.
             let key = (ns.clone(), secret.clone());
             if !secrets.contains(&key) && self.noted_secrets.insert(key) {
-                self.about(
-                    Severity::Info,
+                self.out.info(
+                    Info::MissingSecret,
                     annotated,
                     format!(
                         "Secret `{secret}` (spec.backend.storageSecretName of blueprint `{}`) is not \
