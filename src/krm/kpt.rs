@@ -20,6 +20,15 @@ pub const INDEX: [&str; 2] = [
 /// package.
 pub const PACKAGE_PATH: &str = "internal.config.kubernetes.io/package-path";
 
+/// kustomize's mark, in what a transformer sees, on an object of a `secretGenerator` or
+/// `configMapGenerator` whose name gets a hash suffix after the transformers have run.
+pub const NEEDS_HASH_SUFFIX: &str = "internal.config.kubernetes.io/needsHashSuffix";
+
+/// Whether kustomize renames the object after this function (see [`NEEDS_HASH_SUFFIX`]).
+pub fn needs_hash_suffix(object: &Object<'_>) -> bool {
+    object.annotation(NEEDS_HASH_SUFFIX) == Some("enabled")
+}
+
 /// Whether `key` is one of the annotations that say where an item lives.
 pub fn is_place_annotation(key: &str) -> bool {
     PATH.contains(&key) || INDEX.contains(&key) || key == PACKAGE_PATH

@@ -20,6 +20,7 @@ use crate::engine::family::{Family, Input, Select};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
 use crate::families::subjects;
+use crate::krm::kpt;
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::suggest;
@@ -40,6 +41,16 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
 
 /// A Secret's namespace and name.
 type SecretKey = (String, String);
+
+/// How a storage Secret comes to be in the cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SecretSource {
+    /// Under its name: a Secret, or a SealedSecret or ExternalSecret that makes one.
+    Named,
+    /// A Secret of kustomize's `secretGenerator`, which gets a hash suffix after this function
+    /// has run, so that no Secret of this name reaches the cluster.
+    Renamed(ItemIndex),
+}
 
 struct Generator<'g, 'i, 'a, 'p, 'r> {
     input: &'g Input<'i, 'a>,
@@ -115,33 +126,44 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
 
     /// The Secrets the input holds or makes: Secrets, and the Secrets a SealedSecret or an
     /// ExternalSecret makes in the cluster.
-    fn secrets(&self) -> HashSet<SecretKey> {
+    fn secrets(&self) -> HashMap<SecretKey, SecretSource> {
         let tree = self.input.tree;
         let select = [
             Select::Kind("v1", "Secret"),
             Select::Group(SEALED_SECRETS_GROUP),
             Select::Group(EXTERNAL_SECRETS_GROUP),
         ];
-        self.input
-            .select(&select)
-            .filter_map(|(_, fields)| {
-                let own = fields.name.text()?;
-                let name = match (fields.group(), fields.kind.text()?) {
-                    (Some(SEALED_SECRETS_GROUP), "SealedSecret") => own,
-                    (Some(EXTERNAL_SECRETS_GROUP), "ExternalSecret") => fields
-                        .spec
-                        .and_then(|s| tree.lookup(s, "target"))
-                        .and_then(|t| tree.lookup(t, "name"))
-                        .and_then(|n| tree.scalar(n))
-                        .filter(|n| !n.is_empty())
-                        .unwrap_or(own),
-                    (Some(""), "Secret") => own,
-                    _ => return None,
-                };
-                let namespace = fields.namespace.text().unwrap_or_default();
-                Some((namespace.to_owned(), name.to_owned()))
-            })
-            .collect()
+        let mut found = HashMap::new();
+        let named = self.input.select(&select).filter_map(|(i, fields)| {
+            let own = fields.name.text()?;
+            let name = match (fields.group(), fields.kind.text()?) {
+                (Some(SEALED_SECRETS_GROUP), "SealedSecret") => own,
+                (Some(EXTERNAL_SECRETS_GROUP), "ExternalSecret") => fields
+                    .spec
+                    .and_then(|s| tree.lookup(s, "target"))
+                    .and_then(|t| tree.lookup(t, "name"))
+                    .and_then(|n| tree.scalar(n))
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(own),
+                (Some(""), "Secret") => own,
+                _ => return None,
+            };
+            let namespace = fields.namespace.text().unwrap_or_default();
+            let source = if kpt::needs_hash_suffix(self.input.object(i)) {
+                SecretSource::Renamed(i)
+            } else {
+                SecretSource::Named
+            };
+            Some(((namespace.to_owned(), name.to_owned()), source))
+        });
+        for (key, source) in named {
+            // A Secret that keeps its name wins over one kustomize renames.
+            let slot = found.entry(key).or_insert(source);
+            if source == SecretSource::Named {
+                *slot = source;
+            }
+        }
+        found
     }
 
     /// What keeps an object that looks like a target from being one: metadata that cannot be
@@ -199,7 +221,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         &mut self,
         target: &Target,
         blueprints: &HashMap<String, Option<Blueprint>>,
-        secrets: &HashSet<SecretKey>,
+        secrets: &HashMap<SecretKey, SecretSource>,
     ) {
         let annotated = target.annotated_object();
         let (named, databases) = match target.subject {
@@ -306,7 +328,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         pair: &Pair<'_>,
         schedule: Option<&Annotation>,
         params: &[Param],
-        secrets: &HashSet<SecretKey>,
+        secrets: &HashMap<SecretKey, SecretSource>,
     ) {
         let Pair {
             target,
@@ -382,16 +404,36 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             let ns = placement.repository_namespace.clone();
             // One note per missing Secret and namespace: it is one fix, however many use it.
             let key = (ns.clone(), secret.clone());
-            if !secrets.contains(&key) && self.noted_secrets.insert(key) {
-                self.out.info(
-                    Info::MissingSecret,
-                    annotated,
-                    format!(
-                        "Secret `{secret}` (spec.backend.storageSecretName of blueprint `{}`) is not \
-                         in the input's namespace {ns}; the Repositories there need it at backup time",
-                        blueprint.name
-                    ),
-                );
+            let source = secrets.get(&key).copied();
+            if source != Some(SecretSource::Named) && self.noted_secrets.insert(key) {
+                match source {
+                    Some(SecretSource::Renamed(generated)) => {
+                        self.about(
+                            Severity::Warning,
+                            generated,
+                            format!(
+                                "kustomize's secretGenerator adds a hash to this Secret's name after \
+                                 this function has run, and does not rename the Repository's \
+                                 spec.backend.storageSecretName (blueprint `{}`): no Secret `{secret}` \
+                                 would reach namespace {ns}, and backups would fail. Give its \
+                                 secretGenerator entry options.disableNameSuffixHash: true",
+                                blueprint.name
+                            ),
+                        )
+                        .field = Some("metadata.name".into());
+                    }
+                    _ => {
+                        self.out.info(
+                            Info::MissingSecret,
+                            annotated,
+                            format!(
+                                "Secret `{secret}` (spec.backend.storageSecretName of blueprint `{}`) is not \
+                                 in the input's namespace {ns}; the Repositories there need it at backup time",
+                                blueprint.name
+                            ),
+                        );
+                    }
+                }
             }
         }
         let objects = [

@@ -16,6 +16,7 @@ mod vars;
 use crate::engine::config::Config;
 use crate::engine::family::{Family, Input};
 use crate::engine::reconcile::Proposals;
+use crate::krm::kpt;
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
 use crate::suggest::Keys;
@@ -84,6 +85,8 @@ impl Family for Stash {
             // A Repository's storage Secret, to say when it is missing; a SealedSecret or an
             // ExternalSecret makes one in the cluster.
             .kind("v1", "Secret")
+            // A Secret kustomize renames after the function: the Repository would miss it.
+            .keep_annotation(kpt::NEEDS_HASH_SUFFIX)
             .group(SEALED_SECRETS_GROUP, Spec::Nothing)
             .group(EXTERNAL_SECRETS_GROUP, Spec::Fields(vec!["target"]))
             // A workload or claim is a target by this annotation (on another object, to say it

@@ -49,7 +49,7 @@ impl Spec {
 /// configuration, or when it is too odd to classify (no apiVersion or kind as text). Of a
 /// declared group's objects, every annotation, `labels` and `ownerReferences` are kept, and the
 /// `spec` as declared; of other kept objects, all annotations when one of them is declared (or
-/// misspelt), else only [`LOCAL_CONFIG`].
+/// misspelt), else only [`LOCAL_CONFIG`] and those [`Interest::keep_annotation`] names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Interest {
     groups: Vec<(&'static str, Spec)>,
@@ -60,6 +60,8 @@ pub struct Interest {
     files: Vec<&'static str>,
     /// The annotation keys the families read, to keep objects carrying a misspelling of one.
     keys: Vec<Keys>,
+    /// Annotations kept on every object kept for another reason.
+    kept_annotations: Vec<&'static str>,
 }
 
 impl Interest {
@@ -109,6 +111,15 @@ impl Interest {
         self
     }
 
+    /// The annotation `key` of every object kept for another reason (declared by kind, say),
+    /// which alone keeps no object.
+    pub fn keep_annotation(mut self, key: &'static str) -> Self {
+        if !self.kept_annotations.contains(&key) {
+            self.kept_annotations.push(key);
+        }
+        self
+    }
+
     /// Any object carrying an annotation whose key is a misspelling of one of `keys` (for the
     /// family to say so: the key does nothing).
     pub fn misspelt_annotations(mut self, keys: Keys) -> Self {
@@ -153,6 +164,9 @@ impl Interest {
         }
         for keys in &other.keys {
             self = self.misspelt_annotations(*keys);
+        }
+        for key in &other.kept_annotations {
+            self = self.keep_annotation(key);
         }
         self
     }
@@ -547,10 +561,11 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             return None;
         }
         if !group_read && !annotated {
-            fields
-                .annotations
-                .entries
-                .retain(|(k, _)| k == LOCAL_CONFIG || (holds_file && kpt::is_place_annotation(k)));
+            fields.annotations.entries.retain(|(k, _)| {
+                k == LOCAL_CONFIG
+                    || interest.kept_annotations.contains(&&**k)
+                    || (holds_file && kpt::is_place_annotation(k))
+            });
             fields.annotations.entries.shrink_to_fit();
         }
         Some(Box::new(self.fields))
