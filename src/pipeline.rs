@@ -134,7 +134,7 @@ pub fn run(
         let (config, problems) = config::read(&read.tree, root.function_config);
         let (config, problems) = argocd_namespace(config, problems, options);
         let layout = frame.layout;
-        let mut write = |value: &Value<'_>| layout.write(value);
+        let mut write = |value: &Value<'_>, comment: &[&str]| layout.write(value, comment);
         let (finished, config_ok) = generate(
             &read.tree,
             &frame.items.objects,
@@ -173,7 +173,7 @@ pub fn run(
     let mut frame = stream::frame(documents, origin);
     let mut problems = problems;
     problems.append(&mut frame.warnings);
-    let mut write = |value: &Value<'_>| stream::LAYOUT.write(value);
+    let mut write = |value: &Value<'_>, comment: &[&str]| stream::LAYOUT.write(value, comment);
     let (finished, config_ok) = generate(
         &tree,
         &frame.objects,

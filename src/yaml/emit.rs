@@ -111,11 +111,24 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// `node` as text for its place. Objects are written as soon as they are decided, so that a
-    /// run never holds the trees of all generated objects at once.
-    pub fn write(self, node: &Value<'_>) -> String {
+    /// `node` as text for its place, after `comment` (lines of a comment) when it is an item
+    /// of a block sequence: JSON cannot hold one, and stream mode keeps no comment above a
+    /// document, so one there would be gone after the next run. Objects are written as soon as they are decided, so that a run
+    /// never holds the trees of all generated objects at once.
+    pub fn write(self, node: &Value<'_>, comment: &[&str]) -> String {
         let mut text = String::new();
         match (self.style, node) {
+            (Style::BlockItem(indent), Value::Map(entries))
+                if !comment.is_empty() && !entries.is_empty() =>
+            {
+                // kpt writes a head comment of an item after the `-`, and reads a file's
+                // comment back to there: so it round-trips unchanged.
+                pad(&mut text, indent);
+                text.push_str("- ");
+                comment_lines(&mut text, comment, indent + 2);
+                pad(&mut text, indent + 2);
+                block_map_entries(&mut text, entries, indent + 2);
+            }
             (Style::BlockItem(indent), _) => {
                 block_seq_items(&mut text, std::slice::from_ref(node), indent)
             }
@@ -127,6 +140,26 @@ impl Layout {
         // the slack a growing string leaves (up to half of it), they take a third less room.
         text.shrink_to_fit();
         text
+    }
+}
+
+/// Writes `lines` as comment lines, the first where the text stands (after a `- `) and the
+/// others at column `indent`. Whatever a YAML reader could take for a line break or that is no text (a control
+/// character) becomes a space: the comment stays one comment per line, whatever the names in it.
+fn comment_lines(out: &mut String, lines: &[&str], indent: usize) {
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            pad(out, indent);
+        }
+        out.push_str("# ");
+        out.extend(line.chars().map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
+                ' '
+            } else {
+                c
+            }
+        }));
+        out.push('\n');
     }
 }
 
@@ -360,6 +393,26 @@ mod tests {
                 ]),
             ),
         ])
+    }
+
+    #[test]
+    fn a_comment_heads_a_block_item_and_nothing_else() {
+        let layout = |style| Layout { style, eol: "\n" };
+        let small = Value::map([("kind", Value::str("K"))]);
+        // A line break (of any YAML version) or a control character in a name cannot end the
+        // comment early and turn the rest into YAML.
+        let comment = ["made for a\nkind: Evil\r\u{85}\u{2028}", "edit the source"];
+        assert_eq!(
+            layout(Style::BlockItem(2)).write(&small, &comment),
+            "  - # made for a kind: Evil   \n    # edit the source\n    kind: K\n"
+        );
+        assert_eq!(
+            layout(Style::BlockItem(0)).write(&small, &[]),
+            "- kind: K\n"
+        );
+        // A stream's documents and JSON hold no comment (see Layout::write).
+        assert_eq!(layout(Style::Document).write(&small, &comment), "kind: K\n");
+        assert_eq!(layout(Style::Json).write(&small, &comment), "{\"kind\":\"K\"}");
     }
 
     #[test]

@@ -158,7 +158,7 @@ mod tests {
             kinds: family.generated(),
             collision_hint: family.collision_hint(),
         }];
-        let mut write = |value: &Value<'_>| {
+        let mut write = |value: &Value<'_>, _: &[&str]| {
             let text =
                 |v: Option<&Value<'_>>| v.and_then(Value::scalar).unwrap_or_default().into_owned();
             let metadata = value.get("metadata");
