@@ -286,11 +286,14 @@ impl Report {
                 summary = result.message.clone();
                 continue;
             }
-            // A result about an object both families act on shows with each of its targets:
-            // results do not say which family found them.
+            // A result shows with the targets it is about of the family that found it (of
+            // both, when both did, or when it is no family's: a problem of the object itself).
             let mut placed = false;
             if let Some(about) = &result.resource_ref {
-                for target in targets.iter_mut().filter(|t| t.about.contains(about)) {
+                let ours = |t: &&mut TargetReport| {
+                    t.about.contains(about) && result.family.is_none_or(|f| f == t.family)
+                };
+                for target in targets.iter_mut().filter(ours) {
                     target.findings.push(result.clone());
                     placed = true;
                 }

@@ -239,6 +239,7 @@ fn generate<'r>(
     let generates: Vec<Generates> = FAMILIES
         .iter()
         .map(|f| Generates {
+            family: f.name(),
             kinds: f.generated(),
             collision_hint: f.collision_hint(),
         })

@@ -26,6 +26,8 @@ use crate::yaml::tree::Tree;
 /// generate one object.
 #[derive(Debug, Clone, Copy)]
 pub struct Generates {
+    /// The family's name, which its results carry.
+    pub family: &'static str,
     pub kinds: &'static [GroupKind],
     pub collision_hint: &'static str,
 }
@@ -270,8 +272,18 @@ impl<'r> Reconciler<'r, 'r> {
         &mut self.changes.results
     }
 
-    fn result(&mut self, severity: Severity, object: ItemIndex, message: String) -> &mut KrmResult {
-        let result = KrmResult::about(severity, &self.objects[object], message);
+    /// Reports a finding of reconciling `family`'s proposals.
+    fn result(
+        &mut self,
+        family: usize,
+        severity: Severity,
+        object: ItemIndex,
+        message: String,
+    ) -> &mut KrmResult {
+        let result = KrmResult {
+            family: Some(self.families[family].family),
+            ..KrmResult::about(severity, &self.objects[object], message)
+        };
         let results = &mut self.changes.results;
         results.push(result);
         let last = results.len() - 1;
@@ -305,7 +317,7 @@ impl<'r> Reconciler<'r, 'r> {
                 self.pair(subject, &provenance),
                 self.families[family].collision_hint,
             );
-            self.result(Severity::Error, subject, message);
+            self.result(family, Severity::Error, subject, message);
             self.decide(
                 family,
                 Some(subject),
@@ -345,6 +357,7 @@ impl<'r> Reconciler<'r, 'r> {
                 let index = e.index;
                 let pair = self.pair(subject, &provenance);
                 self.result(
+                    family,
                     Severity::Warning,
                     index,
                     format!(
@@ -369,7 +382,8 @@ impl<'r> Reconciler<'r, 'r> {
                     {
                         message.push_str(&format!(" (generated earlier from `{before}`)"));
                     }
-                    self.result(Severity::Info, index, message).class = Some(Info::Updated.name());
+                    self.result(family, Severity::Info, index, message).class =
+                        Some(Info::Updated.name());
                     let text = self.write_generated(&value, subject, &provenance);
                     self.changes.append.push(Appended::Written(text));
                     Outcome::Updated
@@ -489,6 +503,7 @@ impl<'r> Reconciler<'r, 'r> {
                 why,
                 KrmResult {
                     class: Some(Info::Pruned.name()),
+                    family: Some(self.families[family].family),
                     ..KrmResult::about(Severity::Info, object, message)
                 },
             ));
@@ -524,11 +539,27 @@ impl<'r> Reconciler<'r, 'r> {
     pub fn finish(mut self) -> Finished {
         // Families acting on one object can find one problem of it (a duplicate key, a second
         // database of its name): it is reported once.
+        // Then it is no one family's finding.
         let results = &mut self.changes.results;
-        let keep: Vec<bool> = {
-            let mut seen = HashSet::new();
-            results.iter().map(|r| seen.insert(r)).collect()
-        };
+        let mut first: HashMap<KrmResult, usize> = HashMap::new();
+        let mut keep = vec![true; results.len()];
+        for i in 0..results.len() {
+            let key = KrmResult {
+                family: None,
+                ..results[i].clone()
+            };
+            match first.get(&key) {
+                Some(&earlier) => {
+                    keep[i] = false;
+                    if results[earlier].family != results[i].family {
+                        results[earlier].family = None;
+                    }
+                }
+                None => {
+                    first.insert(key, i);
+                }
+            }
+        }
         let mut keep = keep.into_iter();
         results.retain(|_| keep.next().unwrap_or(true));
         let before = results.len();
@@ -548,7 +579,8 @@ impl<'r> Reconciler<'r, 'r> {
 
 impl<'t> Proposals<'_, '_> {
     /// Reports a finding.
-    pub fn report(&mut self, result: KrmResult) -> &mut KrmResult {
+    pub fn report(&mut self, mut result: KrmResult) -> &mut KrmResult {
+        result.family = Some(self.reconciler.families[self.family].family);
         let results = &mut self.reconciler.changes.results;
         results.push(result);
         let last = results.len() - 1;
@@ -745,6 +777,7 @@ mod tests {
         kind: "Thing",
     }];
     const FAMILY: [Generates; 1] = [Generates {
+        family: "Things",
         kinds: &THINGS,
         collision_hint: "rename one",
     }];

@@ -90,6 +90,9 @@ pub struct KrmResult {
     /// What kind of information an `info` is, by which a team may silence it (the engine's
     /// option `silence`); not written out.
     pub class: Option<&'static str>,
+    /// The API family that found it, when one did (a preview shows it with that family's
+    /// target); not written out.
+    pub family: Option<&'static str>,
 }
 
 impl KrmResult {
@@ -101,6 +104,7 @@ impl KrmResult {
             field: None,
             file: None,
             class: None,
+            family: None,
         }
     }
 

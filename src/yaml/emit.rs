@@ -412,7 +412,10 @@ mod tests {
         );
         // A stream's documents and JSON hold no comment (see Layout::write).
         assert_eq!(layout(Style::Document).write(&small, &comment), "kind: K\n");
-        assert_eq!(layout(Style::Json).write(&small, &comment), "{\"kind\":\"K\"}");
+        assert_eq!(
+            layout(Style::Json).write(&small, &comment),
+            "{\"kind\":\"K\"}"
+        );
     }
 
     #[test]

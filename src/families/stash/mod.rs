@@ -155,6 +155,7 @@ mod tests {
         };
         let objects = &list.objects;
         let generates = [Generates {
+            family: family.name(),
             kinds: family.generated(),
             collision_hint: family.collision_hint(),
         }];
