@@ -76,6 +76,8 @@ impl Rerun {
 ///                                 # case prints anything on stdout, none when it prints nothing
 /// why: one line                   # required when rerun is not the default, refused otherwise
 /// issue: "#5 …"                   # the issue or fuzz finding the case guards
+/// input: ../../stash/x/input.yaml # another case's input, sent to stdin (a case of its own
+///                                 # holds no input file then): one input, several runs
 /// ```
 ///
 /// Unknown keys, duplicate keys and values of the wrong shape are errors, so a typo fails.
@@ -87,6 +89,8 @@ struct Settings {
     why: Option<String>,
     /// Read and checked; for the reader of the case, not for the harness.
     issue: Option<String>,
+    /// Another case's input, relative to this case's folder.
+    input: Option<String>,
 }
 
 /// A value of `case.yaml`: a string or a list of strings.
@@ -149,6 +153,7 @@ impl Settings {
                     settings.why = Some(why);
                 }
                 "issue" => settings.issue = Some(text(value)?),
+                "input" => settings.input = Some(text(value)?),
                 other => {
                     return Err(format!(
                         "line {line}: unknown key `{other}` (the keys are args, env, rerun, why, issue)"
@@ -240,19 +245,28 @@ struct Case {
 
 impl Case {
     fn read(dir: &Path) -> Result<Self, String> {
+        let settings = Settings::read(dir)?;
         let yaml = dir.join("input.yaml");
         let bin = dir.join("input.bin");
-        let input = match (yaml.is_file(), bin.is_file()) {
-            (true, true) => return Err("holds both input.yaml and input.bin: keep one".into()),
-            (true, false) => fs::read(&yaml).map_err(|e| format!("input.yaml: {e}"))?,
-            (false, true) => fs::read(&bin).map_err(|e| format!("input.bin: {e}"))?,
+        let input = match (yaml.is_file(), bin.is_file(), &settings.input) {
+            (false, false, Some(other)) => {
+                fs::read(dir.join(other)).map_err(|e| format!("input {other}: {e}"))?
+            }
+            (_, _, Some(_)) => {
+                return Err("names another case's input and holds one: keep one".into());
+            }
+            (true, true, None) => {
+                return Err("holds both input.yaml and input.bin: keep one".into());
+            }
+            (true, false, None) => fs::read(&yaml).map_err(|e| format!("input.yaml: {e}"))?,
+            (false, true, None) => fs::read(&bin).map_err(|e| format!("input.bin: {e}"))?,
             // A case may take all its input from files named in its arguments.
-            (false, false) => Vec::new(),
+            (false, false, None) => Vec::new(),
         };
         Ok(Self {
             dir: dir.to_path_buf(),
             input,
-            settings: Settings::read(dir)?,
+            settings,
         })
     }
 
@@ -480,6 +494,10 @@ fn harness_self_check() -> Result<(), Failed> {
     );
     if got != want {
         return Err(format!("case.yaml read as {got:?}, not {want:?}").into());
+    }
+    let other = Settings::parse("input: ../other/input.yaml\n")?;
+    if other.input.as_deref() != Some("../other/input.yaml") {
+        return Err(format!("input read as {:?}", other.input).into());
     }
     for empty in ["", "# only a comment\n", "---\n", "args: []\n"] {
         Settings::parse(empty).map_err(|e| format!("{empty:?}: {e}"))?;
