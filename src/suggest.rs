@@ -66,9 +66,9 @@ fn reach(name: &str) -> usize {
     }
 }
 
-/// The candidate closest to `name` within a typo's reach (see [`reach`]); of equally close ones
-/// the first in byte order, so the answer does not depend on the candidates' order. None for an
-/// exact match.
+/// The candidate closest to `name` within a typo's reach (one edit in short names, two from
+/// eight characters on, three from sixteen); of equally close ones the first in byte order, so
+/// the answer does not depend on the candidates' order. None for an exact match.
 pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     let reach = reach(name);
     if reach == 0 {
