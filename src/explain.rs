@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde_json::{Value as Json, json};
 
 use crate::engine::calendar;
-use crate::engine::reconcile::{Counted, Decision, Outcome};
+use crate::engine::reconcile::{Counted, Decision, Detail, Outcome};
 use crate::krm::object::{FileRef, Object};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 
@@ -52,6 +52,9 @@ pub struct TargetReport {
     pub target: ResourceRef,
     pub file: Option<FileRef>,
     pub objects: Vec<ObjectReport>,
+    /// How its objects were made (where its annotations were read, schedules and where they
+    /// came from, params and variables), as its family recorded it.
+    pub details: Vec<Detail>,
     pub findings: Vec<KrmResult>,
     /// The objects results about this target may name.
     about: Vec<ResourceRef>,
@@ -248,6 +251,7 @@ pub fn preview(
             target: ResourceRef::of(object),
             file: crate::krm::kpt::file_of(object),
             objects: made,
+            details: counted.details.clone(),
             findings: Vec::new(),
             about: counted
                 .objects
@@ -342,11 +346,19 @@ impl Report {
                 let _ = write!(out, ", {}", file.path);
             }
             out.push_str(")\n");
+            let (of_blueprints, of_target): (Vec<&Detail>, Vec<&Detail>) =
+                target.details.iter().partition(|d| d.blueprint.is_some());
+            for detail in of_target {
+                let _ = writeln!(out, "  {}", detail_text(detail));
+            }
             if target.objects.is_empty() {
                 out.push_str("  nothing generated\n");
             }
             for object in &target.objects {
                 let _ = writeln!(out, "  {}", object_line(object));
+            }
+            for detail in of_blueprints {
+                let _ = writeln!(out, "  {}", detail_text(detail));
             }
             for finding in &target.findings {
                 let _ = writeln!(out, "  {}: {}", finding.severity.as_str(), finding.message);
@@ -473,6 +485,25 @@ impl Report {
                 (about.unwrap_or_default(), f)
             }))
             .collect();
+        let detailed: Vec<&TargetReport> = self
+            .targets
+            .iter()
+            .filter(|t| !t.details.is_empty())
+            .collect();
+        if !detailed.is_empty() {
+            out.push_str("\n#### How\n\n");
+            for target in detailed {
+                let details: Vec<String> =
+                    target.details.iter().map(|d| md(&detail_text(d))).collect();
+                let _ = writeln!(
+                    out,
+                    "- {} ({}): {}",
+                    md(&target.target.to_string()),
+                    target.family,
+                    details.join("; ")
+                );
+            }
+        }
         if self.has_starts() {
             let _ = write!(
                 out,
@@ -532,6 +563,11 @@ impl Report {
                 "target": resource(&t.target),
                 "file": t.file.as_ref().map(|f| f.path.clone()),
                 "objects": t.objects.iter().map(object).collect::<Vec<_>>(),
+                "details": t.details.iter().map(|d| json!({
+                    "blueprint": d.blueprint.as_deref(),
+                    "label": d.label,
+                    "value": d.value,
+                })).collect::<Vec<_>>(),
                 "findings": t.findings.iter().map(finding).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "pruned": self.pruned.iter().map(object).collect::<Vec<_>>(),
@@ -547,6 +583,14 @@ impl Report {
             },
             "summary": self.summary,
         })
+    }
+}
+
+/// `annotations: read from …`, or for a blueprint's `blueprint pg-daily: schedule …`.
+fn detail_text(detail: &Detail) -> String {
+    match &detail.blueprint {
+        Some(blueprint) => format!("blueprint {blueprint}: {} {}", detail.label, detail.value),
+        None => format!("{}: {}", detail.label, detail.value),
     }
 }
 

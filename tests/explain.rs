@@ -101,6 +101,15 @@ fn the_json_follows_the_documented_schema() {
                 .all(|t| t.as_str().is_some_and(|t| t.starts_with("2026-12-0")))
         );
         assert!(target["findings"].as_array().is_some());
+        let details = target["details"].as_array().expect("details");
+        let labels: Vec<&str> = details.iter().map(|d| text(d, "label")).collect();
+        assert_eq!(labels, ["annotations", "schedule", "variables"], "{target}");
+        assert!(details[0]["blueprint"].is_null());
+        for detail in &details[1..] {
+            text(detail, "blueprint");
+            text(detail, "value");
+        }
+        assert!(text(&details[0], "value").starts_with("read from "));
     }
     assert!(report["pruned"].as_array().is_some_and(Vec::is_empty));
     assert!(report["findings"].as_array().is_some_and(Vec::is_empty));

@@ -121,6 +121,18 @@ pub struct Counted {
     /// The blueprints it names that the input holds: when it gets nothing, their problems may
     /// be why.
     pub uses: Vec<ItemIndex>,
+    /// How its objects were made, as its family tells it (recorded for a preview only).
+    pub details: Vec<Detail>,
+}
+
+/// A fact about how a target's objects were made, for a preview: where its annotations were
+/// read, a schedule and where it came from, the variables used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    /// The blueprint it is about, as the objects' marker names it; none for the target alone.
+    pub blueprint: Option<Rc<str>>,
+    pub label: &'static str,
+    pub value: String,
 }
 
 /// The schedules of a generated object: every string under a `schedule` key.
@@ -619,7 +631,38 @@ impl<'t> Proposals<'_, '_> {
             subject,
             objects,
             uses: Vec::new(),
+            details: Vec::new(),
         });
+    }
+
+    /// Whether a preview is recorded: what only it shows is worked out only then.
+    pub fn records(&self) -> bool {
+        self.reconciler.record
+    }
+
+    /// Notes a fact about the target counted last (for a preview; nothing otherwise).
+    pub fn detail(
+        &mut self,
+        blueprint: Option<&Rc<str>>,
+        label: &'static str,
+        value: impl FnOnce() -> String,
+    ) {
+        let family = self.family;
+        if !self.reconciler.record {
+            return;
+        }
+        if let Some(last) = self
+            .reconciler
+            .targets
+            .last_mut()
+            .filter(|t| t.family == family)
+        {
+            last.details.push(Detail {
+                blueprint: blueprint.cloned(),
+                label,
+                value: value(),
+            });
+        }
     }
 
     /// Notes that the target counted last names the blueprint at `blueprint`.

@@ -300,6 +300,25 @@ pub fn checked_namespace(
 /// that holds the blueprints while the databases live in an overlay, or of a target annotated
 /// with another key. A warning on the first blueprint says where to look, naming the first of
 /// `annotations`.
+/// Notes, for a preview, which objects the target counted last took its annotations from (a
+/// database's, its AppBinding's, or both).
+pub fn note_annotation_sources(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    annotations: &[(String, Annotation)],
+) {
+    out.detail(None, "annotations", || {
+        let mut from: Vec<ItemIndex> = annotations.iter().map(|(_, a)| a.object).collect();
+        from.sort_unstable();
+        from.dedup();
+        let from: Vec<String> = from
+            .into_iter()
+            .map(|i| ResourceRef::of(input.object(i)).to_string())
+            .collect();
+        format!("read from {}", from.join(" and "))
+    });
+}
+
 /// Warns of every annotation whose key is a misspelling of one of the `family`'s `keys`: such
 /// a key does nothing, so the object is backed up otherwise than its author meant, or not at all.
 pub fn note_misspelt_annotations(

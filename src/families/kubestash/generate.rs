@@ -435,6 +435,7 @@ impl Generator<'_, '_, '_, '_, '_> {
             ref namespace,
             blueprint,
         } = *resolved;
+        subjects::note_annotation_sources(self.input, self.out, &target.annotations);
         let vars = Vars::new(target);
         for name in vars.unreachable() {
             let key = format!("{VARIABLE_PREFIX}{name}");
@@ -541,6 +542,14 @@ impl Generator<'_, '_, '_, '_, '_> {
         }
         if !self.settle_schedules(resolved, &mut sessions) {
             return;
+        }
+        if vars.used().next().is_some() {
+            self.out
+                .detail(Some(&blueprint.provenance), "variables", || {
+                    let used: Vec<String> =
+                        vars.used().map(|(k, v)| format!("`{k}={v}`")).collect();
+                    used.join(", ")
+                });
         }
         self.note_defaults(blueprint, backends.as_ref(), defaults);
 
@@ -652,6 +661,19 @@ impl Generator<'_, '_, '_, '_, '_> {
         Some(chosen.clone())
     }
 
+    /// The schedule of session `i` as the blueprint writes it (before its variables are
+    /// substituted), for a preview.
+    fn written_schedule(&self, blueprint: &Blueprint, i: usize) -> Option<String> {
+        if !self.out.records() {
+            return None;
+        }
+        let tree = self.input.tree;
+        let (_, session) = blueprint.sessions.get(i)?;
+        let scheduler = tree.lookup(*session, "scheduler")?;
+        tree.scalar(tree.lookup(scheduler, "schedule")?)
+            .map(str::to_owned)
+    }
+
     /// Resolves `H` in the sessions' schedules (in place) and says whether every schedule is
     /// one Kubernetes accepts; problems are reported.
     fn settle_schedules(
@@ -678,6 +700,23 @@ impl Generator<'_, '_, '_, '_, '_> {
             // `H` spreads by the target and the session: two sessions of one target differ too.
             let seed = format!("{}/{}/{name}", resolved.namespace, resolved.target.name);
             let (settled, problem) = spread::checked(&schedule, &seed);
+            if problem
+                .as_ref()
+                .is_none_or(|(severity, _)| *severity != Severity::Error)
+            {
+                let written = self.written_schedule(resolved.blueprint, *i);
+                self.out
+                    .detail(Some(&resolved.blueprint.provenance), "schedule", || {
+                        let mut text = format!("`{settled}` for session `{name}`");
+                        if settled != schedule {
+                            text.push_str(&format!(" (`{schedule}`, spread by H)"));
+                        }
+                        if let Some(written) = written.filter(|w| *w != schedule) {
+                            text.push_str(&format!(", from `{written}` in the blueprint"));
+                        }
+                        text
+                    });
+            }
             if settled != schedule {
                 *slot = Value::str(settled);
             }

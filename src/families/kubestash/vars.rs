@@ -1,6 +1,8 @@
 //! The variables of a KubeStash target: only its `variables.kubestash.com/<name>` annotations,
 //! verbatim (SPEC-kubestash K4); there are no built-in ones.
 
+use std::cell::Cell;
+
 use super::VARIABLE_PREFIX;
 use super::targets::Target;
 use crate::engine::envsubst;
@@ -8,6 +10,8 @@ use crate::engine::expand::Variables;
 
 pub struct Vars<'t> {
     values: Vec<(&'t str, &'t str)>,
+    /// Which values were substituted.
+    used: Vec<Cell<bool>>,
 }
 
 impl<'t> Vars<'t> {
@@ -16,8 +20,18 @@ impl<'t> Vars<'t> {
             .annotations
             .iter()
             .filter_map(|(key, a)| Some((key.strip_prefix(VARIABLE_PREFIX)?, a.value.as_str())))
-            .collect();
-        Vars { values }
+            .collect::<Vec<_>>();
+        let used = vec![Cell::new(false); values.len()];
+        Vars { values, used }
+    }
+
+    /// The variables substituted so far, with their values, in the annotations' order.
+    pub fn used(&self) -> impl Iterator<Item = (&'t str, &'t str)> + '_ {
+        self.values
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| used.get())
+            .map(|(value, _)| *value)
     }
 
     /// The variables no `${…}` can name: the envsubst library reads a name as a run of letters,
@@ -32,10 +46,9 @@ impl<'t> Vars<'t> {
 
 impl Variables for Vars<'_> {
     fn get(&self, name: &str) -> Option<String> {
-        self.values
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| (*v).to_owned())
+        let i = self.values.iter().position(|(k, _)| *k == name)?;
+        self.used[i].set(true);
+        Some(self.values[i].1.to_owned())
     }
 
     fn unknown(&self, name: &str) -> String {

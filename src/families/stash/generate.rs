@@ -274,6 +274,16 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         };
         let schedule = annotations::schedule_override(target, self.out);
         let params = annotations::params(target, self.out);
+        subjects::note_annotation_sources(input, self.out, &target.annotations);
+        if !params.is_empty() {
+            self.out.detail(None, "params", || {
+                let params: Vec<String> = params
+                    .iter()
+                    .map(|p| format!("`{}={}`", p.name, p.value))
+                    .collect();
+                params.join(", ")
+            });
+        }
         for (position, name) in names.iter().enumerate() {
             for &object in self.blueprint_objects.get(name).into_iter().flatten() {
                 self.out.uses(object);
@@ -378,6 +388,14 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             }
             return;
         }
+        if vars.used().next().is_some() {
+            self.out
+                .detail(Some(&blueprint.provenance), "variables", || {
+                    let used: Vec<String> =
+                        vars.used().map(|(k, v)| format!("`{k}={v}`")).collect();
+                    used.join(", ")
+                });
+        }
         let from_database = match &target.subject {
             Subject::Database {
                 version_from_database: true,
@@ -387,7 +405,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             _ => None,
         };
         if let Some(version) = from_database
-            && vars.used_version.get()
+            && vars.used_version()
             && self.noted_versions.insert(target.position)
         {
             self.out.info(
@@ -504,6 +522,23 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         let target = pair.target;
         let seed = format!("{}/{}/{}", pair.namespace, target.name, blueprint.name);
         let (resolved, problem) = spread::checked(&text, &seed);
+        if problem
+            .as_ref()
+            .is_none_or(|(severity, _)| *severity != Severity::Error)
+        {
+            let from = if object == blueprint.object {
+                "the blueprint's spec.schedule"
+            } else {
+                "the target's schedule annotation"
+            };
+            self.out
+                .detail(Some(&blueprint.provenance), "schedule", || {
+                    match resolved == text {
+                        true => format!("`{resolved}` from {from}"),
+                        false => format!("`{resolved}` from {from} (`{text}`, spread by H)"),
+                    }
+                });
+        }
         let value = if resolved == text {
             value
         } else {

@@ -12,8 +12,8 @@ pub struct Vars {
     values: Vec<(&'static str, String)>,
     /// The kind of target, for the message about an unknown variable.
     kind: &'static str,
-    /// Set when `TARGET_APP_VERSION` was substituted.
-    pub used_version: Cell<bool>,
+    /// A bit per value, set when it was substituted.
+    used: Cell<u16>,
 }
 
 impl Vars {
@@ -61,20 +61,31 @@ impl Vars {
         Vars {
             values,
             kind,
-            used_version: Cell::new(false),
+            used: Cell::new(0),
         }
+    }
+
+    /// Whether `TARGET_APP_VERSION` was substituted.
+    pub fn used_version(&self) -> bool {
+        self.used().any(|(name, _)| name == "TARGET_APP_VERSION")
+    }
+
+    /// The variables substituted so far, with their values, in the order of SPEC §5.
+    pub fn used(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let used = self.used.get();
+        self.values
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| used & (1 << i) != 0)
+            .map(|(_, (name, value))| (*name, value.as_str()))
     }
 }
 
 impl Variables for Vars {
     fn get(&self, name: &str) -> Option<String> {
-        if name == "TARGET_APP_VERSION" {
-            self.used_version.set(true);
-        }
-        self.values
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.clone())
+        let i = self.values.iter().position(|(k, _)| *k == name)?;
+        self.used.set(self.used.get() | 1 << i);
+        Some(self.values[i].1.clone())
     }
 
     fn unknown(&self, name: &str) -> String {
