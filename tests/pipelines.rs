@@ -1,5 +1,6 @@
 //! The pipelines teams really run, with the real tools and the binary from this build (issue 14):
-//! a kpt package that grows, a kpt package with a subpackage, a kpt pipeline with another
+//! a kpt package that grows, a kpt package with a subpackage, a kpt package that is a kustomize
+//! base with a secretGenerator, a kpt pipeline with another
 //! function before this one, the kustomize pipe with local-config blueprints, and the shipped kpt
 //! example rendered as a user renders it. The kpt tests compare whole package trees byte for
 //! byte, so a render that rewrites a file it should leave alone fails here. Nothing here depends
@@ -609,4 +610,117 @@ fn shipped_example_renders(example: &str, generated: &[&str]) {
         "the second render of {example} changed files:\n{}",
         changes(&after_first, &after_second).join("\n")
     );
+}
+
+/// A kpt package that is also a kustomize base, its storage Secret made by the kustomization's
+/// secretGenerator (issue 12). kpt hands `kustomization.yaml` to the function as an item; the
+/// render warns on the entry whose Secret kustomize will name with a hash, and `kubectl
+/// kustomize` of the rendered package shows why: the Secret in `shop` gets a hash that the
+/// generated Repository does not follow, while the entry with `disableNameSuffixHash` (in
+/// `billing`) gives the very name the Repository there names, and no warning.
+#[test]
+fn kpt_package_that_is_a_kustomize_base_is_warned_of_a_secret_kustomize_renames() {
+    let pkg = common::scratch("kpt-kustomize-secret-generator");
+    let blueprint = String::from_utf8(common::read("examples/kustomize/blueprints.yaml")).unwrap();
+    let orders = String::from_utf8(common::read("examples/kustomize/databases.yaml")).unwrap();
+    write(
+        &pkg.join("Kptfile"),
+        "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: app\npipeline:\n  mutators:\n  - exec: stash-autobackup\n",
+    );
+    write(&pkg.join("blueprints.yaml"), &blueprint);
+    write(&pkg.join("shop.yaml"), &orders);
+    write(&pkg.join("billing.yaml"), ORDERS_IN_BILLING);
+    write(&pkg.join("credentials.env"), "AWS_ACCESS_KEY_ID=x\n");
+    let secret = blueprint
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("storageSecretName: "))
+        .expect("the blueprint names a storage Secret")
+        .to_owned();
+    let kustomization = |resources: &[String]| {
+        let mut text = String::from(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n",
+        );
+        for resource in resources {
+            text.push_str(&format!("- {resource}\n"));
+        }
+        text.push_str(&format!(
+            "secretGenerator:\n\
+             - {{name: {secret}, namespace: shop, envs: [credentials.env]}}\n\
+             - {{name: {secret}, namespace: billing, envs: [credentials.env], \
+             options: {{disableNameSuffixHash: true}}}}\n"
+        ));
+        text
+    };
+    let mut resources = vec!["shop.yaml".to_owned(), "billing.yaml".to_owned()];
+    write(&pkg.join("kustomization.yaml"), &kustomization(&resources));
+    let bin = common::bin_dir("kpt-kustomize-secret-generator-bin");
+    let out = render(&pkg, &bin, "first");
+    let warnings: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("secretGenerator entry under another name"))
+        .collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning, for shop's entry:\n{}",
+        out.stderr
+    );
+    assert!(
+        warnings[0].contains("namespace shop"),
+        "the warning names the namespace: {}",
+        warnings[0]
+    );
+
+    // What the warning is about, as kustomize builds the rendered package (its kustomization
+    // now listing the generated files too).
+    for entry in std::fs::read_dir(&pkg).expect("the package") {
+        let name = entry
+            .expect("an entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with("stash-") {
+            resources.push(name);
+        }
+    }
+    assert_eq!(
+        resources.len(),
+        4,
+        "a generated file per database: {resources:?}"
+    );
+    write(&pkg.join("kustomization.yaml"), &kustomization(&resources));
+    let built = common::kubectl_objects(&kubectl_kustomize(&pkg));
+    let named = |kind: &str, namespace: &str| -> Vec<String> {
+        built
+            .iter()
+            .filter(|o| o["kind"] == kind && o["metadata"]["namespace"] == namespace)
+            .map(|o| {
+                o["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let referenced = |namespace: &str| -> Vec<String> {
+        built
+            .iter()
+            .filter(|o| o["kind"] == "Repository" && o["metadata"]["namespace"] == namespace)
+            .map(|o| {
+                o["spec"]["backend"]["storageSecretName"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(referenced("shop"), std::slice::from_ref(&secret));
+    let shop = named("Secret", "shop");
+    assert!(
+        shop.len() == 1 && shop[0].starts_with(&format!("{secret}-")),
+        "kustomize hashes shop's Secret's name: {shop:?}"
+    );
+    assert_eq!(referenced("billing"), std::slice::from_ref(&secret));
+    assert_eq!(named("Secret", "billing"), [secret]);
 }

@@ -6,6 +6,7 @@
 
 pub mod changes;
 pub mod kpt;
+pub mod kustomize;
 pub mod object;
 pub mod read;
 pub mod resource_list;

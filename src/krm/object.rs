@@ -74,6 +74,8 @@ pub struct ObjectFields<'a> {
     pub labels: Option<NodeId>,
     /// The captured `spec`, as much of it as an interest asks for.
     pub spec: Option<NodeId>,
+    /// Other top-level keys an interest asks for (`krm::read::Interest::top_field`), captured.
+    pub tops: Vec<(&'static str, NodeId)>,
     /// Keys besides `apiVersion`, `kind`, `metadata` (`name`, `namespace`, `uid`, `annotations`,
     /// `labels`, `ownerReferences`) and `spec`: an earlier generated object with any of them has
     /// been edited since it was written.
@@ -87,6 +89,11 @@ pub struct ObjectFields<'a> {
 }
 
 impl ObjectFields<'_> {
+    /// The captured top-level key `key`.
+    pub fn top(&self, key: &str) -> Option<NodeId> {
+        self.tops.iter().find(|(k, _)| *k == key).map(|(_, n)| *n)
+    }
+
     /// The API group of `apiVersion` (empty for the core group, `v1`).
     pub fn group(&self) -> Option<&str> {
         let api_version = self.api_version.text()?;

@@ -20,9 +20,9 @@ use crate::engine::family::{Family, Input, Select};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
 use crate::families::subjects;
-use crate::krm::kpt;
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
+use crate::krm::{kpt, kustomize};
 use crate::suggest;
 use crate::yaml::emit::Value;
 
@@ -47,9 +47,14 @@ type SecretKey = (String, String);
 enum SecretSource {
     /// Under its name: a Secret, or a SealedSecret or ExternalSecret that makes one.
     Named,
-    /// A Secret of kustomize's `secretGenerator`, which gets a hash suffix after this function
-    /// has run, so that no Secret of this name reaches the cluster.
-    Renamed(ItemIndex),
+    /// A Secret of kustomize's `secretGenerator` that gets a hash (or a prefix or suffix) on its
+    /// name when kustomize builds, so that no Secret of this name reaches the cluster: the
+    /// Secret as kustomize hands it to a transformer (`entry` none), or a Kustomization in the
+    /// input and its `secretGenerator` entry.
+    Renamed {
+        object: ItemIndex,
+        entry: Option<usize>,
+    },
 }
 
 struct Generator<'g, 'i, 'a, 'p, 'r> {
@@ -150,13 +155,33 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             };
             let namespace = fields.namespace.text().unwrap_or_default();
             let source = if kpt::needs_hash_suffix(self.input.object(i)) {
-                SecretSource::Renamed(i)
+                SecretSource::Renamed {
+                    object: i,
+                    entry: None,
+                }
             } else {
                 SecretSource::Named
             };
             Some(((namespace.to_owned(), name.to_owned()), source))
         });
-        for (key, source) in named {
+        let kustomizations =
+            kustomize::KINDS.map(|(api_version, kind)| Select::Kind(api_version, kind));
+        let generated = self.input.select(&kustomizations).flat_map(|(i, fields)| {
+            kustomize::generated_secrets(tree, fields)
+                .into_iter()
+                .map(move |secret| {
+                    let source = if secret.keeps_name {
+                        SecretSource::Named
+                    } else {
+                        SecretSource::Renamed {
+                            object: i,
+                            entry: Some(secret.entry),
+                        }
+                    };
+                    ((secret.namespace, secret.name), source)
+                })
+        });
+        for (key, source) in named.chain(generated) {
             // A Secret that keeps its name wins over one kustomize renames.
             let slot = found.entry(key).or_insert(source);
             if source == SecretSource::Named {
@@ -425,20 +450,36 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             let source = secrets.get(&key).copied();
             if source != Some(SecretSource::Named) && self.noted_secrets.insert(key) {
                 match source {
-                    Some(SecretSource::Renamed(generated)) => {
+                    Some(SecretSource::Renamed { object, entry }) => {
+                        let (made, field) = match entry {
+                            None => (
+                                "kustomize's secretGenerator adds a hash to this Secret's name \
+                                 after this function has run"
+                                    .to_owned(),
+                                "metadata.name".to_owned(),
+                            ),
+                            Some(entry) => (
+                                format!(
+                                    "kustomize will make Secret `{secret}` from this \
+                                     secretGenerator entry under another name (a hash, or the \
+                                     namePrefix or nameSuffix, added)"
+                                ),
+                                format!("secretGenerator[{entry}].name"),
+                            ),
+                        };
                         self.about(
                             Severity::Warning,
-                            generated,
+                            object,
                             format!(
-                                "kustomize's secretGenerator adds a hash to this Secret's name after \
-                                 this function has run, and does not rename the Repository's \
-                                 spec.backend.storageSecretName (blueprint `{}`): no Secret `{secret}` \
-                                 would reach namespace {ns}, and backups would fail. Give its \
-                                 secretGenerator entry options.disableNameSuffixHash: true",
+                                "{made}, and does not rename the Repository's \
+                                 spec.backend.storageSecretName (blueprint `{}`): no Secret \
+                                 `{secret}` would reach namespace {ns}, and backups would fail. \
+                                 Give the secretGenerator entry options.disableNameSuffixHash: \
+                                 true (and no namePrefix or nameSuffix)",
                                 blueprint.name
                             ),
                         )
-                        .field = Some("metadata.name".into());
+                        .field = Some(field);
                     }
                     _ => {
                         self.out.info(

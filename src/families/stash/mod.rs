@@ -16,9 +16,9 @@ mod vars;
 use crate::engine::config::Config;
 use crate::engine::family::{Family, Input};
 use crate::engine::reconcile::Proposals;
-use crate::krm::kpt;
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
+use crate::krm::{kpt, kustomize};
 use crate::suggest::Keys;
 
 /// Stash's API group: blueprints, and the objects generated from them.
@@ -77,7 +77,8 @@ impl Family for Stash {
     }
 
     fn interest(&self) -> Interest {
-        Interest::default()
+        // A Kustomization's secretGenerator may make a Repository's storage Secret.
+        kustomize::interest(Interest::default())
             .group(GROUP, Spec::Whole)
             // Of a database or an AppBinding only these fields are read.
             .group(KUBEDB_GROUP, Spec::Fields(vec!["type", "version"]))

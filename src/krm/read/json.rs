@@ -142,13 +142,24 @@ impl<'a> Reader<'a, '_> {
         let interest = self.interest;
         let mut builder = ObjectBuilder::new(interest);
         let mut spec = None;
+        let mut tops = Vec::new();
         for (key, value) in entries {
             match builder.top_key(&key) {
                 TopKey::ApiVersion => builder.fields().api_version = text(value, false)?,
                 TopKey::Kind => builder.fields().kind = text(value, false)?,
                 TopKey::Metadata => self.metadata(value, &mut builder)?,
                 TopKey::Spec => spec = Some(value),
+                TopKey::Other if interest.tops.iter().any(|(_, k)| *k == key) => {
+                    tops.push((key, value));
+                }
                 TopKey::Other => {}
+            }
+        }
+        // As for the spec: the apiVersion is known by now, whatever the keys' order.
+        for (key, value) in tops {
+            if let Some(key) = builder.top_field(&key) {
+                let node = self.node(value)?;
+                builder.fields().tops.push((key, node));
             }
         }
         // JSON keys come in any order: the kind is known before the spec is read.

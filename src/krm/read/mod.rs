@@ -62,6 +62,8 @@ pub struct Interest {
     keys: Vec<Keys>,
     /// Annotations kept on every object kept for another reason.
     kept_annotations: Vec<&'static str>,
+    /// Top-level keys besides the four every object has, by API group, captured whole.
+    tops: Vec<(&'static str, &'static str)>,
 }
 
 impl Interest {
@@ -107,6 +109,15 @@ impl Interest {
     pub fn file_prefix(mut self, prefix: &'static str) -> Self {
         if !self.files.contains(&prefix) {
             self.files.push(prefix);
+        }
+        self
+    }
+
+    /// The top-level `key` of the objects of `group` (kinds without a `spec`, such as a
+    /// Kustomization), captured whole.
+    pub fn top_field(mut self, group: &'static str, key: &'static str) -> Self {
+        if !self.tops.contains(&(group, key)) {
+            self.tops.push((group, key));
         }
         self
     }
@@ -167,6 +178,9 @@ impl Interest {
         }
         for key in &other.kept_annotations {
             self = self.keep_annotation(key);
+        }
+        for (group, key) in &other.tops {
+            self = self.top_field(group, key);
         }
         self
     }
@@ -299,6 +313,22 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
         }
         self.seen_top |= bit;
         which
+    }
+
+    /// The declared top-level key `key` is, when the object's group (so far as it is known)
+    /// declares it: its value is captured into [`ObjectFields::tops`].
+    pub fn top_field(&self, key: &str) -> Option<&'static str> {
+        let group = match &self.fields.api_version {
+            Field::Text(a) => Some(a.rsplit_once('/').map_or("", |(g, _)| g)),
+            // Not known yet (it may come later): captured, and dropped by `finish` if the
+            // group turns out not to declare it.
+            _ => None,
+        };
+        self.interest
+            .tops
+            .iter()
+            .find(|(g, k)| *k == key && group.is_none_or(|group| group == *g))
+            .map(|(_, k)| *k)
     }
 
     /// Classifies a key of `metadata` as written out, noting one written twice.
@@ -540,7 +570,13 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             // Too odd to classify: kept, so whoever reads it can say what is wrong.
             return Some(Box::new(self.fields));
         };
-        let group_read = interest.has_group(api_version.rsplit_once('/').map_or("", |(g, _)| g));
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let group_read = interest.has_group(group);
+        if !fields.tops.is_empty() {
+            fields
+                .tops
+                .retain(|(key, _)| interest.tops.contains(&(group, *key)));
+        }
         let annotated = fields
             .annotations
             .entries

@@ -180,7 +180,13 @@ impl<'a> Reader<'a, '_> {
                         };
                         builder.fields().spec = spec;
                     }
-                    TopKey::Other => self.walker.skip_value()?,
+                    TopKey::Other => match builder.top_field(&key) {
+                        Some(key) => {
+                            let node = self.capture_value()?;
+                            builder.fields().tops.push((key, node));
+                        }
+                        None => self.walker.skip_value()?,
+                    },
                 },
             }
         }
