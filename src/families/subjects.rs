@@ -2,6 +2,7 @@
 //! AppBindings KubeDB makes for them. Not a family: families share it, and it uses no family.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use crate::engine::config::Config;
 use crate::engine::family::{Input, Select};
@@ -316,6 +317,25 @@ pub fn note_annotation_sources(
             .map(|i| ResourceRef::of(input.object(i)).to_string())
             .collect();
         format!("read from {}", from.join(" and "))
+    });
+}
+
+/// Notes, for a preview, the variables substituted for the target counted last from
+/// `blueprint` (`name=value` each), if any were.
+pub fn note_variables<'n, 'v>(
+    out: &mut Proposals<'_, '_>,
+    blueprint: &Rc<str>,
+    mut used: impl Iterator<Item = (&'n str, &'v str)>,
+) {
+    let Some(first) = used.next() else {
+        return;
+    };
+    out.detail(Some(blueprint), "variables", || {
+        let used: Vec<String> = std::iter::once(first)
+            .chain(used)
+            .map(|(name, value)| format!("`{name}={value}`"))
+            .collect();
+        used.join(", ")
     });
 }
 

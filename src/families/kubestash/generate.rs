@@ -543,14 +543,7 @@ impl Generator<'_, '_, '_, '_, '_> {
         if !self.settle_schedules(resolved, &mut sessions) {
             return;
         }
-        if vars.used().next().is_some() {
-            self.out
-                .detail(Some(&blueprint.provenance), "variables", || {
-                    let used: Vec<String> =
-                        vars.used().map(|(k, v)| format!("`{k}={v}`")).collect();
-                    used.join(", ")
-                });
-        }
+        subjects::note_variables(self.out, &blueprint.provenance, vars.used());
         self.note_defaults(blueprint, backends.as_ref(), defaults);
 
         let reference = targets::reference(self.input, target, namespace);

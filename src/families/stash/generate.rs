@@ -413,14 +413,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             }
             return;
         }
-        if vars.used().next().is_some() {
-            self.out
-                .detail(Some(&blueprint.provenance), "variables", || {
-                    let used: Vec<String> =
-                        vars.used().map(|(k, v)| format!("`{k}={v}`")).collect();
-                    used.join(", ")
-                });
-        }
+        subjects::note_variables(self.out, &blueprint.provenance, vars.used());
         let from_database = match &target.subject {
             Subject::Database {
                 version_from_database: true,
