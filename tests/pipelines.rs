@@ -393,6 +393,47 @@ fn kustomize_pipe_reads_local_config_blueprints_beside_stdin() {
     );
 }
 
+/// The kustomize pipe with the storage Secret from the app's secretGenerator (issue 12): kustomize
+/// names it with a hash that the generated Repository does not follow. The run says so, on the
+/// Secret, instead of calling the Secret missing; with `disableNameSuffixHash` it is quiet.
+#[test]
+fn kustomize_pipe_warns_of_a_storage_secret_kustomize_named_with_a_hash() {
+    let blueprint = String::from_utf8(common::read("examples/kustomize/blueprints.yaml")).unwrap();
+    let secret = blueprint
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("storageSecretName: "))
+        .expect("the blueprint names a storage Secret")
+        .to_owned();
+    for (options, warned) in [
+        ("", true),
+        (", options: {disableNameSuffixHash: true}", false),
+    ] {
+        let app = kustomize_app("kustomize-pipe-secret", &["databases.yaml"]);
+        let kustomization = app.join("kustomization.yaml");
+        let mut text = std::fs::read_to_string(&kustomization).unwrap();
+        text.push_str(&format!(
+            "secretGenerator:\n- {{name: {secret}, namespace: shop, literals: [k=v]{options}}}\n"
+        ));
+        write(&kustomization, &text);
+        let built = kubectl_kustomize(&app);
+        let blueprints = format!("{}/blueprints/", app.display());
+        let out = common::function(&["-", &blueprints], &built);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let warning = "with the hash kustomize's secretGenerator adds";
+        assert_eq!(
+            out.stderr.contains(warning),
+            warned,
+            "{options}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("is not in the input"),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
 /// The old recipe, `kubectl kustomize <app> | stash-autobackup` with the local-config blueprint
 /// listed under `resources:`: kustomize drops local-config objects from its output, so the
 /// function never sees the blueprint. It fails loudly, naming the missing blueprint, with

@@ -28,6 +28,16 @@ pub fn interest(interest: Interest) -> Interest {
     KEYS.iter().fold(interest, |i, key| i.top_field(GROUP, key))
 }
 
+/// The name a generator gave before kustomize added its hash, when `name` ends like that: a
+/// `-` and ten characters of the hash's alphabet (kustomize encodes the hash's hex digits,
+/// writing `0 1 3 a e` as `g h k m t` so that no word and no number comes out).
+pub fn unhashed(name: &str) -> Option<&str> {
+    const HASH: &[u8] = b"2456789bcdfghkmt";
+    let (plain, hash) = name.rsplit_once('-')?;
+    (!plain.is_empty() && hash.len() == 10 && hash.bytes().all(|b| HASH.contains(&b)))
+        .then_some(plain)
+}
+
 /// A Secret a `secretGenerator` entry makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedSecret {
@@ -157,6 +167,25 @@ mod tests {
         assert_eq!(secrets(other), []);
         let scalar = format!(r#"{{{KUSTOMIZATION}, "secretGenerator": "a"}}"#);
         assert_eq!(secrets(&scalar), []);
+    }
+
+    #[test]
+    fn a_hashed_name_gives_the_generators_name() {
+        // Recorded from kubectl kustomize.
+        assert_eq!(
+            unhashed("s3-backup-credentials-4dc5f89cgc"),
+            Some("s3-backup-credentials")
+        );
+        for name in [
+            "s3-backup-credentials",
+            "app-0123456789",
+            "app-4dc5f89cg",
+            "app-4dc5f89cgcc",
+            "-4dc5f89cgc",
+            "app-4DC5F89CGC",
+        ] {
+            assert_eq!(unhashed(name), None, "{name}");
+        }
     }
 
     #[test]

@@ -47,14 +47,20 @@ type SecretKey = (String, String);
 enum SecretSource {
     /// Under its name: a Secret, or a SealedSecret or ExternalSecret that makes one.
     Named,
-    /// A Secret of kustomize's `secretGenerator` that gets a hash (or a prefix or suffix) on its
-    /// name when kustomize builds, so that no Secret of this name reaches the cluster: the
-    /// Secret as kustomize hands it to a transformer (`entry` none), or a Kustomization in the
-    /// input and its `secretGenerator` entry.
-    Renamed {
-        object: ItemIndex,
-        entry: Option<usize>,
-    },
+    /// A Secret of kustomize's `secretGenerator` that reaches the cluster under another name (a
+    /// hash, a prefix or a suffix added), which the Repository's reference does not follow.
+    Renamed { object: ItemIndex, how: Renamed },
+}
+
+/// How kustomize's renaming of a generated Secret shows in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renamed {
+    /// As kustomize hands it to a transformer: its plain name, marked to get the hash after.
+    WillHash,
+    /// The Kustomization in the input, whose entry at this place makes it.
+    Entry(usize),
+    /// After the build (`kustomize build | stash-autobackup -`): the name with the hash.
+    Hashed,
 }
 
 struct Generator<'g, 'i, 'a, 'p, 'r> {
@@ -157,13 +163,27 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             let source = if kpt::needs_hash_suffix(self.input.object(i)) {
                 SecretSource::Renamed {
                     object: i,
-                    entry: None,
+                    how: Renamed::WillHash,
                 }
             } else {
                 SecretSource::Named
             };
             Some(((namespace.to_owned(), name.to_owned()), source))
         });
+        // A Secret named as kustomize names a generated one stands for its plain name too, so
+        // that a Repository naming that is told why it is not there.
+        let hashed = self
+            .input
+            .select(&[Select::Kind("v1", "Secret")])
+            .filter_map(|(i, fields)| {
+                let plain = kustomize::unhashed(fields.name.text()?)?;
+                let namespace = fields.namespace.text().unwrap_or_default();
+                let source = SecretSource::Renamed {
+                    object: i,
+                    how: Renamed::Hashed,
+                };
+                Some(((namespace.to_owned(), plain.to_owned()), source))
+            });
         let kustomizations =
             kustomize::KINDS.map(|(api_version, kind)| Select::Kind(api_version, kind));
         let generated = self.input.select(&kustomizations).flat_map(|(i, fields)| {
@@ -175,13 +195,13 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                     } else {
                         SecretSource::Renamed {
                             object: i,
-                            entry: Some(secret.entry),
+                            how: Renamed::Entry(secret.entry),
                         }
                     };
                     ((secret.namespace, secret.name), source)
                 })
         });
-        for (key, source) in named.chain(generated) {
+        for (key, source) in named.chain(generated).chain(hashed) {
             // A Secret that keeps its name wins over one kustomize renames.
             let slot = found.entry(key).or_insert(source);
             if source == SecretSource::Named {
@@ -443,15 +463,15 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             let source = secrets.get(&key).copied();
             if source != Some(SecretSource::Named) && self.noted_secrets.insert(key) {
                 match source {
-                    Some(SecretSource::Renamed { object, entry }) => {
-                        let (made, field) = match entry {
-                            None => (
+                    Some(SecretSource::Renamed { object, how }) => {
+                        let (made, field) = match how {
+                            Renamed::WillHash => (
                                 "kustomize's secretGenerator adds a hash to this Secret's name \
                                  after this function has run"
                                     .to_owned(),
                                 "metadata.name".to_owned(),
                             ),
-                            Some(entry) => (
+                            Renamed::Entry(entry) => (
                                 format!(
                                     "kustomize will make Secret `{secret}` from this \
                                      secretGenerator entry under another name (a hash, or the \
@@ -459,14 +479,21 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                                 ),
                                 format!("secretGenerator[{entry}].name"),
                             ),
+                            Renamed::Hashed => (
+                                format!(
+                                    "this Secret's name is `{secret}` with the hash kustomize's \
+                                     secretGenerator adds"
+                                ),
+                                "metadata.name".to_owned(),
+                            ),
                         };
                         self.about(
                             Severity::Warning,
                             object,
                             format!(
-                                "{made}, and does not rename the Repository's \
-                                 spec.backend.storageSecretName (blueprint `{}`): no Secret \
-                                 `{secret}` would reach namespace {ns}, and backups would fail. \
+                                "{made}; kustomize does not rename the Repository's \
+                                 spec.backend.storageSecretName (blueprint `{}`), so no Secret \
+                                 `{secret}` would reach namespace {ns} and backups would fail. \
                                  Give the secretGenerator entry options.disableNameSuffixHash: \
                                  true (and no namePrefix or nameSuffix)",
                                 blueprint.name
