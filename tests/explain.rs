@@ -231,3 +231,35 @@ fn explain_agrees_with_the_run_on_every_golden_input() {
     assert!(silent.is_empty(), "{}", silent.join("\n"));
     assert!(checked > 150, "{checked} inputs");
 }
+
+/// The README's markdown example is the real output: `explain --format markdown` over
+/// testdata/explain/mixed-text, quoted line by line (`> `), so that it cannot drift.
+#[test]
+fn the_readme_example_is_what_explain_prints() {
+    let readme = String::from_utf8(common::read("README.md")).unwrap();
+    let start = readme
+        .find("> ### stash-autobackup explain\n")
+        .expect("the README quotes a markdown report");
+    let quoted: String = readme[start..]
+        .lines()
+        .take_while(|line| line.starts_with('>'))
+        .map(|line| {
+            let line = line.strip_prefix("> ").unwrap_or(&line[1..]);
+            format!("{line}\n")
+        })
+        .collect();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_stash-autobackup"));
+    command
+        .args(["explain", "--format", "markdown"])
+        .env("STASH_AUTOBACKUP_NOW", "2026-12-01T00:00:00Z");
+    let out = common::run_command(
+        &mut command,
+        &common::read("testdata/explain/mixed-text/input.yaml"),
+    );
+    assert_eq!(out.code, 1, "the example holds an error: {}", out.stderr);
+    assert_eq!(
+        quoted,
+        String::from_utf8(out.stdout).unwrap(),
+        "update the README's example from this output"
+    );
+}
