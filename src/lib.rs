@@ -24,7 +24,8 @@
 //!  engine      reconcile, ownership (the marker), expand + envsubst, cron, H spreading,
 //!     │        k8s names, options
 //!     │
-//!  krm         objects, readers (Interest + one ObjectBuilder), kpt annotations, results,
+//!  krm         objects, readers (Interest + one ObjectBuilder), kpt annotations, the Secrets
+//!     │        a Kustomization generates, results,
 //!     │        the two framings: ResourceList, stream
 //!  yaml        events with byte positions, captured trees, splice, quoting, emit;
 //!              suggest: did-you-mean, beside it

@@ -1,7 +1,8 @@
 //! The Kubernetes Resource Model: objects and where they lie in the input, the two framings
-//! (a `ResourceList`, a stream of documents), kpt's annotations, and results.
+//! (a `ResourceList`, a stream of documents), kpt's annotations, kustomize's Kustomizations,
+//! and results.
 //!
-//! This layer knows Kubernetes and kpt, not Stash: nothing here names an API family's group or
+//! This layer knows Kubernetes, kpt and kustomize, not Stash: nothing here names an API family's group or
 //! annotation. It may use itself and the YAML layer.
 
 pub mod changes;
