@@ -315,8 +315,8 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
         which
     }
 
-    /// The declared top-level key `key` is, when the object's group (so far as it is known)
-    /// declares it: its value is captured into [`ObjectFields::tops`].
+    /// `key` as a declared top-level key, when the object's group (as far as it is known yet)
+    /// declares it; the reader then captures its value into [`ObjectFields::tops`].
     pub fn top_field(&self, key: &str) -> Option<&'static str> {
         let group = match &self.fields.api_version {
             Field::Text(a) => Some(a.rsplit_once('/').map_or("", |(g, _)| g)),
