@@ -551,26 +551,34 @@ impl<'r> Reconciler<'r, 'r> {
     pub fn finish(mut self) -> Finished {
         // Families acting on one object can find one problem of it (a duplicate key, a second
         // database of its name): it is reported once.
-        // Then it is no one family's finding.
+        // Then it is no one family's finding. Results are compared in place, without the family.
         let results = &mut self.changes.results;
-        let mut first: HashMap<KrmResult, usize> = HashMap::new();
         let mut keep = vec![true; results.len()];
-        for i in 0..results.len() {
-            let key = KrmResult {
-                family: None,
-                ..results[i].clone()
-            };
-            match first.get(&key) {
-                Some(&earlier) => {
+        let mut shared = Vec::new();
+        let mut first: HashMap<_, usize> = HashMap::new();
+        for (i, r) in results.iter().enumerate() {
+            let key = (
+                &r.message,
+                r.severity,
+                &r.resource_ref,
+                &r.field,
+                &r.file,
+                r.class,
+            );
+            match first.entry(key) {
+                Entry::Occupied(earlier) => {
                     keep[i] = false;
-                    if results[earlier].family != results[i].family {
-                        results[earlier].family = None;
+                    if results[*earlier.get()].family != r.family {
+                        shared.push(*earlier.get());
                     }
                 }
-                None => {
-                    first.insert(key, i);
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
                 }
             }
+        }
+        for i in shared {
+            results[i].family = None;
         }
         let mut keep = keep.into_iter();
         results.retain(|_| keep.next().unwrap_or(true));
