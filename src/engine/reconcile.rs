@@ -643,11 +643,6 @@ impl<'t> Proposals<'_, '_> {
         });
     }
 
-    /// Whether a preview is recorded: what only it shows is worked out only then.
-    pub fn records(&self) -> bool {
-        self.reconciler.record
-    }
-
     /// Notes a fact about the target counted last (for a preview; nothing otherwise).
     pub fn detail(
         &mut self,

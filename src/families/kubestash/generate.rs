@@ -654,19 +654,6 @@ impl Generator<'_, '_, '_, '_, '_> {
         Some(chosen.clone())
     }
 
-    /// The schedule of session `i` as the blueprint writes it (before its variables are
-    /// substituted), for a preview.
-    fn written_schedule(&self, blueprint: &Blueprint, i: usize) -> Option<String> {
-        if !self.out.records() {
-            return None;
-        }
-        let tree = self.input.tree;
-        let (_, session) = blueprint.sessions.get(i)?;
-        let scheduler = tree.lookup(*session, "scheduler")?;
-        tree.scalar(tree.lookup(scheduler, "schedule")?)
-            .map(str::to_owned)
-    }
-
     /// Resolves `H` in the sessions' schedules (in place) and says whether every schedule is
     /// one Kubernetes accepts; problems are reported.
     fn settle_schedules(
@@ -697,9 +684,15 @@ impl Generator<'_, '_, '_, '_, '_> {
                 .as_ref()
                 .is_none_or(|(severity, _)| *severity != Severity::Error)
             {
-                let written = self.written_schedule(resolved.blueprint, *i);
+                let tree = self.input.tree;
+                let session = resolved.blueprint.sessions.get(*i).map(|(_, node)| *node);
                 self.out
                     .detail(Some(&resolved.blueprint.provenance), "schedule", || {
+                        // As the blueprint writes it, before its variables are substituted.
+                        let written = session
+                            .and_then(|s| tree.lookup(s, "scheduler"))
+                            .and_then(|s| tree.lookup(s, "schedule"))
+                            .and_then(|s| tree.scalar(s));
                         let mut text = format!("`{settled}` for session `{name}`");
                         if settled != schedule {
                             text.push_str(&format!(" (`{schedule}`, spread by H)"));
