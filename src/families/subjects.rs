@@ -1,7 +1,10 @@
 //! What both API families back up, as KubeDB and Kubernetes define it: KubeDB's databases and the
-//! AppBindings KubeDB makes for them. Not a family: families share it, and it uses no family.
+//! AppBindings KubeDB makes for them; and the checks and steps both families take the same way
+//! (reading their blueprints, a target's namespace, misspelt keys, notes for a preview). Not a
+//! family: families share it, and it uses no family.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::rc::Rc;
 
 use crate::engine::config::Config;
@@ -9,9 +12,10 @@ use crate::engine::family::{Input, Select};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::Proposals;
 use crate::krm::kpt::{self, LOCAL_CONFIG};
-use crate::krm::object::{ItemIndex, ObjectFields};
-use crate::krm::results::{ResourceRef, Severity, annotation_field};
+use crate::krm::object::{ItemIndex, Object, ObjectFields};
+use crate::krm::results::{KrmResult, ResourceRef, Severity, annotation_field};
 use crate::suggest::Keys;
+use crate::yaml::tree::Tree;
 
 /// KubeDB's databases: every kind of the group (Postgres, MySQL, …), versions v1alpha2 and v1.
 pub const KUBEDB_GROUP: &str = "kubedb.com";
@@ -301,6 +305,61 @@ pub fn checked_namespace(
 /// that holds the blueprints while the databases live in an overlay, or of a target annotated
 /// with another key. A warning on the first blueprint says where to look, naming the first of
 /// `annotations`.
+/// How a family finds its BackupBlueprints: the parts that differ between families, for
+/// [`BlueprintReader::read_all`].
+pub struct BlueprintReader<K, B> {
+    pub family: &'static str,
+    pub group: &'static str,
+    pub is_blueprint: fn(&ObjectFields<'_>) -> bool,
+    /// Reads one blueprint, its problems into the results (an unusable one gives `None`).
+    pub read: fn(&Tree<'_>, &Object<'_>, ItemIndex, &mut Vec<KrmResult>) -> Option<B>,
+    /// What targets name a blueprint by (its name; its namespace and name); none without it.
+    pub key: fn(&ObjectFields<'_>) -> Option<K>,
+    /// The error on a second blueprint of one key.
+    pub twice: fn(&K) -> String,
+}
+
+impl<K: Clone + Eq + Hash, B> BlueprintReader<K, B> {
+    /// Every blueprint of the input, by key: each one's problems reported, a warning for one
+    /// that would be applied to the cluster, and `None` for a key two share (an error on the
+    /// second). `objects` gets every blueprint object of each key, usable or not, which a
+    /// target naming the key uses.
+    pub fn read_all(
+        &self,
+        input: &Input<'_, '_>,
+        out: &mut Proposals<'_, '_>,
+        objects: &mut HashMap<K, Vec<ItemIndex>>,
+    ) -> HashMap<K, Option<B>> {
+        let mut found: HashMap<K, Option<B>> = HashMap::new();
+        for (i, fields) in input.select(&[Select::Group(self.group)]) {
+            if !(self.is_blueprint)(fields) {
+                continue;
+            }
+            let mut problems = Vec::new();
+            let read = (self.read)(input.tree, input.object(i), i, &mut problems);
+            for problem in problems {
+                out.report(problem);
+            }
+            note_applied_blueprint(input, out, i, self.family);
+            let Some(key) = (self.key)(fields) else {
+                continue;
+            };
+            objects.entry(key.clone()).or_default().push(i);
+            match found.get_mut(&key) {
+                Some(slot) => {
+                    *slot = None;
+                    out.about(Severity::Error, i, (self.twice)(&key)).field =
+                        Some("metadata.name".into());
+                }
+                None => {
+                    found.insert(key, read);
+                }
+            }
+        }
+        found
+    }
+}
+
 /// Notes, for a preview, which objects the target counted last took its annotations from (a
 /// database's, its AppBinding's, or both).
 pub fn note_annotation_sources(
@@ -367,7 +426,7 @@ pub fn note_misspelt_annotations(
 /// Warns of a blueprint that is not local configuration: it would be applied to the cluster
 /// with the rest, where the `family`'s operator acts on the targets' annotations too and writes
 /// the objects this function generates, so two writers would own them.
-pub fn note_applied_blueprint(
+fn note_applied_blueprint(
     input: &Input<'_, '_>,
     out: &mut Proposals<'_, '_>,
     blueprint: ItemIndex,

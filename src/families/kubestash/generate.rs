@@ -113,46 +113,23 @@ impl Generator<'_, '_, '_, '_, '_> {
 
     /// The blueprints by namespace and name; `None` for a pair two blueprints share.
     fn blueprints(&mut self) -> HashMap<BlueprintKey, Option<Blueprint>> {
-        let mut found: HashMap<BlueprintKey, Option<Blueprint>> = HashMap::new();
-        let input = self.input;
-        for (i, fields) in input.select(&[Select::Group(GROUP)]) {
-            if !blueprint::is_blueprint(fields) {
-                continue;
-            }
-            let mut problems = Vec::new();
-            let read = blueprint::read(input.tree, input.object(i), i, &mut problems);
-            for problem in problems {
-                self.out.report(problem);
-            }
-            subjects::note_applied_blueprint(input, self.out, i, KubeStash.name());
-            let (Some(namespace), Some(name)) = (fields.namespace.text(), fields.name.text())
-            else {
-                continue;
-            };
-            let key = (namespace.to_owned(), name.to_owned());
-            self.blueprint_objects
-                .entry(key.clone())
-                .or_default()
-                .push(i);
-            match found.get_mut(&key) {
-                Some(slot) => {
-                    *slot = None;
-                    self.about(
-                        Severity::Error,
-                        i,
-                        format!(
-                            "two BackupBlueprints are named {namespace}/{name}; targets using it \
-                             are skipped until one is renamed"
-                        ),
-                    )
-                    .field = Some("metadata.name".into());
-                }
-                None => {
-                    found.insert(key, read);
-                }
-            }
-        }
-        found
+        let reader = subjects::BlueprintReader {
+            family: KubeStash.name(),
+            group: GROUP,
+            is_blueprint: blueprint::is_blueprint,
+            read: blueprint::read,
+            key: |fields| {
+                let (namespace, name) = (fields.namespace.text()?, fields.name.text()?);
+                Some((namespace.to_owned(), name.to_owned()))
+            },
+            twice: |(namespace, name)| {
+                format!(
+                    "two BackupBlueprints are named {namespace}/{name}; targets using it are \
+                     skipped until one is renamed"
+                )
+            },
+        };
+        reader.read_all(self.input, self.out, &mut self.blueprint_objects)
     }
 
     /// The labels of the input's Namespaces (with the name label the API server sets).

@@ -95,44 +95,23 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
 
     /// The blueprints by name; `None` for a name two blueprints share.
     fn blueprints(&mut self) -> HashMap<String, Option<Blueprint>> {
-        let mut found: HashMap<String, Option<Blueprint>> = HashMap::new();
-        let input = self.input;
-        for (i, fields) in input.select(&[Select::Group(GROUP)]) {
-            if !blueprint::is_blueprint(fields) {
-                continue;
-            }
-            let mut problems = Vec::new();
-            let read = blueprint::read(input.tree, input.object(i), i, &mut problems);
-            for problem in problems {
-                self.out.report(problem);
-            }
-            subjects::note_applied_blueprint(input, self.out, i, Stash.name());
-            let Some(name) = fields.name.text().filter(|n| !n.is_empty()) else {
-                continue;
-            };
-            self.blueprint_objects
-                .entry(name.to_owned())
-                .or_default()
-                .push(i);
-            match found.get_mut(name) {
-                Some(slot) => {
-                    *slot = None;
-                    self.about(
-                        Severity::Error,
-                        i,
-                        format!(
-                            "two BackupBlueprints are named `{name}`: blueprints are cluster-scoped, \
-                             so names must be unique; targets using `{name}` are skipped until one is renamed"
-                        ),
-                    )
-                    .field = Some("metadata.name".into());
-                }
-                None => {
-                    found.insert(name.to_owned(), read);
-                }
-            }
-        }
-        found
+        let reader = subjects::BlueprintReader {
+            family: Stash.name(),
+            group: GROUP,
+            is_blueprint: blueprint::is_blueprint,
+            read: blueprint::read,
+            key: |fields| {
+                let name = fields.name.text().filter(|n| !n.is_empty())?;
+                Some(name.to_owned())
+            },
+            twice: |name| {
+                format!(
+                    "two BackupBlueprints are named `{name}`: blueprints are cluster-scoped, \
+                     so names must be unique; targets using `{name}` are skipped until one is renamed"
+                )
+            },
+        };
+        reader.read_all(self.input, self.out, &mut self.blueprint_objects)
     }
 
     /// The Secrets the input holds or makes: Secrets, and the Secrets a SealedSecret or an
