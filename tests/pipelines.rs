@@ -393,17 +393,23 @@ fn kustomize_pipe_reads_local_config_blueprints_beside_stdin() {
     );
 }
 
+/// The storage Secret a Stash blueprint's text names.
+fn storage_secret(blueprint: &str) -> String {
+    blueprint
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("storageSecretName: "))
+        .expect("the blueprint names a storage Secret")
+        .to_owned()
+}
+
 /// The kustomize pipe with the storage Secret from the app's secretGenerator (issue 12): kustomize
 /// names it with a hash that the generated Repository does not follow. The run says so, on the
 /// Secret, instead of calling the Secret missing; with `disableNameSuffixHash` it is quiet.
 #[test]
 fn kustomize_pipe_warns_of_a_storage_secret_kustomize_named_with_a_hash() {
-    let blueprint = String::from_utf8(common::read("examples/kustomize/blueprints.yaml")).unwrap();
-    let secret = blueprint
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("storageSecretName: "))
-        .expect("the blueprint names a storage Secret")
-        .to_owned();
+    let secret = storage_secret(
+        &String::from_utf8(common::read("examples/kustomize/blueprints.yaml")).unwrap(),
+    );
     for (options, warned) in [
         ("", true),
         (", options: {disableNameSuffixHash: true}", false),
@@ -672,11 +678,7 @@ fn kpt_package_that_is_a_kustomize_base_is_warned_of_a_secret_kustomize_renames(
     write(&pkg.join("shop.yaml"), &orders);
     write(&pkg.join("billing.yaml"), ORDERS_IN_BILLING);
     write(&pkg.join("credentials.env"), "AWS_ACCESS_KEY_ID=x\n");
-    let secret = blueprint
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("storageSecretName: "))
-        .expect("the blueprint names a storage Secret")
-        .to_owned();
+    let secret = storage_secret(&blueprint);
     let kustomization = |resources: &[String]| {
         let mut text = String::from(
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n",
