@@ -178,17 +178,7 @@ fn argocd_plugin_generate_handles_kubestash() {
     let out = argocd_generate(app.path(), bin.path());
     assert_eq!(out.code, 0, "{}", out.stderr);
     let objects = common::kubectl_objects(&out.stdout);
-    let ids: Vec<String> = objects
-        .iter()
-        .map(|o| {
-            format!(
-                "{} {}/{}",
-                o["kind"].as_str().unwrap_or("?"),
-                o["metadata"]["namespace"].as_str().unwrap_or(""),
-                o["metadata"]["name"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
+    let ids = common::ids(&objects);
     assert_eq!(
         ids,
         [

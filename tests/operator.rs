@@ -29,20 +29,8 @@ fn normalise(mut object: Value) -> Value {
             }
         }
     }
-    drop_empty(&mut object);
+    common::drop_empty(&mut object);
     object
-}
-
-/// Removes `{}` values (Go zero-value structs), recursively.
-fn drop_empty(value: &mut Value) {
-    if let Value::Object(map) = value {
-        for v in map.values_mut() {
-            drop_empty(v);
-        }
-        map.retain(|_, v| !matches!(v, Value::Object(m) if m.is_empty()));
-    } else if let Value::Array(items) = value {
-        items.iter_mut().for_each(drop_empty);
-    }
 }
 
 fn generated(objects: Vec<Value>) -> Vec<Value> {

@@ -203,7 +203,7 @@ fn normalise(mut object: Value, defaults: bool) -> Value {
             }
         });
     }
-    drop_empty(&mut object);
+    common::drop_empty(&mut object);
     object
 }
 
@@ -277,18 +277,6 @@ fn at_path(value: &mut Value, path: &[&str], f: &mut dyn FnMut(&mut Value)) {
                 at_path(child, rest, f);
             }
         }
-    }
-}
-
-/// Removes `{}` values (Go zero-value structs), recursively, and what is left empty by that.
-fn drop_empty(value: &mut Value) {
-    if let Value::Object(map) = value {
-        for v in map.values_mut() {
-            drop_empty(v);
-        }
-        map.retain(|_, v| !matches!(v, Value::Object(m) if m.is_empty()));
-    } else if let Value::Array(items) = value {
-        items.iter_mut().for_each(drop_empty);
     }
 }
 
@@ -943,7 +931,7 @@ fn respelled(go: &str) -> Option<String> {
 fn perturbed(object: &Value, changed: &mut [usize; 5]) -> Value {
     let mut ours = object.clone();
     let before = ours.clone();
-    drop_empty(&mut ours);
+    common::drop_empty(&mut ours);
     changed[0] += usize::from(ours != before);
     for path in DURATIONS {
         at_path(&mut ours, &split(path), &mut |v| {

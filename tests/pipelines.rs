@@ -68,21 +68,6 @@ fn objects(path: &Path) -> Vec<serde_json::Value> {
     common::kubectl_objects(&bytes)
 }
 
-/// `kind namespace/name` of each object, to compare with what a test expects.
-fn ids(objects: &[serde_json::Value]) -> Vec<String> {
-    objects
-        .iter()
-        .map(|o| {
-            format!(
-                "{} {}/{}",
-                o["kind"].as_str().unwrap_or("?"),
-                o["metadata"]["namespace"].as_str().unwrap_or(""),
-                o["metadata"]["name"].as_str().unwrap_or("?")
-            )
-        })
-        .collect()
-}
-
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -146,7 +131,7 @@ fn kpt_package_growing_a_same_named_database_gives_it_a_file_of_its_own() {
         changes(&grown, &after_second).join("\n")
     );
     assert_eq!(
-        ids(&objects(
+        common::ids(&objects(
             &pkg.join("databases/stash-billing-app-orders.yaml")
         )),
         [
@@ -155,7 +140,7 @@ fn kpt_package_growing_a_same_named_database_gives_it_a_file_of_its_own() {
         ]
     );
     assert_eq!(
-        ids(&objects(&pkg.join("databases/stash-app-orders.yaml"))),
+        common::ids(&objects(&pkg.join("databases/stash-app-orders.yaml"))),
         [
             "Repository shop/app-orders",
             "BackupConfiguration shop/app-orders"
@@ -225,7 +210,7 @@ fn kpt_subpackage_database_gets_its_generated_file_beside_it_in_the_subpackage()
         "the generated file lands in the subpackage, beside the database, and nothing else changes"
     );
     assert_eq!(
-        ids(&objects(&pkg.join("shop/databases/stash-app-orders.yaml"))),
+        common::ids(&objects(&pkg.join("shop/databases/stash-app-orders.yaml"))),
         [
             "Repository shop/app-orders",
             "BackupConfiguration shop/app-orders"
@@ -317,7 +302,12 @@ fn kpt_labelling_function_before_this_one_keeps_its_labels_on_the_generated_obje
         "databases/stash-app-catalog.yaml",
     ] {
         let generated = objects(&pkg.join(file));
-        assert_eq!(generated.len(), 2, "{file}: {}", ids(&generated).join(", "));
+        assert_eq!(
+            generated.len(),
+            2,
+            "{file}: {}",
+            common::ids(&generated).join(", ")
+        );
         for object in &generated {
             let meta = &object["metadata"];
             assert_eq!(meta["labels"]["team"], "db", "{file}: {object:#}");
@@ -382,7 +372,7 @@ fn kustomize_pipe_reads_local_config_blueprints_beside_stdin() {
     let out = common::function(&["-", &blueprints], &built);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
-        ids(&common::kubectl_objects(&out.stdout)),
+        common::ids(&common::kubectl_objects(&out.stdout)),
         [
             "Postgres shop/orders",
             "Repository shop/app-orders",
@@ -600,7 +590,7 @@ fn kustomize_pipe_generates_kubestash_backup_configurations() {
     let blueprints = format!("{}/backup/blueprints.yaml", app.display());
     let out = common::function(&["-", &blueprints], &built);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let found = ids(&common::kubectl_objects(&out.stdout));
+    let found = common::ids(&common::kubectl_objects(&out.stdout));
     // kustomize sorts objects by kind; the generated ones follow their targets.
     let mut generated: Vec<&String> = found
         .iter()

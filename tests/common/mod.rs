@@ -348,3 +348,31 @@ pub fn kpt(args: &[&str], dir: &Path, bin: &Path) -> Output {
         .env("PATH", path_with(bin));
     run_command(&mut command, b"")
 }
+
+/// `kind namespace/name` of each object, to compare with what a test expects.
+pub fn ids(objects: &[serde_json::Value]) -> Vec<String> {
+    objects
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}/{}",
+                o["kind"].as_str().unwrap_or("?"),
+                o["metadata"]["namespace"].as_str().unwrap_or(""),
+                o["metadata"]["name"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+/// Removes `{}` values (Go zero-value structs), recursively, and what is left empty by that.
+pub fn drop_empty(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    if let Value::Object(map) = value {
+        for v in map.values_mut() {
+            drop_empty(v);
+        }
+        map.retain(|_, v| !matches!(v, Value::Object(m) if m.is_empty()));
+    } else if let Value::Array(items) = value {
+        items.iter_mut().for_each(drop_empty);
+    }
+}
