@@ -5,7 +5,7 @@
 //!     cargo bench --bench inner
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use stash_autobackup::krm::read::yaml as reader;
+use stash_autobackup::internals::read_yaml;
 use stash_autobackup::{Options, run};
 use std::hint::black_box;
 
@@ -17,7 +17,7 @@ fn benches(c: &mut Criterion) {
     let json = generate::resource_list(1000, true);
     let rerun = {
         let first = run(&yaml, &Options::default(), &|_| None).expect("readable");
-        String::from_utf8(first.pieces.to_vec(yaml.as_bytes())).expect("UTF-8")
+        String::from_utf8(first.output(yaml.as_bytes())).expect("UTF-8")
     };
 
     let mut group = c.benchmark_group("1000 items");
@@ -30,25 +30,25 @@ fn benches(c: &mut Criterion) {
         })
     });
     group.bench_function("scan", |b| {
-        let interest = stash_autobackup::interest();
-        b.iter(|| reader::read(black_box(&yaml), &interest).map(|s| s.documents.len()))
+        let interest = stash_autobackup::internals::interest();
+        b.iter(|| read_yaml(black_box(&yaml), &interest).map(|s| s.documents.len()))
     });
     group.bench_function("run, YAML", |b| {
         b.iter(|| {
             let out = run(black_box(&yaml), &Options::default(), &|_| None).expect("readable");
-            out.pieces.to_vec(yaml.as_bytes()).len()
+            out.output(yaml.as_bytes()).len()
         })
     });
     group.bench_function("run, JSON", |b| {
         b.iter(|| {
             let out = run(black_box(&json), &Options::default(), &|_| None).expect("readable");
-            out.pieces.to_vec(json.as_bytes()).len()
+            out.output(json.as_bytes()).len()
         })
     });
     group.bench_function("run again on its own output", |b| {
         b.iter(|| {
             let out = run(black_box(&rerun), &Options::default(), &|_| None).expect("readable");
-            out.pieces.to_vec(rerun.as_bytes()).len()
+            out.output(rerun.as_bytes()).len()
         })
     });
     group.finish();

@@ -4,17 +4,26 @@
 
 use std::path::PathBuf;
 
+/// Why an input could not be read at all (the run stops; nothing is written to stdout).
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// The input is not UTF-8 (YAML and JSON must be).
     #[error("line {line}, column {column}: the input is not valid UTF-8; save it as UTF-8")]
-    NotUtf8 { line: usize, column: usize },
+    NotUtf8 {
+        /// Where the first byte that is not UTF-8 is (1-based).
+        line: usize,
+        /// Its column, in characters (1-based).
+        column: usize,
+    },
 
     /// The YAML or JSON parser stopped.
     #[error("line {line}, column {column}: {message}")]
     Syntax {
+        /// Where the parser stopped (1-based).
         line: usize,
+        /// Its column (1-based).
         column: usize,
+        /// What the parser says is wrong.
         message: String,
     },
 
@@ -26,7 +35,10 @@ pub enum InputError {
     #[error(
         "line {line}: the ResourceList is followed by another YAML document; send one ResourceList"
     )]
-    TrailingDocument { line: usize },
+    TrailingDocument {
+        /// Where the second document starts (1-based).
+        line: usize,
+    },
 
     /// A ResourceList of an apiVersion the KRM function spec does not define.
     #[error("ResourceList apiVersion `{0}` is not supported: use config.kubernetes.io/v1")]
@@ -62,7 +74,9 @@ pub enum InputError {
     /// the message, not an error source, so a chain printer says it once.)
     #[error("{}: {error}", path.display())]
     Io {
+        /// The path as given.
         path: PathBuf,
+        /// What the system said.
         error: std::io::Error,
     },
 
@@ -73,7 +87,9 @@ pub enum InputError {
     /// An error in one file of a stream, with the file named.
     #[error("{}: {error}", path.display())]
     InFile {
+        /// The file.
         path: PathBuf,
+        /// What is wrong with it.
         error: Box<InputError>,
     },
 }
@@ -94,6 +110,7 @@ impl InputError {
         InputError::NotUtf8 { line, column }
     }
 
+    /// The error for where the YAML parser stopped.
     pub fn syntax(error: &granit_parser::ScanError) -> Self {
         let message = match error.kind() {
             granit_parser::ErrorKind::RecursionLimitExceeded => {

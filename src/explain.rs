@@ -15,9 +15,12 @@ use crate::krm::results::{KrmResult, ResourceRef, Severity};
 /// The output formats of `explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
+    /// For a terminal.
     #[default]
     Text,
+    /// For a pull request comment.
     Markdown,
+    /// For tools (its shape is documented in the README).
     Json,
 }
 
@@ -115,13 +118,13 @@ const BUSY_LISTED: usize = 10;
 /// The preview with every result in its place.
 #[derive(Debug, Clone)]
 pub struct Report {
-    pub targets: Vec<TargetReport>,
-    pub pruned: Vec<ObjectReport>,
-    pub week: Week,
+    pub(crate) targets: Vec<TargetReport>,
+    pub(crate) pruned: Vec<ObjectReport>,
+    pub(crate) week: Week,
     /// Results about no target (a blueprint, an object that is no target, the options).
-    pub findings: Vec<KrmResult>,
+    pub(crate) findings: Vec<KrmResult>,
     /// The closing summary line.
-    pub summary: String,
+    pub(crate) summary: String,
 }
 
 fn object_report(decision: &Decision, objects: &[Object<'_>], now: i64) -> ObjectReport {
@@ -326,6 +329,7 @@ impl Report {
         }
     }
 
+    /// The report as text in `format`.
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Text => self.text(),

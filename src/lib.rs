@@ -33,50 +33,49 @@
 //!
 //! # The data flow
 //!
-//! * The families declare what they read ([`krm::read::Interest`]); the pipeline hands the
+//! * The families declare what they read (`krm::read::Interest`); the pipeline hands the
 //!   union to a reader, which parses the input once with byte positions and keeps only that:
-//!   [`krm::read::yaml`] over the parser's events, or [`krm::read::json`] for plain JSON. Both
-//!   feed one [`krm::read::ObjectBuilder`], so duplicate keys, nulls and merge keys are read
+//!   `krm::read::yaml` over the parser's events, or `krm::read::json` for plain JSON. Both
+//!   feed one `krm::read::ObjectBuilder`, so duplicate keys, nulls and merge keys are read
 //!   one way.
-//! * A framing ([`krm::resource_list`] or [`krm::stream`]) says where the items are.
-//! * Each family ([`families::stash`], [`families::kubestash`]) reads its blueprints and targets through an
-//!   [`engine::family::Input`] and proposes objects to [`engine::reconcile`], which decides
+//! * A framing (`krm::resource_list` or `krm::stream`) says where the items are.
+//! * Each family (`families::stash`, `families::kubestash`) reads its blueprints and targets through an
+//!   `engine::family::Input` and proposes objects to `engine::reconcile`, which decides
 //!   against the earlier output in the input (kept, updated, pruned, blocked by a hand-written
 //!   object) and hands each decided object to the framing's writer at once.
-//! * The framing applies the [`krm::changes::Changes`]: ranges of the input copied byte for
-//!   byte ([`yaml::splice`]) and generated text ([`yaml::emit`], quoted by [`yaml::quote`]). No
+//! * The framing applies the `krm::changes::Changes`: ranges of the input copied byte for
+//!   byte (`yaml::splice`) and generated text (`yaml::emit`, quoted by `yaml::quote`). No
 //!   input item is ever re-serialised, so comments, quoting, key order, anchors and line endings
 //!   survive, and no YAML library's reading of a value can change its meaning.
 //!
-//! Problems with single objects are KRM results ([`krm::results`]); input that cannot be read
+//! Problems with single objects are KRM results (`krm::results`); input that cannot be read
 //! at all is an [`error::InputError`]. The library does no I/O: the binary reads stdin and
 //! files and writes stdout and stderr.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+#![deny(missing_docs)]
 
-pub mod engine;
+// The layers are the crate's own: what the binary, the tests, the benchmarks and the fuzz target
+// use is re-exported below, and nothing else is public.
+pub(crate) mod engine;
 pub mod error;
-pub mod explain;
-pub mod families;
-pub mod krm;
+pub(crate) mod explain;
+pub(crate) mod families;
+pub(crate) mod krm;
 mod pipeline;
-pub mod suggest;
-pub mod yaml;
+pub(crate) mod suggest;
+pub(crate) mod yaml;
 
+pub use explain::{Format, Report};
+pub use krm::object::FileRef;
+pub use krm::results::{KrmResult, ResourceRef, Severity};
 pub use pipeline::{Framing, Options, Run};
 
 use error::InputError;
-use krm::object::FileRef;
 
 /// Checks that `input` is UTF-8 and returns it as text.
 pub fn text(input: &[u8]) -> Result<&str, InputError> {
     std::str::from_utf8(input).map_err(|e| InputError::not_utf8(input, e.valid_up_to()))
-}
-
-/// What the readers keep of an input for the function's families (benchmarks measure reading
-/// with it).
-pub fn interest() -> krm::read::Interest {
-    pipeline::interest()
 }
 
 /// Runs the function on `src`: a ResourceList, or else a stream of objects. `origin` maps a
@@ -87,4 +86,24 @@ pub fn run(
     origin: &dyn Fn(usize) -> Option<FileRef>,
 ) -> Result<Run, InputError> {
     pipeline::run(src, options, origin)
+}
+
+/// A UTC time as `explain` takes it (`STASH_AUTOBACKUP_NOW`): Unix seconds, or
+/// `2026-12-01T00:00:00Z`.
+pub fn parse_time(text: &str) -> Option<i64> {
+    engine::calendar::parse_utc(text)
+}
+
+/// What the benchmarks measure beside a whole run: reading alone, with the interest the
+/// families declare, and the emitter the input generator writes with. Not an API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::krm::read::Interest;
+    pub use crate::krm::read::yaml::read as read_yaml;
+    pub use crate::yaml::emit;
+
+    /// What the readers keep of an input for the function's families.
+    pub fn interest() -> Interest {
+        crate::pipeline::interest()
+    }
 }

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
 /// `2026-12-01T00:00:00Z`, for reproducible reports), else the clock.
 fn now() -> anyhow::Result<i64> {
     if let Ok(text) = std::env::var("STASH_AUTOBACKUP_NOW") {
-        return stash_autobackup::engine::calendar::parse_utc(&text).with_context(|| {
+        return stash_autobackup::parse_time(&text).with_context(|| {
             format!("STASH_AUTOBACKUP_NOW={text:?} is no time: give Unix seconds or 2026-12-01T00:00:00Z")
         });
     }
@@ -87,7 +87,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
             return Err(InputError::NoObjects.into());
         }
         let outcome = run(&loaded.text, &options, &|offset| loaded.origin(offset))?;
-        if outcome.framing == Framing::ResourceList {
+        if outcome.framing() == Framing::ResourceList {
             return Err(InputError::ResourceListFile.into());
         }
         (loaded.text.as_str(), outcome)
@@ -118,8 +118,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         outcome
-            .pieces
-            .write_to(src.as_bytes(), &mut out)
+            .write_output(src.as_bytes(), &mut out)
             .and_then(|()| out.flush())
             .context("writing stdout")?;
     }

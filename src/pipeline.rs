@@ -30,15 +30,26 @@ pub enum Framing {
 /// The outcome of a run whose input could be read.
 #[derive(Debug)]
 pub struct Run {
-    pub framing: Framing,
+    framing: Framing,
     /// The output, as pieces of the input and generated text.
-    pub pieces: Pieces,
-    pub results: Vec<KrmResult>,
+    pieces: Pieces,
+    results: Vec<KrmResult>,
     /// What was decided, target by target, when [`Options::explain`] asked.
-    pub preview: Option<Preview>,
+    preview: Option<Preview>,
 }
 
 impl Run {
+    /// What kind of output the run produced.
+    pub fn framing(&self) -> Framing {
+        self.framing
+    }
+
+    /// The results, in the order the output lists them; the summary last.
+    pub fn results(&self) -> &[KrmResult] {
+        &self.results
+    }
+
+    /// Whether a result is an error (the process then exits 1).
     pub fn has_errors(&self) -> bool {
         self.results.iter().any(|r| r.severity == Severity::Error)
     }
@@ -58,6 +69,16 @@ impl Run {
     /// comes back whole, its results saying what is wrong.
     pub fn writes_output(&self) -> bool {
         !(self.framing == Framing::Stream && self.has_errors())
+    }
+
+    /// Writes the output: the pieces of `src` (the input the run read) and the generated text.
+    pub fn write_output(&self, src: &[u8], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.pieces.write_to(src, out)
+    }
+
+    /// The output as bytes (see [`Run::write_output`]).
+    pub fn output(&self, src: &[u8]) -> Vec<u8> {
+        self.pieces.to_vec(src)
     }
 
     /// The `explain` report, when [`Options::explain`] asked for it (taken: the preview moves

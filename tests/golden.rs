@@ -450,8 +450,8 @@ fn readers_agree(src: &str) -> Result<(), Failed> {
         };
         match run(src, &options, &|_| None) {
             Ok(run) => Ok((
-                run.pieces.to_vec(src.as_bytes()),
-                run.results
+                run.output(src.as_bytes()),
+                run.results()
                     .iter()
                     .map(ToString::to_string)
                     .collect::<Vec<_>>(),

@@ -123,12 +123,12 @@ fn a_target_listing_10000_blueprints_gets_one_result_each() {
     let src = list(&target);
     let run = run(&src, &Options::default(), &|_| None).expect("readable");
     let missing = run
-        .results
+        .results()
         .iter()
         .filter(|r| r.message.contains("not found"))
         .count();
     assert_eq!(missing, 10_000);
-    let out = String::from_utf8(run.pieces.to_vec(src.as_bytes())).unwrap();
+    let out = String::from_utf8(run.output(src.as_bytes())).unwrap();
     assert_eq!(
         out.matches("kind: BackupConfiguration").count(),
         1,
@@ -327,7 +327,7 @@ fn hostile_kubestash_variable_values_stay_values() {
 /// target, not one per name; listing one session 10000 times selects it once.
 #[test]
 fn a_target_listing_10000_session_names_gets_one_result() {
-    use stash_autobackup::krm::results::Severity;
+    use stash_autobackup::Severity;
     let names: Vec<String> = (0..10_000).map(|i| format!("s-{i}")).collect();
     let unknown = kubestash_postgres(
         "orders",
@@ -346,7 +346,7 @@ fn a_target_listing_10000_session_names_gets_one_result() {
     let src = kubestash_list("", &(unknown + &repeated));
     let run = run(&src, &Options::default(), &|_| None).expect("readable");
     let about = |name: &str| {
-        run.results
+        run.results()
             .iter()
             .filter(|r| r.resource_ref.as_ref().is_some_and(|o| o.name == name))
             .map(|r| (r.severity, r.field.as_deref()))
@@ -367,7 +367,7 @@ fn a_target_listing_10000_session_names_gets_one_result() {
         )
     );
     assert_eq!(about("invoices"), []);
-    let out = String::from_utf8(run.pieces.to_vec(src.as_bytes())).unwrap();
+    let out = String::from_utf8(run.output(src.as_bytes())).unwrap();
     assert_eq!(
         out.matches("kind: BackupConfiguration").count(),
         1,
@@ -433,7 +433,7 @@ proptest! {
         if let Ok(src) = text(&bytes)
             && let Ok(run) = run(src, &Options::default(), &|_| None)
         {
-            prop_assert!(run.has_errors() || !run.pieces.to_vec(src.as_bytes()).is_empty());
+            prop_assert!(run.has_errors() || !run.output(src.as_bytes()).is_empty());
         }
     }
 
@@ -443,7 +443,7 @@ proptest! {
         let kubestash = kubestash_list("", &kubestash_postgres("orders", "")) + &noise;
         for src in [noise.clone(), list(&noise), format!("{}{noise}", list(&postgres("orders", ""))), kubestash] {
             if let Ok(run) = run(&src, &Options::default(), &|_| None) {
-                let out = run.pieces.to_vec(src.as_bytes());
+                let out = run.output(src.as_bytes());
                 prop_assert!(run.has_errors() || !out.is_empty());
             }
         }
@@ -463,7 +463,7 @@ fn objects_sharing_a_targets_name_are_not_said_to_lack_one() {
     let src = kubestash_list("", &(app_binding.repeat(2) + &databases));
     let run = run(&src, &Options::default(), &|_| None).expect("readable");
     let wrong: Vec<_> = run
-        .results
+        .results()
         .iter()
         .filter(|r| r.message.contains("needs metadata.name"))
         .map(|r| r.resource_ref.clone())
@@ -487,7 +487,7 @@ fn the_namespace_readings_warning_is_one_line_of_prose() {
         );
     let run = run(&src, &Options::default(), &|_| None).expect("readable");
     let warning = run
-        .results
+        .results()
         .iter()
         .find(|r| r.message.contains("the template names no namespace"))
         .expect("the two readings differ: blueprint in backup, target in shop");

@@ -742,7 +742,7 @@ fn style() -> impl Strategy<Value = Style> {
 
 fn output(src: &str) -> (Vec<u8>, bool) {
     let run = run(src, &Options::default(), &|_| None).expect("a well-formed ResourceList is read");
-    (run.pieces.to_vec(src.as_bytes()), run.has_errors())
+    (run.output(src.as_bytes()), run.has_errors())
 }
 
 /// The output (results included) when JSON is read by the YAML scanner instead of the JSON fast
@@ -753,7 +753,7 @@ fn output_via_yaml(src: &str) -> Vec<u8> {
         ..Options::default()
     };
     let run = run(src, &options, &|_| None).expect("a well-formed ResourceList is read");
-    run.pieces.to_vec(src.as_bytes())
+    run.output(src.as_bytes())
 }
 
 proptest! {

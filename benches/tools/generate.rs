@@ -7,7 +7,7 @@
 //! example and the criterion benchmarks.
 
 use serde_json::{Value, json};
-use stash_autobackup::yaml::emit::{self, Value as Out};
+use stash_autobackup::internals::emit::{self, Value as Out};
 
 fn metadata(name: &str, ns: &str, app: &str, path: &str, extra: Value) -> Value {
     let mut annotations = json!({

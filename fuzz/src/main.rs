@@ -10,8 +10,8 @@ use stash_autobackup::{Framing, Options, run, text};
 fn once(src: &str) -> Option<(Vec<u8>, Framing, bool)> {
     let run = run(src, &Options::default(), &|_| None).ok()?;
     Some((
-        run.pieces.to_vec(src.as_bytes()),
-        run.framing,
+        run.output(src.as_bytes()),
+        run.framing(),
         run.has_errors(),
     ))
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-pub use stash_autobackup::explain::Format;
+pub use stash_autobackup::Format;
 
 pub const HELP: &str = "\
 stash-autobackup: generate the backup objects that Stash's and KubeStash's auto-backup would

@@ -9,8 +9,8 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use stash_autobackup::FileRef;
 use stash_autobackup::error::InputError;
-use stash_autobackup::krm::object::FileRef;
 
 /// Where stdin's objects say they come from.
 pub const STDIN: &str = "stdin";

@@ -302,7 +302,7 @@ impl<'r> Reconciler<'r, 'r> {
         &mut results[last]
     }
 
-    /// `<Kind> <ns>/<name> with blueprint `<provenance>``: the pair that made an object.
+    /// ``<Kind> <ns>/<name> with blueprint `<provenance>` ``: the pair that made an object.
     fn pair(&self, subject: ItemIndex, provenance: &str) -> String {
         format!(
             "{} with blueprint `{provenance}`",

@@ -110,7 +110,9 @@ impl ObjectFields<'_> {
 /// Where an object came from: a file, and its position among the file's objects.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct FileRef {
+    /// The file's path, as kpt or the command line names it.
     pub path: String,
+    /// The object's position among the file's objects, when known.
     pub index: Option<i64>,
 }
 

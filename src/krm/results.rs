@@ -9,14 +9,19 @@ use super::kpt;
 use super::object::{Field, FileRef, Object};
 use crate::yaml::emit::Value;
 
+/// How much a result matters: an error fails the run (exit 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
+    /// Something is wrong and the run fails; what it concerns gets nothing.
     Error,
+    /// Something is likely wrong; the run goes on.
     Warning,
+    /// What the run did, or a fact worth knowing.
     Info,
 }
 
 impl Severity {
+    /// The word KRM results use.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -29,13 +34,18 @@ impl Severity {
 /// Which object a result is about.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ResourceRef {
+    /// The object's apiVersion, as written.
     pub api_version: String,
+    /// Its kind.
     pub kind: String,
+    /// Its name.
     pub name: String,
+    /// Its namespace; empty when it has none.
     pub namespace: String,
 }
 
 impl ResourceRef {
+    /// The reference of an input object (empty fields where it has none).
     pub fn of(object: &Object<'_>) -> Self {
         let Some(fields) = object.fields() else {
             return ResourceRef::default();
@@ -49,6 +59,7 @@ impl ResourceRef {
         }
     }
 
+    /// A reference from its parts.
     pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str) -> Self {
         ResourceRef {
             api_version: api_version.to_owned(),
@@ -80,12 +91,18 @@ pub fn annotation_field(key: &str) -> String {
     format!("metadata.annotations[{key}]")
 }
 
+/// One entry of a ResourceList's `results`: what the function tells its caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KrmResult {
+    /// What was found, and what to do about it.
     pub message: String,
+    /// How much it matters.
     pub severity: Severity,
+    /// The object it is about, if any.
     pub resource_ref: Option<ResourceRef>,
+    /// The field of that object, as a path (`spec.schedule`).
     pub field: Option<String>,
+    /// The file the object came from.
     pub file: Option<FileRef>,
     /// What kind of information an `info` is, by which a team may silence it (the engine's
     /// option `silence`); not written out.
@@ -96,6 +113,7 @@ pub struct KrmResult {
 }
 
 impl KrmResult {
+    /// A result about no object.
     pub fn new(severity: Severity, message: impl Into<String>) -> Self {
         KrmResult {
             message: message.into(),
@@ -117,6 +135,7 @@ impl KrmResult {
         }
     }
 
+    /// The same result, about the field at `path`.
     pub fn field(mut self, path: impl Into<String>) -> Self {
         self.field = Some(path.into());
         self

@@ -3,7 +3,7 @@
 //! Input items are never written from here: they are copied from the input bytes. What is
 //! written here is built as a [`Value`] tree, whose scalars remember where they came from, so a
 //! plain `0777` copied from a blueprint stays a plain `0777` while a name we produce is quoted
-//! whenever a reader could take it for something other than a string (see [`crate::yaml::quote`]).
+//! whenever a reader could take it for something other than a string (see `crate::yaml::quote`).
 
 use std::borrow::Cow;
 
@@ -18,17 +18,25 @@ pub enum Value<'a> {
     Plain(Cow<'a, str>),
     /// A scalar copied from the input with an explicit tag (`!!int "5"`).
     Tagged {
+        /// The tag as written (`!!int`).
         tag: String,
+        /// The scalar's text.
         value: Cow<'a, str>,
+        /// Whether it was plain (else it is written quoted).
         plain: bool,
     },
+    /// An integer we produce (a kpt file index).
     Int(i64),
+    /// A boolean we produce.
     Bool(bool),
+    /// A mapping, keys in the order they are written.
     Map(Vec<(Value<'a>, Value<'a>)>),
+    /// A sequence.
     Seq(Vec<Value<'a>>),
 }
 
 impl<'a> Value<'a> {
+    /// A string (see [`Value::Str`]).
     pub fn str(s: impl Into<Cow<'a, str>>) -> Self {
         Value::Str(s.into())
     }
@@ -43,6 +51,7 @@ impl<'a> Value<'a> {
         )
     }
 
+    /// Appends an entry to a mapping (nothing for other values).
     pub fn push(&mut self, key: &'a str, value: Value<'a>) {
         if let Value::Map(entries) = self {
             entries.push((Value::Str(Cow::Borrowed(key)), value));
@@ -106,7 +115,9 @@ pub enum Style {
 /// [`Style`] and the line ending of the surrounding text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
+    /// How objects are written.
     pub style: Style,
+    /// The line ending of the text they are written into.
     pub eol: &'static str,
 }
 

@@ -49,7 +49,7 @@ impl Spec {
 /// configuration, or when it is too odd to classify (no apiVersion or kind as text). Of a
 /// declared group's objects, every annotation, `labels` and `ownerReferences` are kept, and the
 /// `spec` as declared; of other kept objects, all annotations when one of them is declared (or
-/// misspelt), else only [`LOCAL_CONFIG`] and those [`Interest::keep_annotation`] names.
+/// misspelt), else only `LOCAL_CONFIG` and those [`Interest::keep_annotation`] names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Interest {
     groups: Vec<(&'static str, Spec)>,
