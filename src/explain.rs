@@ -32,8 +32,8 @@ pub struct ObjectReport {
     pub name: String,
     /// The blueprint that made it (`pg-daily`, `backup/daily`).
     pub blueprint: String,
-    /// `new`, `unchanged`, `updated`, `blocked`, `collision`, `pruned`.
-    pub outcome: &'static str,
+    /// What reconciliation did with it.
+    pub outcome: Outcome,
     /// What the outcome depends on (the hand-written object in the way, why it is pruned).
     pub detail: Option<String>,
     pub schedules: Vec<Schedule>,
@@ -128,30 +128,25 @@ pub struct Report {
 }
 
 fn object_report(decision: &Decision, objects: &[Object<'_>], now: i64) -> ObjectReport {
-    let (outcome, detail) = match &decision.outcome {
-        Outcome::New => ("new", None),
-        Outcome::Unchanged => ("unchanged", None),
-        Outcome::Updated => ("updated", None),
+    let detail = match &decision.outcome {
+        Outcome::New | Outcome::Unchanged | Outcome::Updated => None,
         Outcome::Blocked(index) => {
             let object = &objects[*index];
             let mut by = format!("hand-written {}", ResourceRef::of(object));
             if let Some(file) = crate::krm::kpt::file_of(object) {
                 by.push_str(&format!(" ({})", file.path));
             }
-            ("blocked", Some(by))
+            Some(by)
         }
-        Outcome::Collision => (
-            "collision",
-            Some("another target's object has this name".to_owned()),
-        ),
-        Outcome::Pruned(why) => ("pruned", Some(why.clone())),
+        Outcome::Collision => Some("another target's object has this name".to_owned()),
+        Outcome::Pruned(why) => Some(why.to_string()),
     };
     ObjectReport {
         kind: decision.key.kind,
         namespace: decision.key.namespace.clone(),
         name: decision.key.name.clone(),
         blueprint: decision.provenance.to_string(),
-        outcome,
+        outcome: decision.outcome.clone(),
         detail,
         schedules: decision
             .schedules
@@ -185,7 +180,7 @@ fn week(targets: &[TargetReport], now: i64) -> Week {
     let schedules = targets
         .iter()
         .flat_map(|t| &t.objects)
-        .filter(|o| o.outcome != "blocked" && o.outcome != "collision")
+        .filter(|o| o.outcome.is_written())
         .flat_map(|o| &o.schedules);
     for schedule in schedules {
         *uses.entry(&schedule.text).or_default() += 1;
@@ -250,7 +245,7 @@ pub fn preview(
             .map(|d| object_report(d, objects, now))
             .collect();
         preview.targets.push(TargetReport {
-            family: family_names[family],
+            family: family_names[family.0],
             target: ResourceRef::of(object),
             file: crate::krm::kpt::file_of(object),
             objects: made,
@@ -279,26 +274,26 @@ pub fn preview(
 }
 
 impl Report {
-    /// Puts each result with the targets it is about; the rest, and the summary, apart.
-    pub fn new(preview: Preview, results: &[KrmResult]) -> Self {
+    /// Puts each finding (as its result, with the family that found it) with the targets it is
+    /// about; the rest apart.
+    pub fn new(
+        preview: Preview,
+        found: Vec<(KrmResult, Option<&'static str>)>,
+        summary: String,
+    ) -> Self {
         let Preview {
             mut targets,
             pruned,
             week,
         } = preview;
         let mut findings = Vec::new();
-        let mut summary = String::new();
-        for (i, result) in results.iter().enumerate() {
-            if i + 1 == results.len() && result.resource_ref.is_none() {
-                summary = result.message.clone();
-                continue;
-            }
+        for (result, family) in found {
             // A result shows with the targets it is about of the family that found it (of
             // both, when both did, or when it is no family's: a problem of the object itself).
             let mut placed = false;
             if let Some(about) = &result.resource_ref {
                 let ours = |t: &&mut TargetReport| {
-                    t.about.contains(about) && result.family.is_none_or(|f| f == t.family)
+                    t.about.contains(about) && family.is_none_or(|f| f == t.family)
                 };
                 for target in targets.iter_mut().filter(ours) {
                     target.findings.push(result.clone());
@@ -542,7 +537,7 @@ impl Report {
                 "namespace": o.namespace,
                 "name": o.name,
                 "blueprint": o.blueprint,
-                "outcome": o.outcome,
+                "outcome": o.outcome.as_str(),
                 "detail": o.detail,
                 "schedules": o.schedules.iter().map(|s| json!({
                     "schedule": s.text,
@@ -609,8 +604,8 @@ fn resource(r: &ResourceRef) -> Json {
 
 fn outcome_text(object: &ObjectReport) -> String {
     match &object.detail {
-        Some(detail) => format!("{}: {detail}", object.outcome),
-        None => object.outcome.to_owned(),
+        Some(detail) => format!("{}: {detail}", object.outcome.as_str()),
+        None => object.outcome.as_str().to_owned(),
     }
 }
 

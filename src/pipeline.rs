@@ -2,15 +2,17 @@
 //! write. The only module that knows every layer.
 
 use crate::engine::config::{self, Config};
-use crate::engine::family::{Family, Input};
+use crate::engine::family::{Family, FamilyId, Input};
+use crate::engine::finding::{Finding, Found};
 use crate::engine::k8s_names;
-use crate::engine::reconcile::{self, Finished, Generates, Reconciler, Writer};
+use crate::engine::reconcile::{Finished, Generates, Reconciler, Summary, Writer};
 use crate::error::InputError;
-use crate::explain::{self, Preview, Report};
+use crate::explain::{self, Report};
 use crate::families::kubestash::KubeStash;
 use crate::families::stash::Stash;
-use crate::krm::object::{FileRef, ItemIndex, Object};
-use crate::krm::read::{self, DocumentRoot, Interest, Read, Spec};
+use crate::krm::changes::Changes;
+use crate::krm::object::{FileRef, Object};
+use crate::krm::read::{self, DocumentRoot, Interest, Read, Root, Spec};
 use crate::krm::results::{KrmResult, Severity};
 use crate::krm::{self, resource_list, stream};
 use crate::yaml::emit::Value;
@@ -35,7 +37,7 @@ pub struct Run {
     pieces: Pieces,
     results: Vec<KrmResult>,
     /// What was decided, target by target, when [`Options::explain`] asked.
-    preview: Option<Preview>,
+    report: Option<Report>,
 }
 
 impl Run {
@@ -81,11 +83,9 @@ impl Run {
         self.pieces.to_vec(src)
     }
 
-    /// The `explain` report, when [`Options::explain`] asked for it (taken: the preview moves
-    /// into it).
+    /// The `explain` report, when [`Options::explain`] asked for it.
     pub fn take_explanation(&mut self) -> Option<Report> {
-        let preview = self.preview.take()?;
-        Some(Report::new(preview, &self.results))
+        self.report.take()
     }
 }
 
@@ -153,152 +153,268 @@ pub fn run(
         }
         let frame = resource_list::frame(src, &read, root)?;
         let (config, problems) = config::read(&read.tree, root.function_config);
-        let (config, problems) = argocd_namespace(config, problems, options);
-        let layout = frame.layout;
-        let mut write = |value: &Value<'_>, comment: &[&str]| layout.write(value, comment);
-        let (finished, config_ok) = generate(
-            &read.tree,
-            &frame.items.objects,
-            &config,
-            problems,
-            Place::Kpt,
-            &mut write,
-            options.explain.is_some(),
-        );
-        let preview = options
-            .explain
-            .map(|now| preview(&frame.items.objects, &finished, now));
-        let mut changes = finished.changes;
-        let targets = finished.targets.len();
-        reconcile::summarise(
-            &mut changes,
-            &frame.items.objects,
-            targets,
-            config_ok,
-            finished.silenced,
-        );
-        let pieces = resource_list::apply(src, &frame, root, &mut changes);
-        return Ok(Run {
-            framing: Framing::ResourceList,
-            pieces,
-            results: changes.results,
-            preview,
-        });
+        let framed = ResourceList { frame, root };
+        return Ok(body(src, &read.tree, framed, config, problems, options));
     }
     let (config, problems) = match options.config {
         Some(text) => read_config_file(text)?,
         None => (Config::default(), Vec::new()),
     };
-    let (config, problems) = argocd_namespace(config, problems, options);
     let Read { tree, documents } = read;
-    let mut frame = stream::frame(documents, origin);
-    let mut problems = problems;
-    problems.append(&mut frame.warnings);
-    let mut write = |value: &Value<'_>, comment: &[&str]| stream::LAYOUT.write(value, comment);
-    let (finished, config_ok) = generate(
-        &tree,
-        &frame.objects,
-        &config,
-        problems,
-        Place::Stream,
-        &mut write,
-        options.explain.is_some(),
-    );
-    let preview = options
-        .explain
-        .map(|now| preview(&frame.objects, &finished, now));
-    let mut changes = finished.changes;
-    let targets = finished.targets.len();
-    stream::refuse_empty(&frame, &mut changes);
-    reconcile::summarise(
-        &mut changes,
-        &frame.objects,
-        targets,
+    let framed = Stream(stream::frame(documents, origin));
+    Ok(body(src, &tree, framed, config, problems, options))
+}
+
+/// What the run needs of a framing: its objects, how it writes new ones, what it finds about
+/// its items, and how it turns the changes into output.
+trait Framed<'a> {
+    const FRAMING: Framing;
+
+    fn objects(&self) -> &[Object<'a>];
+
+    /// Whether new objects get kpt files beside their targets.
+    fn kpt_files(&self) -> bool;
+
+    /// A decided object as text for its place in the output, after a comment.
+    fn write(&self, value: &Value<'_>, comment: &[&str]) -> String;
+
+    /// What the framing finds about its items, once the options are known to be readable or not.
+    fn findings(&mut self, config_ok: bool) -> Vec<Found>;
+
+    /// What it finds about the output as a whole.
+    fn check(&self, changes: &Changes, has_errors: bool) -> Option<Found>;
+
+    /// The output: the input with `changes` applied, and the `results`.
+    fn apply(&self, src: &str, changes: Changes, results: &[KrmResult]) -> Pieces;
+}
+
+/// A ResourceList from kpt, kustomize or a pipe: items in, items out, results inside.
+struct ResourceList<'r, 'a> {
+    frame: resource_list::Frame<'r, 'a>,
+    root: &'r Root<'a>,
+}
+
+impl<'a> Framed<'a> for ResourceList<'_, 'a> {
+    const FRAMING: Framing = Framing::ResourceList;
+
+    fn objects(&self) -> &[Object<'a>] {
+        &self.frame.items.objects
+    }
+
+    fn kpt_files(&self) -> bool {
+        true
+    }
+
+    fn write(&self, value: &Value<'_>, comment: &[&str]) -> String {
+        self.frame.layout.write(value, comment)
+    }
+
+    fn findings(&mut self, config_ok: bool) -> Vec<Found> {
+        if !config_ok {
+            return Vec::new();
+        }
+        krm::not_objects(self.objects(), resource_list::describe)
+            .map(Found::new)
+            .collect()
+    }
+
+    fn check(&self, _: &Changes, _: bool) -> Option<Found> {
+        None
+    }
+
+    fn apply(&self, src: &str, changes: Changes, results: &[KrmResult]) -> Pieces {
+        resource_list::apply(src, &self.frame, self.root, changes, results)
+    }
+}
+
+/// A plain stream of objects (stream mode): objects out, results on stderr.
+struct Stream<'a>(stream::Frame<'a>);
+
+impl<'a> Framed<'a> for Stream<'a> {
+    const FRAMING: Framing = Framing::Stream;
+
+    fn objects(&self) -> &[Object<'a>] {
+        &self.0.objects
+    }
+
+    fn kpt_files(&self) -> bool {
+        false
+    }
+
+    fn write(&self, value: &Value<'_>, comment: &[&str]) -> String {
+        stream::LAYOUT.write(value, comment)
+    }
+
+    fn findings(&mut self, _: bool) -> Vec<Found> {
+        std::mem::take(&mut self.0.warnings)
+            .into_iter()
+            .map(Found::new)
+            .collect()
+    }
+
+    fn check(&self, changes: &Changes, has_errors: bool) -> Option<Found> {
+        stream::refuse_empty(&self.0, changes, has_errors).map(Found::new)
+    }
+
+    fn apply(&self, src: &str, changes: Changes, _: &[KrmResult]) -> Pieces {
+        stream::apply(src, &self.0, changes)
+    }
+}
+
+/// An item of a ResourceList that is no object.
+impl Finding for krm::NotAMapping {
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+}
+
+/// A document of a stream that is no object: left out, as `kubectl apply` would refuse it.
+impl Finding for stream::LeftOut {
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+}
+
+/// A stream whose output would be empty, which ArgoCD would take as "delete everything".
+impl Finding for stream::NothingToOutput {
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+}
+
+/// One run over a framed input: the families propose, reconciliation decides, the framing
+/// writes; then the summary, the results, and (when asked) the preview.
+fn body<'a, F: Framed<'a>>(
+    src: &str,
+    tree: &Tree<'a>,
+    mut framed: F,
+    config: Config,
+    problems: Vec<KrmResult>,
+    options: &Options<'_>,
+) -> Run {
+    let (config, problems) = argocd_namespace(config, problems, options);
+    let mut findings: Vec<Found> = problems
+        .into_iter()
+        .map(|p| Found::from_result(p, None))
+        .collect();
+    let config_ok = !findings.iter().any(|f| f.severity() == Severity::Error);
+    findings.extend(framed.findings(config_ok));
+    let objects = framed.objects();
+    let mut write = |value: &Value<'_>, comment: &[&str]| framed.write(value, comment);
+    let steps = Steps {
+        tree,
+        objects,
+        config: &config,
+        kpt_files: framed.kpt_files(),
+        record: options.explain.is_some(),
+    };
+    let mut finished = generate(&steps, findings, &mut write, config_ok);
+    let has_errors = finished
+        .findings
+        .iter()
+        .any(|f| f.severity() == Severity::Error);
+    finished
+        .findings
+        .extend(framed.check(&finished.changes, has_errors));
+    let summary = Summary::new(
+        objects,
+        &finished.changes,
+        &finished.findings,
+        finished.targets.len(),
         config_ok,
         finished.silenced,
     );
-    let pieces = stream::apply(src, &frame, &mut changes);
-    Ok(Run {
-        framing: Framing::Stream,
+    let mut results: Vec<KrmResult> = finished
+        .findings
+        .iter()
+        .map(|f| f.to_result(objects))
+        .collect();
+    results.push(KrmResult::new(Severity::Info, summary.to_string()));
+    let report = options
+        .explain
+        .map(|now| report(objects, &finished, &results, now));
+    let pieces = framed.apply(src, finished.changes, &results);
+    Run {
+        framing: F::FRAMING,
         pieces,
-        results: changes.results,
-        preview,
-    })
+        results,
+        report,
+    }
 }
 
-/// What the framing does with new objects and odd items.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Place {
-    /// kpt files beside their targets; items named `items[i]`.
-    Kpt,
-    /// No files; items named `document i`.
-    Stream,
-}
-
-/// The preview of a run's decisions at `now`, with the families' names.
-fn preview(objects: &[Object<'_>], finished: &Finished, now: i64) -> Preview {
+/// The explain report of a run's decisions at `now`, with each finding (as its result) and the
+/// family that found it.
+fn report(objects: &[Object<'_>], finished: &Finished, results: &[KrmResult], now: i64) -> Report {
     let names: Vec<&'static str> = FAMILIES.iter().map(|f| f.name()).collect();
-    explain::preview(objects, &finished.targets, &finished.decisions, &names, now)
+    let preview = explain::preview(objects, &finished.targets, &finished.decisions, &names, now);
+    let found = results
+        .iter()
+        .zip(&finished.findings)
+        .map(|(result, found)| {
+            let family = found.family.map(|FamilyId(i)| names[i]);
+            (result.clone(), family)
+        });
+    let summary = results
+        .last()
+        .map(|r| r.message.clone())
+        .unwrap_or_default();
+    Report::new(preview, found.collect(), summary)
 }
 
-/// Runs the families over `objects` and reconciles what they propose with the earlier output:
-/// what reconciliation leaves (its decisions too when `record`), and whether the options could
-/// be read.
-fn generate<'r>(
-    tree: &'r Tree<'r>,
-    objects: &'r [Object<'r>],
-    config: &Config,
-    problems: Vec<KrmResult>,
-    place: Place,
-    write: &'r mut Writer<'r>,
+/// What one run's families and reconciliation work on.
+struct Steps<'s, 'a> {
+    tree: &'s Tree<'a>,
+    objects: &'s [Object<'a>],
+    config: &'s Config,
+    kpt_files: bool,
+    /// Record decisions and details for a preview.
     record: bool,
-) -> (Finished, bool) {
-    let describe: fn(ItemIndex) -> String = match place {
-        Place::Kpt => resource_list::describe,
-        Place::Stream => stream::describe,
-    };
+}
+
+/// Runs the families over the objects and reconciles what they propose with the earlier output
+/// (nothing but reconciliation itself while the options are wrong, `config_ok` false).
+fn generate<'r>(
+    steps: &Steps<'r, 'r>,
+    findings: Vec<Found>,
+    write: &'r mut Writer<'r>,
+    config_ok: bool,
+) -> Finished {
     let generates: Vec<Generates> = FAMILIES
         .iter()
         .map(|f| Generates {
-            family: f.name(),
             kinds: f.generated(),
             collision_hint: f.collision_hint(),
         })
         .collect();
+    let config = steps.config;
     let mut reconciler = Reconciler::new(
-        tree,
-        objects,
+        steps.tree,
+        steps.objects,
         &generates,
         config,
-        place == Place::Kpt,
+        steps.kpt_files,
         write,
-        problems,
+        findings,
     );
-    if record {
+    if steps.record {
         reconciler.record_decisions();
     }
-    let config_ok = !reconciler.has_errors();
     let inputs: Vec<Input<'_, '_>> = FAMILIES
         .iter()
-        .map(|family| Input::new(tree, objects, own_interest(*family)))
+        .map(|family| Input::new(steps.tree, steps.objects, own_interest(*family)))
         .collect();
-    if config_ok && place == Place::Kpt {
-        reconciler
-            .results()
-            .extend(krm::not_objects(objects, describe));
-    }
     if config_ok {
         for (i, (family, input)) in FAMILIES.iter().zip(&inputs).enumerate() {
-            family.propose(input, config, &mut reconciler.proposals(i));
+            family.propose(input, config, &mut reconciler.proposals(FamilyId(i)));
         }
     }
     if config.strict {
         reconciler.strict();
     }
-    reconciler.prune(config_ok, &|family, index| {
+    reconciler.prune(config_ok, &|FamilyId(family), index| {
         FAMILIES[family].earlier_target(&inputs[family], index)
     });
-    (reconciler.finish(), config_ok)
+    reconciler.finish()
 }
 
 /// The namespace ArgoCD applies objects without one to, which their backups must share: it

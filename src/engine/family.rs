@@ -2,6 +2,7 @@
 //! and how it hands its objects and findings to reconciliation.
 
 use super::config::Config;
+pub use super::finding::FamilyId;
 use super::reconcile::Proposals;
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectFields};
 use crate::krm::read::Interest;

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use crate::engine::config::Config;
 use crate::engine::family::{Input, Select};
+use crate::engine::finding::Found;
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::Proposals;
 use crate::krm::kpt::{self, LOCAL_CONFIG};
@@ -46,7 +47,7 @@ pub struct Annotation {
 
 /// What a candidate target is made of.
 #[derive(Debug, Clone)]
-pub enum Found<K> {
+pub enum Makeup<K> {
     /// A KubeDB database and/or its AppBinding (KubeDB creates, for each database, an AppBinding
     /// of its name and namespace with the database's annotations copied over its own; the
     /// operators act on that AppBinding, so the two in one input are one target).
@@ -70,7 +71,7 @@ pub struct Candidate<K> {
     pub namespace: Option<String>,
     /// The annotations that apply (for a database, the AppBinding's overlaid by the database's).
     pub annotations: Vec<(String, Annotation)>,
-    pub found: Found<K>,
+    pub makeup: Makeup<K>,
 }
 
 impl<K> Candidate<K> {
@@ -83,13 +84,13 @@ impl<K> Candidate<K> {
 
     /// The input objects it is made of.
     pub fn objects(&self) -> Vec<ItemIndex> {
-        match &self.found {
-            Found::Database {
+        match &self.makeup {
+            Makeup::Database {
                 app_binding,
                 database,
                 ..
             } => [*app_binding, *database].into_iter().flatten().collect(),
-            Found::Object { object, .. } => vec![*object],
+            Makeup::Object { object, .. } => vec![*object],
         }
     }
 }
@@ -139,7 +140,7 @@ pub fn find<K>(
                     name: name.to_owned(),
                     namespace: namespace.map(str::to_owned),
                     annotations: annotations_of(fields, i),
-                    found: Found::Object { object: i, kind },
+                    makeup: Makeup::Object { object: i, kind },
                 });
             }
             continue;
@@ -150,7 +151,7 @@ pub fn find<K>(
                 name: name.to_owned(),
                 namespace: namespace.map(str::to_owned),
                 annotations: Vec::new(),
-                found: Found::Database {
+                makeup: Makeup::Database {
                     app_binding: None,
                     database: None,
                     second_database: None,
@@ -158,11 +159,11 @@ pub fn find<K>(
             });
             found.len() - 1
         });
-        let Found::Database {
+        let Makeup::Database {
             app_binding,
             database: db,
             second_database,
-        } = &mut found[slot].found
+        } = &mut found[slot].makeup
         else {
             continue;
         };
@@ -175,11 +176,11 @@ pub fn find<K>(
         }
     }
     for candidate in &mut found {
-        let Found::Database {
+        let Makeup::Database {
             app_binding,
             database,
             ..
-        } = candidate.found
+        } = candidate.makeup
         else {
             continue;
         };
@@ -338,7 +339,7 @@ impl<K: Clone + Eq + Hash, B> BlueprintReader<K, B> {
             let mut problems = Vec::new();
             let read = (self.read)(input.tree, input.object(i), i, &mut problems);
             for problem in problems {
-                out.report(problem);
+                out.report(Found::from_result(problem, Some(i)));
             }
             note_applied_blueprint(input, out, i, self.family);
             let Some(key) = (self.key)(fields) else {

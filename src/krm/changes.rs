@@ -1,10 +1,9 @@
-//! What a run changes in the input: the items that leave their place, the objects appended after
-//! the input's items, and the results.
+//! What a run changes in the input: the items that leave their place, and the objects appended
+//! after the input's items.
 
 use std::collections::BTreeSet;
 
 use super::object::ItemIndex;
-use super::results::{KrmResult, Severity};
 
 /// One object appended to the output.
 #[derive(Debug, PartialEq, Eq)]
@@ -15,17 +14,11 @@ pub enum Appended {
     Kept(ItemIndex),
 }
 
+/// The edits a framing applies to its input.
 #[derive(Debug, Default)]
 pub struct Changes {
     /// Input objects that leave their place (earlier output that is pruned or appended again).
     pub remove: BTreeSet<ItemIndex>,
     /// Objects appended after the input items, in order.
     pub append: Vec<Appended>,
-    pub results: Vec<KrmResult>,
-}
-
-impl Changes {
-    pub fn has_errors(&self) -> bool {
-        self.results.iter().any(|r| r.severity == Severity::Error)
-    }
 }

@@ -14,24 +14,35 @@ pub mod resource_list;
 pub mod results;
 pub mod stream;
 
-use object::{ItemIndex, Object};
-use results::{KrmResult, Severity};
+use std::fmt;
 
-/// An error for each item that is not a mapping (a scalar, a list): every item must be an
-/// object. `describe` names an item as the framing does (`items[3]`, `document 4`).
-pub fn not_objects(objects: &[Object<'_>], describe: fn(ItemIndex) -> String) -> Vec<KrmResult> {
+use object::{ItemIndex, Object};
+
+/// An item that is not a mapping (a scalar, a list): every item must be an object.
+#[derive(Debug)]
+pub struct NotAMapping {
+    /// The item, as the framing names it (`items[3]`, `document 4`).
+    pub item: String,
+}
+
+impl fmt::Display for NotAMapping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not a mapping: every item must be a Kubernetes object",
+            self.item
+        )
+    }
+}
+
+/// The items that are not mappings. `describe` names an item as the framing does.
+pub fn not_objects(
+    objects: &[Object<'_>],
+    describe: fn(ItemIndex) -> String,
+) -> impl Iterator<Item = NotAMapping> {
     objects
         .iter()
         .enumerate()
         .filter(|(_, o)| !o.is_mapping && !o.is_alias)
-        .map(|(i, _)| {
-            KrmResult::new(
-                Severity::Error,
-                format!(
-                    "{} is not a mapping: every item must be a Kubernetes object",
-                    describe(i)
-                ),
-            )
-        })
-        .collect()
+        .map(move |(i, _)| NotAMapping { item: describe(i) })
 }

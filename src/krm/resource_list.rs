@@ -87,9 +87,15 @@ pub fn frame<'r, 'a>(
 }
 
 /// The output: the input with `changes` applied to the items and `results` set.
-pub fn apply(src: &str, frame: &Frame<'_, '_>, root: &Root<'_>, changes: &mut Changes) -> Pieces {
-    let append = std::mem::take(&mut changes.append);
-    let (remove, results) = (&changes.remove, &changes.results);
+pub fn apply(
+    src: &str,
+    frame: &Frame<'_, '_>,
+    root: &Root<'_>,
+    changes: Changes,
+    results: &[KrmResult],
+) -> Pieces {
+    let Changes { remove, append } = changes;
+    let remove = &remove;
     let eol = frame.layout.eol;
     let mut edits = if frame.items.flow {
         flow_item_edits(src, frame.items, remove, append)

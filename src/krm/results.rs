@@ -199,8 +199,3 @@ impl fmt::Display for KrmResult {
         Ok(())
     }
 }
-
-/// How many of `results` have `severity`.
-pub fn count(results: &[KrmResult], severity: Severity) -> usize {
-    results.iter().filter(|r| r.severity == severity).count()
-}

@@ -5,7 +5,8 @@ use super::changes::{Appended, Changes};
 use super::kpt::is_local_config;
 use super::object::{FileRef, Object};
 use super::read::{Document, DocumentRoot};
-use super::results::{KrmResult, Severity};
+use std::fmt;
+
 use crate::yaml::emit::{Layout, Style};
 use crate::yaml::splice::{self, Pieces};
 
@@ -24,8 +25,42 @@ pub struct Frame<'a> {
     /// Documents that are no Kubernetes object (a Helm `values.yaml` in an app folder): left
     /// out of the output, which `kubectl apply` and ArgoCD would refuse.
     left_out: Vec<bool>,
-    /// A warning for each of them, naming its file.
-    pub warnings: Vec<KrmResult>,
+    /// A warning for each of them.
+    pub warnings: Vec<LeftOut>,
+}
+
+/// A document that is no Kubernetes object, left out of the output.
+#[derive(Debug)]
+pub struct LeftOut {
+    /// The document and its file (`document 3 (app/values.yaml)`).
+    pub document: String,
+    /// What it is (`is not a mapping`).
+    pub what: &'static str,
+}
+
+impl fmt::Display for LeftOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}, so it is not a Kubernetes object, which kubectl apply and ArgoCD would \
+             refuse: it is left out of the output (keep such files out of the folders given to \
+             silence this)",
+            self.document, self.what
+        )
+    }
+}
+
+/// A stream whose output would be empty.
+#[derive(Debug)]
+pub struct NothingToOutput;
+
+impl fmt::Display for NothingToOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "nothing to output: every object is local configuration (or no Kubernetes object) \
+             and nothing was generated; refusing to print an empty set",
+        )
+    }
 }
 
 /// How a result names a document that is not an object.
@@ -70,14 +105,10 @@ pub fn frame<'a>(
             if let Some(file) = &file {
                 name.push_str(&format!(" ({})", file.path));
             }
-            warnings.push(KrmResult::new(
-                Severity::Warning,
-                format!(
-                    "{name} {what}, so it is not a Kubernetes object, which kubectl apply and \
-                     ArgoCD would refuse: it is left out of the output (keep such files out of \
-                     the folders given to silence this)"
-                ),
-            ));
+            warnings.push(LeftOut {
+                document: name,
+                what,
+            });
         }
         left_out.push(what.is_some());
         // Only objects the function reads can be the subject of a result.
@@ -104,23 +135,21 @@ impl Frame<'_> {
 }
 
 /// Empty output with success would tell ArgoCD (with prune) that the app has no objects: an
-/// error instead, unless there is one already.
-pub fn refuse_empty(frame: &Frame<'_>, changes: &mut Changes) {
+/// error instead, unless the run has one already (`has_errors`).
+pub fn refuse_empty(
+    frame: &Frame<'_>,
+    changes: &Changes,
+    has_errors: bool,
+) -> Option<NothingToOutput> {
     let empty = changes.append.is_empty()
         && (0..frame.objects.len()).all(|i| !frame.copied(i) || changes.remove.contains(&i));
-    if empty && !changes.has_errors() {
-        changes.results.push(KrmResult::new(
-            Severity::Error,
-            "nothing to output: every object is local configuration (or no Kubernetes object) \
-             and nothing was generated; refusing to print an empty set",
-        ));
-    }
+    (empty && !has_errors).then_some(NothingToOutput)
 }
 
 /// The output: the kept documents, then the generated objects, separated by `---`.
-pub fn apply(src: &str, frame: &Frame<'_>, changes: &mut Changes) -> Pieces {
-    let append = std::mem::take(&mut changes.append);
-    let remove = &changes.remove;
+pub fn apply(src: &str, frame: &Frame<'_>, changes: Changes) -> Pieces {
+    let Changes { remove, append } = changes;
+    let remove = &remove;
     let region = |(start, end): (usize, usize)| splice::lines_of(src, start, end);
     let mut pieces = Pieces::default();
     let mut first = true;

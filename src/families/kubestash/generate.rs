@@ -16,12 +16,13 @@ use super::{
 use crate::engine::config::{Config, ConfigurationNamespace, Info, MissingBlueprint};
 use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input, Select};
+use crate::engine::finding::Found;
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
-use crate::families::subjects::{self, Found};
+use crate::families::subjects::{self, Makeup};
 use crate::krm::object::{ItemIndex, ObjectKey};
-use crate::krm::results::{KrmResult, ResourceRef, Severity, annotation_field};
+use crate::krm::results::{ResourceRef, Severity, annotation_field};
 use crate::suggest;
 use crate::yaml::emit::Value;
 use crate::yaml::tree::NodeId;
@@ -90,7 +91,7 @@ struct Resolved<'b> {
 }
 
 impl Generator<'_, '_, '_, '_, '_> {
-    fn about(&mut self, severity: Severity, object: ItemIndex, message: String) -> &mut KrmResult {
+    fn about(&mut self, severity: Severity, object: ItemIndex, message: String) -> &mut Found {
         self.out.about(severity, object, message)
     }
 
@@ -217,13 +218,13 @@ impl Generator<'_, '_, '_, '_, '_> {
         namespaces: &HashMap<String, Vec<(String, String)>>,
     ) -> Option<Resolved<'b>> {
         let annotated = targets::annotated_object(target);
-        let databases = match target.found {
-            Found::Database {
+        let databases = match target.makeup {
+            Makeup::Database {
                 database,
                 second_database,
                 ..
             } => database.zip(second_database),
-            Found::Object { .. } => None,
+            Makeup::Object { .. } => None,
         };
         let objects = target.objects();
         let checked = subjects::Checked {

@@ -5,7 +5,7 @@
 use super::{NAME_ANNOTATION, NAMESPACE_ANNOTATION};
 use crate::engine::family::Input;
 pub use crate::families::subjects::Candidate;
-use crate::families::subjects::{self, APPBINDING_GROUP, Found, KUBEDB_GROUP};
+use crate::families::subjects::{self, APPBINDING_GROUP, KUBEDB_GROUP, Makeup};
 use crate::krm::object::{ItemIndex, ObjectFields};
 
 /// A workload or volume kind KubeStash's auto-backup watches.
@@ -75,9 +75,9 @@ pub fn annotated_object(target: &Target) -> ItemIndex {
 /// The kind the operator watches, lower-cased, which prefixes the generated name: `appbinding`
 /// for a database (the operator acts on its AppBinding).
 pub fn watched_kind(target: &Target) -> String {
-    match &target.found {
-        Found::Database { .. } => "appbinding".to_owned(),
-        Found::Object { kind, .. } => kind.kind.to_lowercase(),
+    match &target.makeup {
+        Makeup::Database { .. } => "appbinding".to_owned(),
+        Makeup::Object { kind, .. } => kind.kind.to_lowercase(),
     }
 }
 
@@ -91,9 +91,9 @@ pub fn reference(input: &Input<'_, '_>, target: &Target, namespace: &str) -> Ref
         name: target.name.clone(),
         namespace: namespace.to_owned(),
     };
-    match &target.found {
-        Found::Object { kind, .. } => own(kind.group, kind.kind),
-        Found::Database {
+    match &target.makeup {
+        Makeup::Object { kind, .. } => own(kind.group, kind.kind),
+        Makeup::Database {
             database: Some(database),
             ..
         } => {
@@ -104,12 +104,12 @@ pub fn reference(input: &Input<'_, '_>, target: &Target, namespace: &str) -> Ref
                 .unwrap_or_default();
             own(Some(KUBEDB_GROUP), kind)
         }
-        Found::Database {
+        Makeup::Database {
             app_binding: Some(binding),
             ..
         } => app_ref(input, *binding, namespace)
             .unwrap_or_else(|| own(Some(APPBINDING_GROUP), "AppBinding")),
-        Found::Database { .. } => own(Some(APPBINDING_GROUP), "AppBinding"),
+        Makeup::Database { .. } => own(Some(APPBINDING_GROUP), "AppBinding"),
     }
 }
 

@@ -17,11 +17,12 @@ use super::{
 use crate::engine::config::{Config, Info, MissingBlueprint};
 use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input, Select};
+use crate::engine::finding::Found;
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::engine::spread;
 use crate::families::subjects;
 use crate::krm::object::{ItemIndex, ObjectKey};
-use crate::krm::results::{KrmResult, ResourceRef, Severity};
+use crate::krm::results::{ResourceRef, Severity};
 use crate::krm::{kpt, kustomize};
 use crate::suggest;
 use crate::yaml::emit::Value;
@@ -76,7 +77,7 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
 }
 
 impl<'i> Generator<'_, 'i, '_, '_, '_> {
-    fn about(&mut self, severity: Severity, object: ItemIndex, message: String) -> &mut KrmResult {
+    fn about(&mut self, severity: Severity, object: ItemIndex, message: String) -> &mut Found {
         self.out.about(severity, object, message)
     }
 

@@ -125,6 +125,7 @@ mod tests {
     //! The Stash family at its boundary: items in, proposed objects and findings out.
 
     use super::*;
+    use crate::engine::finding::FamilyId;
     use crate::engine::reconcile::{Generates, Reconciler};
     use crate::krm::changes::Appended;
     use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
@@ -156,7 +157,6 @@ mod tests {
         };
         let objects = &list.objects;
         let generates = [Generates {
-            family: family.name(),
             kinds: family.generated(),
             collision_hint: family.collision_hint(),
         }];
@@ -182,8 +182,9 @@ mod tests {
             Vec::new(),
         );
         let input = Input::new(&read.tree, objects, interest);
-        family.propose(&input, &config, &mut reconciler.proposals(0));
-        let changes = reconciler.finish().changes;
+        family.propose(&input, &config, &mut reconciler.proposals(FamilyId(0)));
+        let finished = reconciler.finish();
+        let changes = finished.changes;
         let written = changes
             .append
             .into_iter()
@@ -192,7 +193,7 @@ mod tests {
                 Appended::Kept(_) => None,
             })
             .collect();
-        let messages = changes.results.into_iter().map(|r| r.message).collect();
+        let messages = finished.findings.iter().map(|f| f.message()).collect();
         (written, messages)
     }
 

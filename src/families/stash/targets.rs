@@ -7,7 +7,7 @@
 
 use super::{APPBINDING_API_VERSION, BLUEPRINT_ANNOTATION};
 use crate::engine::family::{Input, Select};
-use crate::families::subjects::{self, Found};
+use crate::families::subjects::{self, Makeup};
 pub use crate::families::subjects::{Annotation, is_app_binding, is_database};
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
 use crate::yaml::tree::{NodeId, Tree};
@@ -180,8 +180,8 @@ pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
     subjects::find(input, &[BLUEPRINT_ANNOTATION], kind_of)
         .into_iter()
         .map(|candidate| {
-            let (subject, uid) = match candidate.found {
-                Found::Object { object, kind } => {
+            let (subject, uid) = match candidate.makeup {
+                Makeup::Object { object, kind } => {
                     let fields = fields_of(object);
                     let volumes = fields.and_then(|f| f.spec).and_then(|s| volumes(tree, s));
                     let uid = fields.and_then(|f| text_of(&f.uid));
@@ -192,7 +192,7 @@ pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
                     };
                     (subject, uid)
                 }
-                Found::Database {
+                Makeup::Database {
                     app_binding,
                     database,
                     second_database,

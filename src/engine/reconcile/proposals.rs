@@ -1,0 +1,122 @@
+//! What a family sees of reconciliation: where it proposes objects, reports findings, and tells
+//! a preview how its targets' objects were made.
+
+use std::rc::Rc;
+
+use super::{NewFile, Proposal, Reconciler};
+use crate::engine::finding::FamilyId;
+use crate::engine::finding::{Finding, Found};
+use crate::krm::object::ItemIndex;
+
+/// One family's view of reconciliation.
+pub struct Proposals<'p, 'r> {
+    reconciler: &'p mut Reconciler<'r, 'r>,
+    family: FamilyId,
+}
+
+impl<'p, 'r> Proposals<'p, 'r> {
+    pub(super) fn new(reconciler: &'p mut Reconciler<'r, 'r>, family: FamilyId) -> Self {
+        Proposals { reconciler, family }
+    }
+
+    /// Reports a finding, as this family's, concerning the target it works on (if any).
+    pub fn report(&mut self, mut found: Found) -> &mut Found {
+        found.family = Some(self.family);
+        found.target = self.reconciler.recorder.current(self.family);
+        let findings = &mut self.reconciler.findings;
+        findings.push(found);
+        let last = findings.len() - 1;
+        &mut findings[last]
+    }
+
+    /// Reports `what` about the input object at `object`.
+    pub fn found(&mut self, object: ItemIndex, what: impl Finding + 'static) -> &mut Found {
+        self.report(Found::new(what).on(object))
+    }
+
+    /// Counts one target: `subject`, the object the user annotated, and `objects`, those
+    /// findings about it may name (for the summary and the preview). Findings reported from
+    /// now on concern it.
+    pub fn target(&mut self, subject: ItemIndex, objects: Vec<ItemIndex>) {
+        self.reconciler
+            .recorder
+            .count(self.family, subject, objects);
+    }
+
+    /// Notes a fact about the target counted last (for a preview; nothing otherwise).
+    pub fn detail(
+        &mut self,
+        blueprint: Option<&Rc<str>>,
+        label: &'static str,
+        value: impl FnOnce() -> String,
+    ) {
+        self.reconciler
+            .recorder
+            .detail(self.family, blueprint, label, value);
+    }
+
+    /// Notes that the target counted last names the blueprint at `blueprint`.
+    pub fn uses(&mut self, blueprint: ItemIndex) {
+        self.reconciler.recorder.uses(self.family, blueprint);
+    }
+
+    /// Keeps earlier output made by `provenance` (a blueprint a target names that the input
+    /// lacks: it may come back).
+    pub fn protect(&mut self, provenance: &str) {
+        let key = (self.family, provenance.to_owned());
+        self.reconciler.protected.insert(key);
+    }
+
+    /// The file for new objects named `namespace/name` generated for the item at `beside`, when
+    /// new objects get one (kpt).
+    pub fn new_file(
+        &mut self,
+        beside: ItemIndex,
+        prefix: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<NewFile> {
+        let beside = &self.reconciler.objects[beside];
+        self.reconciler
+            .files
+            .new_file(beside, prefix, namespace, name)
+    }
+
+    /// Puts one generated object in the output: new, or replacing (or keeping) our earlier
+    /// one, unless another proposal already made it or a hand-written object is in its place.
+    pub fn propose(&mut self, proposal: Proposal<'_>) {
+        self.reconciler.propose(self.family, proposal);
+    }
+}
+
+impl Proposals<'_, '_> {
+    /// Reports a finding worded here (transitional).
+    pub fn about(
+        &mut self,
+        severity: crate::krm::results::Severity,
+        object: ItemIndex,
+        message: impl Into<String>,
+    ) -> &mut Found {
+        let message = crate::engine::finding::Message {
+            severity,
+            text: message.into(),
+            class: None,
+        };
+        self.found(object, message)
+    }
+
+    /// Reports an info worded here (transitional).
+    pub fn info(
+        &mut self,
+        class: crate::engine::config::Info,
+        object: ItemIndex,
+        message: impl Into<String>,
+    ) -> &mut Found {
+        let message = crate::engine::finding::Message {
+            severity: crate::krm::results::Severity::Info,
+            text: message.into(),
+            class: Some(class),
+        };
+        self.found(object, message)
+    }
+}

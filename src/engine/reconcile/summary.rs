@@ -1,0 +1,89 @@
+//! The closing summary of a run: how many targets, how many generated objects the output holds,
+//! errors and warnings (or that nothing was done while the options are wrong), and how many infos
+//! were silenced.
+
+use std::fmt;
+
+use crate::engine::finding::Found;
+use crate::engine::ownership;
+use crate::krm::changes::Changes;
+use crate::krm::object::Object;
+use crate::krm::results::Severity;
+
+/// What a run did, counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Whether the options could be read (else nothing was generated or pruned).
+    pub config_ok: bool,
+    pub targets: usize,
+    /// Generated objects in the output: appended, or earlier output left in its place.
+    pub generated: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub silenced: usize,
+}
+
+impl Summary {
+    /// The summary of a run over `objects` that counted `targets`, made `changes` and found
+    /// `findings` (after `silenced` were left out).
+    pub fn new(
+        objects: &[Object<'_>],
+        changes: &Changes,
+        findings: &[Found],
+        targets: usize,
+        config_ok: bool,
+        silenced: usize,
+    ) -> Self {
+        let count = |severity| findings.iter().filter(|f| f.severity() == severity).count();
+        let kept_in_place = objects
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| ownership::marker(o).is_some() && !changes.remove.contains(i))
+            .count();
+        Summary {
+            config_ok,
+            targets,
+            generated: changes.append.len() + kept_in_place,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            silenced,
+        }
+    }
+}
+
+/// `3 targets`, `1 target`.
+struct Plural(usize, &'static str);
+
+impl fmt::Display for Plural {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Plural(n, word) = *self;
+        write!(f, "{n} {word}{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (errors, warnings) = (
+            Plural(self.errors, "error"),
+            Plural(self.warnings, "warning"),
+        );
+        if self.config_ok {
+            write!(
+                f,
+                "stash-autobackup: {}, {} in the output, {errors}, {warnings}",
+                Plural(self.targets, "target"),
+                Plural(self.generated, "generated object"),
+            )?;
+        } else {
+            write!(
+                f,
+                "stash-autobackup: nothing generated or pruned until the functionConfig is fixed, \
+                 {errors}, {warnings}"
+            )?;
+        }
+        if self.silenced > 0 {
+            write!(f, ", {} silenced", Plural(self.silenced, "info"))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,242 @@
+//! Reconciliation alone, with a made-up family that generates `example.com` Things.
+
+use super::*;
+use crate::engine::ownership::MARKER;
+use crate::krm::read::{DocumentRoot, Interest, ItemsValue, Spec, yaml};
+
+const THINGS: [GroupKind; 1] = [GroupKind {
+    group: "example.com",
+    kind: "Thing",
+}];
+const FAMILY: [Generates; 1] = [Generates {
+    kinds: &THINGS,
+    collision_hint: "rename one",
+}];
+
+/// A Thing as the family renders it (no marker) and as an earlier run wrote it.
+fn thing(name: &str, size: &str) -> Value<'static> {
+    Value::map([
+        ("apiVersion", Value::str("example.com/v1")),
+        ("kind", Value::str("Thing")),
+        (
+            "metadata",
+            Value::map([
+                ("name", Value::str(name.to_owned())),
+                ("namespace", Value::str("ns")),
+            ]),
+        ),
+        ("spec", Value::map([("size", Value::str(size.to_owned()))])),
+    ])
+}
+
+fn earlier(name: &str, size: &str, marker: bool) -> String {
+    let marker = if marker {
+        format!(", annotations: {{{MARKER}: bp}}")
+    } else {
+        String::new()
+    };
+    format!(
+        "- {{apiVersion: example.com/v1, kind: Thing, metadata: {{name: {name}, namespace: ns{marker}}}, spec: {{size: {size}}}}}\n"
+    )
+}
+
+const TARGET: &str =
+    "- {apiVersion: v1, kind: ConfigMap, metadata: {name: target, namespace: ns}}\n";
+
+struct Case {
+    name: &'static str,
+    /// Items after the target (item 0).
+    earlier: Vec<String>,
+    /// Things proposed, by (name, size).
+    propose: Vec<(&'static str, &'static str)>,
+    /// The family found an error of its own.
+    error: bool,
+    /// The family protects the earlier output of blueprint `bp`.
+    protect: bool,
+    /// Expected: what is appended (`new:<name>`, `kept:<item>`), removed items, and
+    /// the start of each result message.
+    append: Vec<String>,
+    remove: Vec<ItemIndex>,
+    results: Vec<&'static str>,
+}
+
+fn run(case: &Case) {
+    let src = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{TARGET}{}",
+        case.earlier.concat()
+    );
+    let interest = Interest::default().group("example.com", Spec::Whole);
+    let read = yaml::read(&src, &interest).unwrap();
+    let DocumentRoot::Mapping(root) = &read.documents[0].root else {
+        panic!("a mapping");
+    };
+    let Some(ItemsValue::Seq(items)) = &root.items else {
+        panic!("items");
+    };
+    let mut write = |value: &Value<'_>, _: &[&str]| {
+        let name = value.get("metadata").and_then(|m| m.get("name"));
+        format!("new:{}", name.and_then(Value::scalar).unwrap_or_default())
+    };
+    let config = Config::default();
+    let mut reconciler = Reconciler::new(
+        &read.tree,
+        &items.objects,
+        &FAMILY,
+        &config,
+        false,
+        &mut write,
+        Vec::new(),
+    );
+    {
+        let mut out = reconciler.proposals(FamilyId(0));
+        if case.error {
+            out.about(Severity::Error, 0, "the family's own error");
+        }
+        if case.protect {
+            out.protect("bp");
+        }
+        for (name, size) in &case.propose {
+            out.propose(Proposal {
+                value: thing(name, size),
+                key: ObjectKey {
+                    group: "example.com",
+                    kind: "Thing",
+                    namespace: "ns".into(),
+                    name: (*name).into(),
+                },
+                provenance: "bp".into(),
+                subject: 0,
+                target: "ConfigMap ns/target".into(),
+                file: None,
+            });
+        }
+    }
+    reconciler.prune(true, &|_, _| None);
+    let finished = reconciler.finish();
+    let changes = finished.changes;
+    let append: Vec<String> = changes
+        .append
+        .iter()
+        .map(|a| match a {
+            Appended::Written(text) => text.clone(),
+            Appended::Kept(i) => format!("kept:{i}"),
+        })
+        .collect();
+    assert_eq!(append, case.append, "{}: appended", case.name);
+    let remove: Vec<ItemIndex> = changes.remove.iter().copied().collect();
+    assert_eq!(remove, case.remove, "{}: removed", case.name);
+    let messages: Vec<String> = finished.findings.iter().map(Found::message).collect();
+    let results: Vec<&str> = messages.iter().map(String::as_str).collect();
+    assert_eq!(
+        results.len(),
+        case.results.len(),
+        "{}: {results:#?}",
+        case.name
+    );
+    for (got, want) in results.iter().zip(&case.results) {
+        assert!(
+            got.starts_with(want),
+            "{}: {got:?} should start {want:?}",
+            case.name
+        );
+    }
+}
+
+#[test]
+fn reconciliation() {
+    let cases = [
+        Case {
+            name: "a new object is written",
+            earlier: vec![],
+            propose: vec![("a", "small")],
+            error: false,
+            protect: false,
+            append: vec!["new:a".into()],
+            remove: vec![],
+            results: vec![],
+        },
+        Case {
+            name: "earlier output that is still right is kept as it is",
+            earlier: vec![earlier("a", "small", true)],
+            propose: vec![("a", "small")],
+            error: false,
+            protect: false,
+            append: vec!["kept:1".into()],
+            remove: vec![1],
+            results: vec![],
+        },
+        Case {
+            name: "earlier output that changed is written again",
+            earlier: vec![earlier("a", "small", true)],
+            propose: vec![("a", "large")],
+            error: false,
+            protect: false,
+            append: vec!["new:a".into()],
+            remove: vec![1],
+            results: vec!["updated: regenerated from blueprint `bp`"],
+        },
+        Case {
+            name: "a hand-written object wins",
+            earlier: vec![earlier("a", "small", false)],
+            propose: vec![("a", "large")],
+            error: false,
+            protect: false,
+            append: vec![],
+            remove: vec![],
+            results: vec!["this Thing was not generated by stash-autobackup"],
+        },
+        Case {
+            name: "one object proposed twice is an error",
+            earlier: vec![],
+            propose: vec![("a", "small"), ("a", "large")],
+            error: false,
+            protect: false,
+            append: vec!["new:a".into()],
+            remove: vec![],
+            results: vec!["Thing ns/a would be generated twice"],
+        },
+        Case {
+            name: "earlier output nothing asks for is pruned",
+            earlier: vec![earlier("gone", "small", true)],
+            propose: vec![],
+            error: false,
+            protect: false,
+            append: vec![],
+            remove: vec![1],
+            results: vec!["pruned: generated earlier from blueprint `bp`, but no target"],
+        },
+        Case {
+            name: "nothing is pruned when the run has errors",
+            earlier: vec![earlier("gone", "small", true)],
+            propose: vec![],
+            error: true,
+            protect: false,
+            append: vec![],
+            remove: vec![],
+            results: vec!["the family's own error"],
+        },
+        Case {
+            name: "nothing is pruned that a missing blueprint may still want",
+            earlier: vec![earlier("gone", "small", true)],
+            propose: vec![],
+            error: false,
+            protect: true,
+            append: vec![],
+            remove: vec![],
+            results: vec![],
+        },
+        Case {
+            name: "of two earlier copies the last is kept, the first pruned",
+            earlier: vec![earlier("a", "small", true), earlier("a", "small", true)],
+            propose: vec![("a", "small")],
+            error: false,
+            protect: false,
+            append: vec!["kept:2".into()],
+            remove: vec![1, 2],
+            results: vec!["pruned: generated earlier from blueprint `bp`, but the input holds"],
+        },
+    ];
+    for case in &cases {
+        run(case);
+    }
+}
