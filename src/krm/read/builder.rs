@@ -103,11 +103,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             // group turns out not to declare it.
             _ => None,
         };
-        self.interest
-            .tops
-            .iter()
-            .find(|(g, k)| *k == key && group.is_none_or(|group| group == *g))
-            .map(|(_, k)| *k)
+        self.interest.declared_top(group, key)
     }
 
     /// Classifies a key of `metadata` as written out, noting one written twice.
@@ -158,13 +154,8 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
 
     /// How much of the spec to capture, by the apiVersion and the annotations read so far.
     pub fn spec(&self) -> Cow<'i, Spec> {
-        let mut spec = self.interest.spec(&self.fields.api_version);
-        for (key, wanted) in &self.interest.annotated_specs {
-            if *spec != Spec::Whole && self.fields.annotations.get(key).is_some() {
-                spec.to_mut().union(wanted);
-            }
-        }
-        spec
+        self.interest
+            .spec(&self.fields.api_version, &self.fields.annotations)
     }
 
     /// Sets a captured metadata field.
@@ -338,7 +329,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
     ) -> Option<Box<ObjectFields<'a>>> {
         let interest = self.interest;
         let fields = &mut self.fields;
-        fields.misspelt = !interest.keys.is_empty()
+        fields.misspelt = interest.reads_misspellings()
             && fields
                 .annotations
                 .entries
@@ -354,7 +345,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
         if !fields.tops.is_empty() {
             fields
                 .tops
-                .retain(|(key, _)| interest.tops.contains(&(group, *key)));
+                .retain(|(key, _)| interest.declared_top(Some(group), key).is_some());
         }
         let annotated = fields
             .annotations
@@ -362,7 +353,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             .iter()
             .any(|(k, _)| interest.has_annotation(k))
             || fields.misspelt;
-        let holds_file = !interest.files.is_empty()
+        let holds_file = interest.reads_files()
             && fields.annotations.entries.iter().any(|(k, v)| {
                 kpt::PATH.contains(&&**k) && v.text().is_some_and(|p| interest.holds_file(p))
             });
@@ -370,7 +361,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             || group_read
             || annotated
             || holds_file
-            || interest.kinds.contains(&(&**api_version, &**kind))
+            || interest.has_exact_kind(api_version, kind)
             || fields.annotations.get(LOCAL_CONFIG).is_some();
         if !kept {
             return None;
@@ -378,7 +369,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
         if !group_read && !annotated {
             fields.annotations.entries.retain(|(k, _)| {
                 k == LOCAL_CONFIG
-                    || interest.kept_annotations.contains(&&**k)
+                    || interest.is_kept_annotation(k)
                     || (holds_file && kpt::is_place_annotation(k))
             });
             fields.annotations.entries.shrink_to_fit();

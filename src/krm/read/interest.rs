@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::krm::object::Field;
+use crate::krm::object::{Annotations, Field};
 use crate::suggest::Keys;
 
 /// How much of an object's `spec` to capture.
@@ -15,7 +15,7 @@ pub enum Spec {
 }
 
 impl Spec {
-    pub(super) fn union(&mut self, other: &Spec) {
+    fn union(&mut self, other: &Spec) {
         match (&mut *self, other) {
             (Spec::Whole, _) | (_, Spec::Nothing) => {}
             (Spec::Fields(mine), Spec::Fields(theirs)) => {
@@ -42,17 +42,17 @@ impl Spec {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Interest {
     groups: Vec<(&'static str, Spec)>,
-    pub(super) kinds: Vec<(&'static str, &'static str)>,
+    kinds: Vec<(&'static str, &'static str)>,
     annotations: Vec<&'static str>,
     /// Objects carrying an annotation whose spec is read (as far as the spec says).
-    pub(super) annotated_specs: Vec<(&'static str, Spec)>,
-    pub(super) files: Vec<&'static str>,
+    annotated_specs: Vec<(&'static str, Spec)>,
+    files: Vec<&'static str>,
     /// The annotation keys the families read, to keep objects carrying a misspelling of one.
-    pub(super) keys: Vec<Keys>,
+    keys: Vec<Keys>,
     /// Annotations kept on every object kept for another reason.
-    pub(super) kept_annotations: Vec<&'static str>,
+    kept_annotations: Vec<&'static str>,
     /// Top-level keys besides the four every object has, by API group, captured whole.
-    pub(super) tops: Vec<(&'static str, &'static str)>,
+    tops: Vec<(&'static str, &'static str)>,
 }
 
 impl Interest {
@@ -182,7 +182,7 @@ impl Interest {
     /// Whether objects of `api_version` and `kind` are kept (by their group or by their kind).
     pub fn has_kind(&self, api_version: &str, kind: &str) -> bool {
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        self.has_group(group) || self.kinds.contains(&(api_version, kind))
+        self.has_group(group) || self.has_exact_kind(api_version, kind)
     }
 
     /// Whether objects carrying the annotation `key` are kept.
@@ -190,9 +190,24 @@ impl Interest {
         self.annotations.contains(&key)
     }
 
-    /// The spec to capture for an object of `api_version`: the whole spec while the
-    /// apiVersion is unknown (it may come after the spec, or be odd).
-    pub(super) fn spec(&self, api_version: &Field<'_>) -> Cow<'_, Spec> {
+    /// The spec to capture for an object of `api_version` carrying `annotations` (those read
+    /// so far): the whole spec while the apiVersion is unknown (it may come after the spec, or
+    /// be odd).
+    pub(super) fn spec(
+        &self,
+        api_version: &Field<'_>,
+        annotations: &Annotations<'_>,
+    ) -> Cow<'_, Spec> {
+        let mut spec = self.group_spec(api_version);
+        for (key, wanted) in &self.annotated_specs {
+            if *spec != Spec::Whole && annotations.get(key).is_some() {
+                spec.to_mut().union(wanted);
+            }
+        }
+        spec
+    }
+
+    fn group_spec(&self, api_version: &Field<'_>) -> Cow<'_, Spec> {
         let Field::Text(api_version) = api_version else {
             return Cow::Owned(Spec::Whole);
         };
@@ -201,6 +216,35 @@ impl Interest {
             Some((_, spec)) => Cow::Borrowed(spec),
             None => Cow::Owned(Spec::Nothing),
         }
+    }
+
+    /// The declared top-level key `key` of the objects of `group`, or of any group while the
+    /// object's group is not known (`None`).
+    pub(super) fn declared_top(&self, group: Option<&str>, key: &str) -> Option<&'static str> {
+        self.tops
+            .iter()
+            .find(|(g, k)| *k == key && group.is_none_or(|group| group == *g))
+            .map(|(_, k)| *k)
+    }
+
+    /// Whether objects of exactly `api_version` and `kind` are declared (not by their group).
+    pub(super) fn has_exact_kind(&self, api_version: &str, kind: &str) -> bool {
+        self.kinds.contains(&(api_version, kind))
+    }
+
+    /// Whether any family reads misspelt annotations: when none does, no key is checked.
+    pub(super) fn reads_misspellings(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
+    /// Whether any family writes files: when none does, no object's place is looked at.
+    pub(super) fn reads_files(&self) -> bool {
+        !self.files.is_empty()
+    }
+
+    /// Whether the annotation `key` is kept on every kept object.
+    pub(super) fn is_kept_annotation(&self, key: &str) -> bool {
+        self.kept_annotations.contains(&key)
     }
 
     /// Whether an object of `api_version` is read in full (annotations, labels, owners).
@@ -215,6 +259,6 @@ impl Interest {
     pub(super) fn reads_labels(&self, api_version: &Field<'_>, kind: &Field<'_>) -> bool {
         self.reads_group(api_version)
             || matches!((api_version, kind), (Field::Text(a), Field::Text(k))
-                if self.kinds.contains(&(&**a, &**k)))
+                if self.has_exact_kind(a, k))
     }
 }
