@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::interest::{Interest, Spec};
 use crate::krm::kpt::{self, LOCAL_CONFIG};
-use crate::krm::object::{Annotations, Field, ObjectFields};
+use crate::krm::object::{Annotations, Field, ObjectFields, group_of};
 use crate::yaml::tree::{NodeId, Tree};
 
 /// The keys of an object's top mapping that the readers tell apart.
@@ -98,7 +98,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
     /// declares it; the reader then captures its value into [`ObjectFields::tops`].
     pub fn top_field(&self, key: &str) -> Option<&'static str> {
         let group = match &self.fields.api_version {
-            Field::Text(a) => Some(a.rsplit_once('/').map_or("", |(g, _)| g)),
+            Field::Text(a) => Some(group_of(a)),
             // Not known yet (it may come later): captured, and dropped by `finish` if the
             // group turns out not to declare it.
             _ => None,
@@ -340,7 +340,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             // Too odd to classify: kept, so whoever reads it can say what is wrong.
             return Some(Box::new(self.fields));
         };
-        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let group = group_of(api_version);
         let group_read = interest.has_group(group);
         if !fields.tops.is_empty() {
             fields

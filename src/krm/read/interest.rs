@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use crate::krm::object::{Annotations, Field};
+use crate::krm::object::{Annotations, Field, group_of};
 use crate::suggest::Keys;
 
 /// How much of an object's `spec` to capture.
@@ -181,7 +181,7 @@ impl Interest {
 
     /// Whether objects of `api_version` and `kind` are kept (by their group or by their kind).
     pub fn has_kind(&self, api_version: &str, kind: &str) -> bool {
-        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let group = group_of(api_version);
         self.has_group(group) || self.has_exact_kind(api_version, kind)
     }
 
@@ -211,7 +211,7 @@ impl Interest {
         let Field::Text(api_version) = api_version else {
             return Cow::Owned(Spec::Whole);
         };
-        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let group = group_of(api_version);
         match self.groups.iter().find(|(g, _)| *g == group) {
             Some((_, spec)) => Cow::Borrowed(spec),
             None => Cow::Owned(Spec::Nothing),
@@ -250,7 +250,7 @@ impl Interest {
     /// Whether an object of `api_version` is read in full (annotations, labels, owners).
     pub(super) fn reads_group(&self, api_version: &Field<'_>) -> bool {
         match api_version {
-            Field::Text(a) => self.has_group(a.rsplit_once('/').map_or("", |(g, _)| g)),
+            Field::Text(a) => self.has_group(group_of(a)),
             _ => true,
         }
     }
