@@ -352,7 +352,7 @@ fn split_prefix(s: &str, pred: impl Fn(char) -> bool) -> (&str, &str) {
 /// Go's time.ParseDuration (Go ≥ 1.21), overflow rules included: robfig accepts exactly
 /// what it accepts, so `@every` policy must see the same value Go would.
 fn parse_go_duration(orig: &str) -> Result<i64, String> {
-    let invalid = || format!("time: invalid duration {}", time_quote(orig));
+    let invalid = || DurationError::Invalid.message(orig);
     let (neg, mut s) = match orig.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, orig.strip_prefix('+').unwrap_or(orig)),
@@ -363,83 +363,13 @@ fn parse_go_duration(orig: &str) -> Result<i64, String> {
     if s.is_empty() {
         return Err(invalid());
     }
-    const LIMIT: u64 = 1 << 63;
     let mut d: u64 = 0;
     while !s.is_empty() {
-        if !s.starts_with(|c: char| c == '.' || c.is_ascii_digit()) {
-            return Err(invalid());
-        }
-        let (int_digits, rest) = split_prefix(s, |c| c.is_ascii_digit());
-        let mut v: u64 = 0;
-        for c in int_digits.bytes() {
-            if v > LIMIT / 10 {
-                return Err(invalid());
-            }
-            v = v * 10 + u64::from(c - b'0');
-            if v > LIMIT {
-                return Err(invalid());
-            }
-        }
-        s = rest;
-        let (mut f, mut scale, mut frac_digits) = (0u64, 1f64, "");
-        if let Some(rest) = s.strip_prefix('.') {
-            (frac_digits, s) = split_prefix(rest, |c| c.is_ascii_digit());
-            let mut overflow = false;
-            // Past 63 bits Go keeps consuming digits but stops adding precision.
-            for c in frac_digits.bytes() {
-                if overflow || f > (LIMIT - 1) / 10 {
-                    overflow = true;
-                    continue;
-                }
-                let y = f * 10 + u64::from(c - b'0');
-                if y > LIMIT {
-                    overflow = true;
-                    continue;
-                }
-                f = y;
-                scale *= 10.0;
-            }
-        }
-        if int_digits.is_empty() && frac_digits.is_empty() {
-            return Err(invalid());
-        }
-        let (unit_name, rest) = split_prefix(s, |c| c != '.' && !c.is_ascii_digit());
-        s = rest;
-        let unit: u64 = match unit_name {
-            "" => {
-                return Err(format!(
-                    "time: missing unit in duration {}",
-                    time_quote(orig)
-                ));
-            }
-            "ns" => 1,
-            "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => {
-                return Err(format!(
-                    "time: unknown unit {} in duration {}",
-                    time_quote(unit_name),
-                    time_quote(orig)
-                ));
-            }
-        };
-        if v > LIMIT / unit {
-            return Err(invalid());
-        }
-        v *= unit;
-        if f > 0 {
-            // f < scale, so this adds less than one unit: no u64 overflow.
-            v += (f as f64 * (unit as f64 / scale)) as u64;
-            if v > LIMIT {
-                return Err(invalid());
-            }
-        }
+        let v;
+        (v, s) = duration_term(s).map_err(|e| e.message(orig))?;
         // Go's uint64 addition wraps: 2^63 + 2^63 becomes 0 and passes the check below.
         d = d.wrapping_add(v);
-        if d > LIMIT {
+        if d > DURATION_LIMIT {
             return Err(invalid());
         }
     }
@@ -447,6 +377,115 @@ fn parse_go_duration(orig: &str) -> Result<i64, String> {
         return Ok(0i64.wrapping_sub_unsigned(d));
     }
     i64::try_from(d).map_err(|_| invalid())
+}
+
+/// Go parses a duration's magnitude as a uint64 and refuses anything past 2^63 (the most an
+/// int64 holds once negated).
+const DURATION_LIMIT: u64 = 1 << 63;
+
+/// Why a duration does not parse. Go's messages quote the whole duration, which only
+/// [`parse_go_duration`] has.
+enum DurationError<'s> {
+    Invalid,
+    MissingUnit,
+    UnknownUnit(&'s str),
+}
+
+impl DurationError<'_> {
+    fn message(&self, orig: &str) -> String {
+        match self {
+            DurationError::Invalid => format!("time: invalid duration {}", time_quote(orig)),
+            DurationError::MissingUnit => {
+                format!("time: missing unit in duration {}", time_quote(orig))
+            }
+            DurationError::UnknownUnit(unit) => format!(
+                "time: unknown unit {} in duration {}",
+                time_quote(unit),
+                time_quote(orig)
+            ),
+        }
+    }
+}
+
+/// The first term of a duration (`1.5h` of `1.5h30m`) in nanoseconds, and the rest.
+fn duration_term(s: &str) -> Result<(u64, &str), DurationError<'_>> {
+    if !s.starts_with(|c: char| c == '.' || c.is_ascii_digit()) {
+        return Err(DurationError::Invalid);
+    }
+    let (int_digits, s) = split_prefix(s, |c| c.is_ascii_digit());
+    let mut v = leading_int(int_digits).ok_or(DurationError::Invalid)?;
+    let (frac_digits, s) = match s.strip_prefix('.') {
+        Some(rest) => split_prefix(rest, |c| c.is_ascii_digit()),
+        None => ("", s),
+    };
+    let (f, scale) = leading_fraction(frac_digits);
+    if int_digits.is_empty() && frac_digits.is_empty() {
+        return Err(DurationError::Invalid);
+    }
+    let (unit_name, rest) = split_prefix(s, |c| c != '.' && !c.is_ascii_digit());
+    let unit = unit_nanos(unit_name)?;
+    if v > DURATION_LIMIT / unit {
+        return Err(DurationError::Invalid);
+    }
+    v *= unit;
+    if f > 0 {
+        // f < scale, so this adds less than one unit: no u64 overflow.
+        v += (f as f64 * (unit as f64 / scale)) as u64;
+        if v > DURATION_LIMIT {
+            return Err(DurationError::Invalid);
+        }
+    }
+    Ok((v, rest))
+}
+
+/// The value of a run of digits; `None` past [`DURATION_LIMIT`], where Go gives up.
+fn leading_int(digits: &str) -> Option<u64> {
+    let mut v: u64 = 0;
+    for c in digits.bytes() {
+        if v > DURATION_LIMIT / 10 {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+        if v > DURATION_LIMIT {
+            return None;
+        }
+    }
+    Some(v)
+}
+
+/// The digits after a decimal point as a numerator and its scale (`25` gives 25 and 100).
+fn leading_fraction(digits: &str) -> (u64, f64) {
+    let (mut f, mut scale) = (0u64, 1f64);
+    let mut overflow = false;
+    // Past 63 bits Go keeps consuming digits but stops adding precision.
+    for c in digits.bytes() {
+        if overflow || f > (DURATION_LIMIT - 1) / 10 {
+            overflow = true;
+            continue;
+        }
+        let y = f * 10 + u64::from(c - b'0');
+        if y > DURATION_LIMIT {
+            overflow = true;
+            continue;
+        }
+        f = y;
+        scale *= 10.0;
+    }
+    (f, scale)
+}
+
+/// Nanoseconds in one `unit`, by Go's table (both spellings of the micro sign included).
+fn unit_nanos(unit: &str) -> Result<u64, DurationError<'_>> {
+    Ok(match unit {
+        "" => return Err(DurationError::MissingUnit),
+        "ns" => 1,
+        "us" | "\u{b5}s" | "\u{3bc}s" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        "h" => 3_600_000_000_000,
+        _ => return Err(DurationError::UnknownUnit(unit)),
+    })
 }
 
 /// Go's time.quote: non-ASCII and control characters become `\x` escapes of their bytes.

@@ -12,7 +12,7 @@ use granit_parser::ScalarStyle;
 
 use super::envsubst::{self, VarError};
 use crate::yaml::emit::{Value, key_width};
-use crate::yaml::tree::{Node, NodeId, Tree};
+use crate::yaml::tree::{Node, NodeId, TagText, Tree};
 
 /// How many nodes one target's generated objects may copy, aliases expanded: an alias bomb in a
 /// blueprint gives an error, not an exhausted machine.
@@ -156,39 +156,7 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
         let tree: &'t Tree<'a> = self.tree;
         match tree.get(id) {
             Node::Scalar { value, style, tag } => {
-                if self.failed.contains(&id) {
-                    return Value::Str(Cow::Borrowed(""));
-                }
-                let Some(text) = self.substitute(value, &|| field_path(path)) else {
-                    self.failed.insert(id);
-                    return Value::Str(Cow::Borrowed(""));
-                };
-                let Some(left) = self.bytes_left.checked_sub(text.len()) else {
-                    self.fail(
-                        id,
-                        path,
-                        format!(
-                            "the text copied for this target comes to more than {} MiB here \
-                             (aliases expanded), more than Kubernetes stores in an object; \
-                             shorten the value or repeat it fewer times",
-                            COPY_BYTES >> 20
-                        ),
-                    );
-                    self.budget = 0;
-                    return Value::Str(Cow::Borrowed(""));
-                };
-                self.bytes_left = left;
-                let changed = matches!(text, Cow::Owned(_));
-                match tag {
-                    Some(tag) if !tag.is_core_str() => Value::Tagged {
-                        tag: tag.render(),
-                        value: text,
-                        plain: *style == ScalarStyle::Plain,
-                    },
-                    Some(_) => Value::Str(text),
-                    None if *style == ScalarStyle::Plain && !changed => Value::Plain(text),
-                    None => Value::Str(text),
-                }
+                self.copy_scalar(id, value, *style, tag.as_deref(), path)
             }
             Node::Seq { items } => Value::Seq(
                 items
@@ -205,58 +173,120 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
             Node::Map { entries } => Value::Map(
                 entries
                     .iter()
-                    .map(|(k, v)| {
-                        let Some(key_text) = tree.scalar(*k) else {
-                            // No generated field has one; the emitter only writes scalar keys.
-                            self.fail(
-                                *k,
-                                path,
-                                "a mapping or sequence used as a mapping key is not supported"
-                                    .into(),
-                            );
-                            return (Value::Str(Cow::Borrowed("")), Value::Map(Vec::new()));
-                        };
-                        if tree.is_merge_key(*k) {
-                            // Merge keys were applied when the mapping was read; one left means
-                            // its value could not be merged, and a literal `<<` key would mean
-                            // something else to every reader.
-                            self.fail(
-                                *k,
-                                path,
-                                "this merge key (`<<`) cannot be applied: its value must be a \
-                                 mapping or a list of mappings"
-                                    .into(),
-                            );
-                            return (Value::Str(Cow::Borrowed("")), Value::Map(Vec::new()));
-                        }
-                        let here = |s: &mut String| {
-                            path(s);
-                            s.push('.');
-                            s.push_str(key_text);
-                        };
-                        let key = self.copy_at(*k, &here);
-                        if key_width(&key) > 1000 {
-                            let what = if matches!(key, Value::Tagged { .. }) {
-                                "a mapping key longer than 1000 characters with its tag"
-                            } else {
-                                "a mapping key longer than 1000 characters"
-                            };
-                            self.fail(
-                                *k,
-                                path,
-                                format!(
-                                    "{what} cannot be written as a YAML key that Kubernetes tools \
-                                     read; shorten it"
-                                ),
-                            );
-                            return (Value::Str(Cow::Borrowed("")), Value::Map(Vec::new()));
-                        }
-                        (key, self.copy_at(*v, &here))
-                    })
+                    .map(|(k, v)| self.copy_entry(*k, *v, path))
                     .collect(),
             ),
             Node::Alias { .. } => Value::Map(Vec::new()),
         }
+    }
+
+    /// A scalar, substituted. A plain one that substitution left alone stays plain, so it keeps
+    /// the meaning it had in the blueprint.
+    fn copy_scalar(
+        &mut self,
+        id: NodeId,
+        value: &'t str,
+        style: ScalarStyle,
+        tag: Option<&TagText>,
+        path: &dyn Fn(&mut String),
+    ) -> Value<'t> {
+        if self.failed.contains(&id) {
+            return Value::Str(Cow::Borrowed(""));
+        }
+        let Some(text) = self.substitute(value, &|| field_path(path)) else {
+            self.failed.insert(id);
+            return Value::Str(Cow::Borrowed(""));
+        };
+        let Some(left) = self.bytes_left.checked_sub(text.len()) else {
+            self.fail(
+                id,
+                path,
+                format!(
+                    "the text copied for this target comes to more than {} MiB here \
+                     (aliases expanded), more than Kubernetes stores in an object; \
+                     shorten the value or repeat it fewer times",
+                    COPY_BYTES >> 20
+                ),
+            );
+            self.budget = 0;
+            return Value::Str(Cow::Borrowed(""));
+        };
+        self.bytes_left = left;
+        let changed = matches!(text, Cow::Owned(_));
+        match tag {
+            Some(tag) if !tag.is_core_str() => Value::Tagged {
+                tag: tag.render(),
+                value: text,
+                plain: style == ScalarStyle::Plain,
+            },
+            Some(_) => Value::Str(text),
+            None if style == ScalarStyle::Plain && !changed => Value::Plain(text),
+            None => Value::Str(text),
+        }
+    }
+
+    /// One entry of a mapping. A key that no Kubernetes tool would read as it is written is
+    /// reported, and its entry is left empty.
+    fn copy_entry(
+        &mut self,
+        k: NodeId,
+        v: NodeId,
+        path: &dyn Fn(&mut String),
+    ) -> (Value<'t>, Value<'t>) {
+        let tree: &'t Tree<'a> = self.tree;
+        let Some(key_text) = tree.scalar(k) else {
+            // No generated field has one; the emitter only writes scalar keys.
+            return self.reject_key(
+                k,
+                path,
+                "a mapping or sequence used as a mapping key is not supported".into(),
+            );
+        };
+        if tree.is_merge_key(k) {
+            // Merge keys were applied when the mapping was read; one left means its value
+            // could not be merged, and a literal `<<` key would mean something else to every
+            // reader.
+            return self.reject_key(
+                k,
+                path,
+                "this merge key (`<<`) cannot be applied: its value must be a \
+                 mapping or a list of mappings"
+                    .into(),
+            );
+        }
+        let here = |s: &mut String| {
+            path(s);
+            s.push('.');
+            s.push_str(key_text);
+        };
+        let key = self.copy_at(k, &here);
+        if key_width(&key) > 1000 {
+            let what = if matches!(key, Value::Tagged { .. }) {
+                "a mapping key longer than 1000 characters with its tag"
+            } else {
+                "a mapping key longer than 1000 characters"
+            };
+            return self.reject_key(
+                k,
+                path,
+                format!(
+                    "{what} cannot be written as a YAML key that Kubernetes tools read; shorten it"
+                ),
+            );
+        }
+        (key, self.copy_at(v, &here))
+    }
+
+    /// Reports a key that cannot be copied; its entry is left empty so that the copy goes on
+    /// and finds the other problems in one run.
+    fn reject_key(
+        &mut self,
+        key: NodeId,
+        path: &dyn Fn(&mut String),
+        message: String,
+    ) -> (Value<'t>, Value<'t>) {
+        self.fail(key, path, message);
+        (Value::Str(Cow::Borrowed("")), Value::Map(Vec::new()))
     }
 }
 

@@ -96,15 +96,25 @@ impl ObjectFields<'_> {
 
     /// The API group of `apiVersion` (empty for the core group, `v1`).
     pub fn group(&self) -> Option<&str> {
-        let api_version = self.api_version.text()?;
-        Some(api_version.rsplit_once('/').map_or("", |(g, _)| g))
+        self.api_version.text().map(group_of)
     }
 
     /// The version part of `apiVersion`.
     pub fn version(&self) -> Option<&str> {
-        let api_version = self.api_version.text()?;
-        Some(api_version.rsplit_once('/').map_or(api_version, |(_, v)| v))
+        self.api_version.text().map(version_of)
     }
+}
+
+/// The API group of an apiVersion: what comes before its last `/`. The core group's
+/// apiVersion is the bare version, so `v1` gives `""`, the name Kubernetes gives that group.
+pub fn group_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// The version of an apiVersion: what comes after its last `/`, or all of it for the core
+/// group (`v1` gives `v1`).
+pub fn version_of(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or(api_version, |(_, v)| v)
 }
 
 /// Where an object came from: a file, and its position among the file's objects.
@@ -143,4 +153,29 @@ impl ObjectKey {
 pub struct GroupKind {
     pub group: &'static str,
     pub kind: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_version_splits_at_its_last_slash() {
+        for (api_version, group, version) in [
+            ("v1", "", "v1"),
+            ("apps/v1", "apps", "v1"),
+            ("networking.k8s.io/v1", "networking.k8s.io", "v1"),
+            ("", "", ""),
+            ("/v1", "", "v1"),
+            ("apps/", "apps", ""),
+            ("a/b/v1", "a/b", "v1"),
+        ] {
+            assert_eq!(group_of(api_version), group, "group of {api_version:?}");
+            assert_eq!(
+                version_of(api_version),
+                version,
+                "version of {api_version:?}"
+            );
+        }
+    }
 }

@@ -149,7 +149,7 @@ impl<'a> Reader<'a, '_> {
                 TopKey::Kind => builder.fields().kind = text(value, false)?,
                 TopKey::Metadata => self.metadata(value, &mut builder)?,
                 TopKey::Spec => spec = Some(value),
-                TopKey::Other if interest.tops.iter().any(|(_, k)| *k == key) => {
+                TopKey::Other if interest.declared_top(None, &key).is_some() => {
                     tops.push((key, value));
                 }
                 TopKey::Other => {}
