@@ -23,7 +23,7 @@ const LAYERS: [(&str, usize); 9] = [
 
 /// Modules of `families/` that no family owns: what the families share (they may import these,
 /// and these import no family).
-const SHARED_BY_FAMILIES: [&str; 1] = ["subjects"];
+const SHARED_BY_FAMILIES: [&str; 1] = ["common"];
 
 /// The framings: only the pipeline drives them.
 const FRAMINGS: [&str; 2] = ["krm::resource_list", "krm::stream"];

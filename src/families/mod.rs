@@ -1,6 +1,7 @@
 //! One folder per API family. A family may use the engine, the KRM layer, the YAML layer and
-//! [`subjects`] (what the families back up, shared), never another family and never a framing.
+//! [`common`] (what the families back up and the steps they share), never another family and
+//! never a framing.
 
+pub mod common;
 pub mod kubestash;
 pub mod stash;
-pub mod subjects;

@@ -88,35 +88,3 @@ impl<'p, 'r> Proposals<'p, 'r> {
         self.reconciler.propose(self.family, proposal);
     }
 }
-
-impl Proposals<'_, '_> {
-    /// Reports a finding worded here (transitional).
-    pub fn about(
-        &mut self,
-        severity: crate::krm::results::Severity,
-        object: ItemIndex,
-        message: impl Into<String>,
-    ) -> &mut Found {
-        let message = crate::engine::finding::Message {
-            severity,
-            text: message.into(),
-            class: None,
-        };
-        self.found(object, message)
-    }
-
-    /// Reports an info worded here (transitional).
-    pub fn info(
-        &mut self,
-        class: crate::engine::config::Info,
-        object: ItemIndex,
-        message: impl Into<String>,
-    ) -> &mut Found {
-        let message = crate::engine::finding::Message {
-            severity: crate::krm::results::Severity::Info,
-            text: message.into(),
-            class: Some(class),
-        };
-        self.found(object, message)
-    }
-}

@@ -40,6 +40,22 @@ fn earlier(name: &str, size: &str, marker: bool) -> String {
     )
 }
 
+/// An error a family found of its own.
+#[derive(Debug)]
+struct OwnError;
+
+impl fmt::Display for OwnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the family's own error")
+    }
+}
+
+impl Finding for OwnError {
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+}
+
 const TARGET: &str =
     "- {apiVersion: v1, kind: ConfigMap, metadata: {name: target, namespace: ns}}\n";
 
@@ -90,7 +106,7 @@ fn run(case: &Case) {
     {
         let mut out = reconciler.proposals(FamilyId(0));
         if case.error {
-            out.about(Severity::Error, 0, "the family's own error");
+            out.found(0, OwnError);
         }
         if case.protect {
             out.protect("bp");

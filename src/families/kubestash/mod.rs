@@ -3,11 +3,14 @@
 //! BackupConfiguration each (SPEC-kubestash).
 //!
 //! A sibling of the Stash family: it owns KubeStash's vocabulary and rules, uses the engine, the
-//! KRM and YAML layers and `families::subjects`, and never the Stash family or a framing. The two
+//! KRM and YAML layers and `families::common`, and never the Stash family or a framing. The two
 //! act on their own annotations in one run, and each prunes only the kinds it generates.
 
+mod annotations;
 mod blueprint;
+mod checks;
 mod generate;
+mod naming;
 mod render;
 mod targets;
 mod usage;
@@ -16,7 +19,7 @@ mod vars;
 use crate::engine::config::Config;
 use crate::engine::family::{Family, Input};
 use crate::engine::reconcile::Proposals;
-use crate::families::subjects::{APPBINDING_GROUP, KUBEDB_GROUP};
+use crate::families::common::subjects::{APPBINDING_GROUP, KUBEDB_GROUP};
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
 use crate::suggest::Keys;
@@ -25,6 +28,8 @@ use crate::suggest::Keys;
 pub const GROUP: &str = "core.kubestash.com";
 pub const API_VERSION: &str = "core.kubestash.com/v1alpha1";
 pub const BLUEPRINT_KIND: &str = "BackupBlueprint";
+/// Where a blueprint keeps the BackupConfiguration it makes.
+pub const TEMPLATE: &str = "spec.backupConfigurationTemplate";
 /// BackupStorages and RetentionPolicies, which a backend names (a `default: true` one fills in
 /// what a backend leaves out).
 pub const STORAGE_GROUP: &str = "storage.kubestash.com";

@@ -4,49 +4,19 @@
 
 use super::{NAME_ANNOTATION, NAMESPACE_ANNOTATION};
 use crate::engine::family::Input;
-pub use crate::families::subjects::Candidate;
-use crate::families::subjects::{self, APPBINDING_GROUP, KUBEDB_GROUP, Makeup};
-use crate::krm::object::{ItemIndex, ObjectFields};
+use crate::families::common::subjects::{self, APPBINDING_GROUP, Candidate, KUBEDB_GROUP, Makeup};
+use crate::krm::object::ItemIndex;
 
-/// A workload or volume kind KubeStash's auto-backup watches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Kind {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    /// `spec.target.apiGroup` (a claim's core group has none).
-    pub group: Option<&'static str>,
-}
-
-pub const KINDS: [Kind; 4] = [
-    Kind {
-        api_version: "apps/v1",
-        kind: "Deployment",
-        group: Some("apps"),
-    },
-    Kind {
-        api_version: "apps/v1",
-        kind: "StatefulSet",
-        group: Some("apps"),
-    },
-    Kind {
-        api_version: "apps/v1",
-        kind: "DaemonSet",
-        group: Some("apps"),
-    },
-    Kind {
-        api_version: "v1",
-        kind: "PersistentVolumeClaim",
-        group: None,
-    },
+/// The workloads and volumes KubeStash's auto-backup watches (of the toolkit's table).
+pub const WATCHED: [&str; 4] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "PersistentVolumeClaim",
 ];
 
-pub fn kind_of(fields: &ObjectFields<'_>) -> Option<Kind> {
-    let (api_version, kind) = (fields.api_version.text()?, fields.kind.text()?);
-    KINDS
-        .iter()
-        .find(|k| k.api_version == api_version && k.kind == kind)
-        .copied()
-}
+/// The annotations that make an object a candidate.
+pub const KEYS: [&str; 2] = [NAME_ANNOTATION, NAMESPACE_ANNOTATION];
 
 /// `spec.target` of a BackupConfiguration: what is backed up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,19 +27,17 @@ pub struct Reference {
     pub namespace: String,
 }
 
-pub type Target = Candidate<Kind>;
+/// A KubeStash target.
+pub type Target = Candidate;
 
 /// The candidate targets: objects carrying either blueprint annotation.
 pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
-    subjects::find(input, &[NAME_ANNOTATION, NAMESPACE_ANNOTATION], kind_of)
+    subjects::find(input, &KEYS, &WATCHED)
 }
 
-/// The object results about a target point at: the one carrying the blueprint annotation.
-pub fn annotated_object(target: &Target) -> ItemIndex {
-    target
-        .annotation(NAME_ANNOTATION)
-        .or_else(|| target.annotation(NAMESPACE_ANNOTATION))
-        .map_or(target.position, |a| a.object)
+/// The object findings about a target point at: the one carrying the blueprint annotation.
+pub fn annotated(target: &Target) -> ItemIndex {
+    target.annotated(&KEYS)
 }
 
 /// The kind the operator watches, lower-cased, which prefixes the generated name: `appbinding`
@@ -92,7 +60,7 @@ pub fn reference(input: &Input<'_, '_>, target: &Target, namespace: &str) -> Ref
         namespace: namespace.to_owned(),
     };
     match &target.makeup {
-        Makeup::Object { kind, .. } => own(kind.group, kind.kind),
+        Makeup::Object { kind, .. } => own(kind.group(), kind.kind),
         Makeup::Database {
             database: Some(database),
             ..

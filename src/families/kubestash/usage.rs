@@ -1,6 +1,12 @@
 //! A blueprint's usage policy: which namespaces' targets may use it, as KubeStash's admission
 //! checks it (`allowedNamespaces.from`: `Same`, `All`, or a label `Selector` over namespaces).
 
+use std::fmt;
+use std::rc::Rc;
+
+use crate::engine::finding::Finding;
+use crate::krm::results::Severity;
+
 /// Who may use a blueprint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Usage {
@@ -88,6 +94,26 @@ pub fn check(
             }
             Err(message)
         }
+    }
+}
+
+/// A blueprint whose usage policy refuses the target's namespace.
+#[derive(Debug)]
+pub struct UsageRefused {
+    pub blueprint: Rc<str>,
+    pub why: String,
+}
+
+impl fmt::Display for UsageRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let UsageRefused { blueprint, why } = self;
+        write!(f, "BackupBlueprint {blueprint} may not be used here: {why}")
+    }
+}
+
+impl Finding for UsageRefused {
+    fn severity(&self) -> Severity {
+        Severity::Error
     }
 }
 

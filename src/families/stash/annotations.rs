@@ -2,12 +2,14 @@
 //! the task params, and a workload's paths and volume mounts. Each reader reports what it cannot use and returns what it can.
 
 use std::collections::HashSet;
+use std::fmt;
 
-use super::targets::{Annotation, Target};
+use super::targets::{self, Annotation, Target};
 use super::{
     BLUEPRINT_ANNOTATION, PARAM_PREFIX, SCHEDULE_ANNOTATION, TARGET_PATHS_ANNOTATION,
     VOLUME_MOUNTS_ANNOTATION,
 };
+use crate::engine::finding::Finding;
 use crate::engine::reconcile::Proposals;
 use crate::krm::results::Severity;
 
@@ -24,35 +26,22 @@ pub fn blueprint_names(target: &Target, out: &mut Proposals<'_, '_>) -> Option<V
         if name.is_empty() {
             empty = true;
         } else if !seen.insert(name) {
-            out.about(
-                Severity::Warning,
-                annotation.object,
-                format!("blueprint `{name}` is listed twice; it is used once"),
-            )
-            .field = Some(field(BLUEPRINT_ANNOTATION));
+            let twice = AnnotationFinding::BlueprintListedTwice {
+                name: name.to_owned(),
+            };
+            out.found(annotation.object, twice).field = Some(field(BLUEPRINT_ANNOTATION));
         } else {
             names.push(name.to_owned());
         }
     }
     if names.is_empty() {
-        out.about(
-            Severity::Error,
-            annotation.object,
-            format!(
-                "{BLUEPRINT_ANNOTATION} names no blueprint: give one or more BackupBlueprint \
-                 names separated by commas, or remove the annotation"
-            ),
-        )
-        .field = Some(field(BLUEPRINT_ANNOTATION));
+        out.found(annotation.object, AnnotationFinding::NoBlueprintListed)
+            .field = Some(field(BLUEPRINT_ANNOTATION));
         return None;
     }
     if empty {
-        out.about(
-            Severity::Warning,
-            annotation.object,
-            format!("{BLUEPRINT_ANNOTATION} has an empty entry; it is ignored"),
-        )
-        .field = Some(field(BLUEPRINT_ANNOTATION));
+        out.found(annotation.object, AnnotationFinding::EmptyBlueprintEntry)
+            .field = Some(field(BLUEPRINT_ANNOTATION));
     }
     Some(names)
 }
@@ -61,12 +50,8 @@ pub fn blueprint_names(target: &Target, out: &mut Proposals<'_, '_>) -> Option<V
 pub fn schedule_override(target: &Target, out: &mut Proposals<'_, '_>) -> Option<Annotation> {
     let annotation = target.annotation(SCHEDULE_ANNOTATION)?;
     if annotation.value.trim().is_empty() {
-        out.about(
-            Severity::Warning,
-            annotation.object,
-            format!("{SCHEDULE_ANNOTATION} is empty; the blueprint's schedule is used"),
-        )
-        .field = Some(field(SCHEDULE_ANNOTATION));
+        out.found(annotation.object, AnnotationFinding::EmptySchedule)
+            .field = Some(field(SCHEDULE_ANNOTATION));
         return None;
     }
     Some(annotation.clone())
@@ -87,12 +72,8 @@ pub fn params(target: &Target, out: &mut Proposals<'_, '_>) -> Vec<Param> {
             continue;
         };
         if name.is_empty() {
-            out.about(
-                Severity::Warning,
-                annotation.object,
-                format!("{key} has no parameter name after the prefix; it is ignored"),
-            )
-            .field = Some(field(key));
+            let empty = AnnotationFinding::EmptyParamName { key: key.clone() };
+            out.found(annotation.object, empty).field = Some(field(key));
             continue;
         }
         params.push(Param {
@@ -125,29 +106,27 @@ pub struct Workload {
 /// operator does not trim them.
 pub fn workload(
     target: &Target,
-    kind: &str,
+    kind: &'static str,
     volumes: Option<&[String]>,
     out: &mut Proposals<'_, '_>,
 ) -> Option<Workload> {
-    let annotated = target.annotated_object();
-    let missing: Vec<&str> = [TARGET_PATHS_ANNOTATION, VOLUME_MOUNTS_ANNOTATION]
+    let missing: Vec<&'static str> = [TARGET_PATHS_ANNOTATION, VOLUME_MOUNTS_ANNOTATION]
         .into_iter()
         .filter(|key| target.annotation(key).is_none())
         .collect();
-    if !missing.is_empty() {
-        out.about(
-            Severity::Warning,
-            annotated,
-            format!(
-                "a {kind} is backed up only with all three of {BLUEPRINT_ANNOTATION}, \
-                 {TARGET_PATHS_ANNOTATION} and {VOLUME_MOUNTS_ANNOTATION}; add {}: nothing is \
-                 generated for it until then",
-                missing.join(" and ")
-            ),
-        )
-        .field = Some(field(missing[0]));
+    if let Some(first) = missing.first() {
+        let field = Some(field(first));
+        let missing = AnnotationFinding::WorkloadAnnotationsMissing { kind, missing };
+        out.found(targets::annotated(target), missing).field = field;
         return None;
     }
+    let paths = paths(target, out)?;
+    let mounts = mounts(target, kind, volumes, out)?;
+    Some(Workload { paths, mounts })
+}
+
+/// The paths of the target-paths annotation, split on `,` and kept as written.
+fn paths(target: &Target, out: &mut Proposals<'_, '_>) -> Option<Vec<String>> {
     let paths_annotation = target.annotation(TARGET_PATHS_ANNOTATION)?;
     let mut paths = Vec::new();
     let mut empty = false;
@@ -158,28 +137,28 @@ pub fn workload(
             paths.push(path.to_owned());
         }
     }
+    let object = paths_annotation.object;
     if paths.is_empty() {
-        out.about(
-            Severity::Error,
-            paths_annotation.object,
-            format!(
-                "{TARGET_PATHS_ANNOTATION} names no path: give the paths to back up, separated \
-                 by commas (/data,/config)"
-            ),
-        )
-        .field = Some(field(TARGET_PATHS_ANNOTATION));
+        out.found(object, AnnotationFinding::NoPaths).field = Some(field(TARGET_PATHS_ANNOTATION));
         return None;
     }
     if empty {
-        out.about(
-            Severity::Warning,
-            paths_annotation.object,
-            format!("{TARGET_PATHS_ANNOTATION} has an empty entry; it is ignored"),
-        )
-        .field = Some(field(TARGET_PATHS_ANNOTATION));
+        out.found(object, AnnotationFinding::EmptyPath).field =
+            Some(field(TARGET_PATHS_ANNOTATION));
     }
+    Some(paths)
+}
 
+/// The volume mounts of the volume-mounts annotation, each checked against the `volumes` the
+/// workload's pod template declares (when the input shows them).
+fn mounts(
+    target: &Target,
+    kind: &'static str,
+    volumes: Option<&[String]>,
+    out: &mut Proposals<'_, '_>,
+) -> Option<Vec<VolumeMount>> {
     let mounts_annotation = target.annotation(VOLUME_MOUNTS_ANNOTATION)?;
+    let object = mounts_annotation.object;
     let mut mounts = Vec::new();
     let mut bad = false;
     for item in mounts_annotation.value.split(',') {
@@ -199,41 +178,131 @@ pub fn workload(
             }
             _ => {
                 bad = true;
-                out.about(
-                    Severity::Error,
-                    mounts_annotation.object,
-                    format!(
-                        "{VOLUME_MOUNTS_ANNOTATION} item {item:?} is not `volName:mountPath` or \
-                         `volName:mountPath:subPath`; separate items with commas"
-                    ),
-                )
-                .field = Some(field(VOLUME_MOUNTS_ANNOTATION));
+                let item = item.to_owned();
+                out.found(object, AnnotationFinding::BadVolumeMount { item })
+                    .field = Some(field(VOLUME_MOUNTS_ANNOTATION));
             }
         }
     }
     if bad {
         return None;
     }
-    if let Some(volumes) = volumes {
-        for mount in &mounts {
-            if !volumes.contains(&mount.name) {
-                let declared = if volumes.is_empty() {
+    for mount in &mounts {
+        let Some(volumes) = volumes.filter(|v| !v.contains(&mount.name)) else {
+            continue;
+        };
+        let unknown = AnnotationFinding::UnknownVolume {
+            name: mount.name.clone(),
+            kind,
+            declared: volumes.to_vec(),
+        };
+        out.found(object, unknown).field = Some(field(VOLUME_MOUNTS_ANNOTATION));
+    }
+    Some(mounts)
+}
+
+/// What reading a Stash target's annotations finds.
+#[derive(Debug)]
+pub enum AnnotationFinding {
+    BlueprintListedTwice {
+        name: String,
+    },
+    NoBlueprintListed,
+    EmptyBlueprintEntry,
+    EmptySchedule,
+    EmptyParamName {
+        key: String,
+    },
+    /// A workload with one or two of the three annotations it needs.
+    WorkloadAnnotationsMissing {
+        kind: &'static str,
+        missing: Vec<&'static str>,
+    },
+    NoPaths,
+    EmptyPath,
+    BadVolumeMount {
+        item: String,
+    },
+    UnknownVolume {
+        name: String,
+        kind: &'static str,
+        declared: Vec<String>,
+    },
+}
+
+impl fmt::Display for AnnotationFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use AnnotationFinding::*;
+        match self {
+            BlueprintListedTwice { name } => {
+                write!(f, "blueprint `{name}` is listed twice; it is used once")
+            }
+            NoBlueprintListed => write!(
+                f,
+                "{BLUEPRINT_ANNOTATION} names no blueprint: give one or more BackupBlueprint \
+                 names separated by commas, or remove the annotation"
+            ),
+            EmptyBlueprintEntry => {
+                write!(
+                    f,
+                    "{BLUEPRINT_ANNOTATION} has an empty entry; it is ignored"
+                )
+            }
+            EmptySchedule => write!(
+                f,
+                "{SCHEDULE_ANNOTATION} is empty; the blueprint's schedule is used"
+            ),
+            EmptyParamName { key } => write!(
+                f,
+                "{key} has no parameter name after the prefix; it is ignored"
+            ),
+            WorkloadAnnotationsMissing { kind, missing } => write!(
+                f,
+                "a {kind} is backed up only with all three of {BLUEPRINT_ANNOTATION}, \
+                 {TARGET_PATHS_ANNOTATION} and {VOLUME_MOUNTS_ANNOTATION}; add {}: nothing is \
+                 generated for it until then",
+                missing.join(" and ")
+            ),
+            NoPaths => write!(
+                f,
+                "{TARGET_PATHS_ANNOTATION} names no path: give the paths to back up, separated \
+                 by commas (/data,/config)"
+            ),
+            EmptyPath => write!(
+                f,
+                "{TARGET_PATHS_ANNOTATION} has an empty entry; it is ignored"
+            ),
+            BadVolumeMount { item } => write!(
+                f,
+                "{VOLUME_MOUNTS_ANNOTATION} item {item:?} is not `volName:mountPath` or \
+                 `volName:mountPath:subPath`; separate items with commas"
+            ),
+            UnknownVolume {
+                name,
+                kind,
+                declared,
+            } => {
+                let declared = if declared.is_empty() {
                     "declares none".to_owned()
                 } else {
-                    format!("declares {}", volumes.join(", "))
+                    format!("declares {}", declared.join(", "))
                 };
-                out.about(
-                    Severity::Warning,
-                    mounts_annotation.object,
-                    format!(
-                        "volume `{}` is not a volume of this {kind}'s pod template (it {declared}): \
-                         the backup cannot mount it; fix {VOLUME_MOUNTS_ANNOTATION}",
-                        mount.name
-                    ),
+                write!(
+                    f,
+                    "volume `{name}` is not a volume of this {kind}'s pod template (it \
+                     {declared}): the backup cannot mount it; fix {VOLUME_MOUNTS_ANNOTATION}"
                 )
-                .field = Some(field(VOLUME_MOUNTS_ANNOTATION));
             }
         }
     }
-    Some(Workload { paths, mounts })
+}
+
+impl Finding for AnnotationFinding {
+    fn severity(&self) -> Severity {
+        use AnnotationFinding::*;
+        match self {
+            NoBlueprintListed | NoPaths | BadVolumeMount { .. } => Severity::Error,
+            _ => Severity::Warning,
+        }
+    }
 }

@@ -7,6 +7,7 @@
 
 mod annotations;
 mod blueprint;
+mod checks;
 mod generate;
 mod naming;
 mod render;
@@ -54,7 +55,7 @@ pub const EXTERNAL_SECRETS_GROUP: &str = "external-secrets.io";
 /// New files in a kpt package: `stash-<name>.yaml` beside the target.
 pub const FILE_PREFIX: &str = "stash-";
 
-use super::subjects::{APPBINDING_API_VERSION, APPBINDING_GROUP, KUBEDB_GROUP};
+use super::common::subjects::{APPBINDING_API_VERSION, APPBINDING_GROUP, KUBEDB_GROUP};
 
 /// What Stash's auto-backup generates.
 pub const GENERATED: [GroupKind; 2] = [

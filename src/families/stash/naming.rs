@@ -1,6 +1,7 @@
 //! Names and namespaces of generated objects.
 
 use crate::engine::k8s_names;
+use crate::families::common::kinds;
 
 /// Kubernetes object names of these kinds are at most 63 characters.
 const MAX: usize = 63;
@@ -45,10 +46,8 @@ pub fn place(pair: Pair<'_>) -> Placement {
         repo_namespace,
         suffixed,
     } = pair;
-    let mut base = match backup_namespace {
-        Some(_) => format!("{target_namespace}-{short_kind}-{target_name}"),
-        None => format!("{short_kind}-{target_name}"),
-    };
+    let elsewhere = backup_namespace.map(|_| target_namespace);
+    let mut base = kinds::object_name(short_kind, target_name, elsewhere);
     if suffixed {
         base.push('-');
         base.push_str(blueprint);

@@ -8,7 +8,7 @@ use super::GROUP;
 use super::annotations::Workload;
 use super::blueprint::Blueprint;
 use super::naming::Placement;
-use super::targets::Target;
+use super::targets::{self, Target};
 use super::{CONFIG_API_VERSION, REPOSITORY_API_VERSION};
 use crate::engine::expand::Expander;
 use crate::engine::family::{Input, Select};
@@ -67,20 +67,18 @@ pub fn backup_configuration<'t>(
     placement: &Placement,
     parts: ConfigParts<'t>,
 ) -> Value<'t> {
-    let (api_version, kind) = target.reference();
+    let (api_version, kind) = targets::reference(target);
     let mut meta = metadata(&placement.name, &placement.config_namespace);
     if let Some(uid) = parts.owner_uid {
-        meta.push(
-            "ownerReferences",
-            Value::Seq(vec![Value::map([
-                ("apiVersion", Value::str(api_version)),
-                ("kind", Value::str(kind)),
-                ("name", Value::str(target.name.clone())),
-                ("uid", Value::str(uid)),
-                ("controller", Value::Bool(true)),
-                ("blockOwnerDeletion", Value::Bool(true)),
-            ])]),
-        );
+        let owner = Value::map([
+            ("apiVersion", Value::str(api_version)),
+            ("kind", Value::str(kind)),
+            ("name", Value::str(target.name.clone())),
+            ("uid", Value::str(uid)),
+            ("controller", Value::Bool(true)),
+            ("blockOwnerDeletion", Value::Bool(true)),
+        ]);
+        meta.push("ownerReferences", Value::Seq(vec![owner]));
     }
     let mut repository = Value::map([("name", Value::str(placement.name.clone()))]);
     if placement.cross_namespace_target || placement.cross_namespace_repository {
@@ -89,16 +87,45 @@ pub fn backup_configuration<'t>(
             Value::str(placement.repository_namespace.clone()),
         );
     }
+    let backup_target = backup_target(target, placement, parts.target_namespace, parts.workload);
+    let mut spec = Value::map([
+        ("repository", repository),
+        ("target", backup_target),
+        ("schedule", parts.schedule),
+    ]);
+    if let Some(task) = task(parts.task_name, parts.params) {
+        spec.push("task", task);
+    }
+    for (field, node) in &blueprint.copied {
+        let value = expander.copy(*node, &format!("spec.{field}"));
+        spec.push(field, value);
+    }
+    Value::map([
+        ("apiVersion", Value::str(CONFIG_API_VERSION)),
+        ("kind", Value::str("BackupConfiguration")),
+        ("metadata", meta),
+        ("spec", spec),
+    ])
+}
+
+/// `spec.target`: the target's reference, and a workload's paths and volume mounts.
+fn backup_target<'t>(
+    target: &Target,
+    placement: &Placement,
+    target_namespace: String,
+    workload: Option<Workload>,
+) -> Value<'t> {
+    let (api_version, kind) = targets::reference(target);
     let mut reference = Value::map([
         ("apiVersion", Value::str(api_version)),
         ("kind", Value::str(kind)),
         ("name", Value::str(target.name.clone())),
     ]);
     if placement.cross_namespace_target {
-        reference.push("namespace", Value::str(parts.target_namespace));
+        reference.push("namespace", Value::str(target_namespace));
     }
     let mut backup_target = Value::map([("ref", reference)]);
-    if let Some(workload) = parts.workload {
+    if let Some(workload) = workload {
         let paths = workload.paths.into_iter().map(Value::str).collect();
         backup_target.push("paths", Value::Seq(paths));
         let mounts = workload
@@ -117,36 +144,24 @@ pub fn backup_configuration<'t>(
             .collect();
         backup_target.push("volumeMounts", Value::Seq(mounts));
     }
-    let mut spec = Value::map([
-        ("repository", repository),
-        ("target", backup_target),
-        ("schedule", parts.schedule),
-    ]);
+    backup_target
+}
+
+/// `spec.task`, unless it has neither name nor params (an empty task stays out: the operator
+/// picks the task from the AppBinding at backup time).
+fn task<'t>(name: Option<Value<'t>>, params: Vec<(Value<'t>, Value<'t>)>) -> Option<Value<'t>> {
     let mut task = Value::Map(Vec::new());
-    if let Some(name) = parts.task_name {
+    if let Some(name) = name {
         task.push("name", name);
     }
-    if !parts.params.is_empty() {
-        let params = parts
-            .params
+    if !params.is_empty() {
+        let params = params
             .into_iter()
             .map(|(n, v)| Value::Map(vec![(Value::str("name"), n), (Value::str("value"), v)]))
             .collect();
         task.push("params", Value::Seq(params));
     }
-    if matches!(&task, Value::Map(e) if !e.is_empty()) {
-        spec.push("task", task);
-    }
-    for (field, node) in &blueprint.copied {
-        let value = expander.copy(*node, &format!("spec.{field}"));
-        spec.push(field, value);
-    }
-    Value::map([
-        ("apiVersion", Value::str(CONFIG_API_VERSION)),
-        ("kind", Value::str("BackupConfiguration")),
-        ("metadata", meta),
-        ("spec", spec),
-    ])
+    matches!(&task, Value::Map(e) if !e.is_empty()).then_some(task)
 }
 
 /// How results name the target a pair's objects are for: `AppBinding shop/orders`.

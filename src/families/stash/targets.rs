@@ -1,268 +1,145 @@
-//! Targets: what Stash backs up. A KubeDB database and its AppBinding (KubeDB creates, for each
-//! database, an AppBinding with the same name and namespace, a `spec.type` of
-//! `kubedb.com/<lower-case kind>`, and the database's annotations copied over its own; the Stash
-//! operator acts on that AppBinding, so a database and its AppBinding in the input are one
-//! target), a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController,
-//! OpenShift DeploymentConfig), or a PersistentVolumeClaim.
+//! Targets: what Stash backs up. A KubeDB database and its AppBinding (one target: the operator
+//! acts on the AppBinding KubeDB makes, with the database's annotations copied over its own), a
+//! workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, OpenShift
+//! DeploymentConfig), or a PersistentVolumeClaim; and what Stash reads of each.
 
-use super::{APPBINDING_API_VERSION, BLUEPRINT_ANNOTATION};
-use crate::engine::family::{Input, Select};
-use crate::families::subjects::{self, Makeup};
-pub use crate::families::subjects::{Annotation, is_app_binding, is_database};
+use super::BLUEPRINT_ANNOTATION;
+use crate::engine::family::Input;
+use crate::families::common::subjects::{self, APPBINDING_API_VERSION, Candidate, Makeup};
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
 use crate::yaml::tree::{NodeId, Tree};
 
-/// What identifies the objects a database target can be made of.
-pub const SELECT: [Select; 2] = crate::families::subjects::DATABASES;
+pub use crate::families::common::subjects::Annotation;
 
-/// A workload or volume kind the operator's auto-backup watches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Kind {
-    pub api_version: &'static str,
-    pub kind: &'static str,
-    /// kubectl's short name, as the operator puts it in generated names.
-    pub short: &'static str,
-    /// The plural resource (`deployments`).
-    pub resource: &'static str,
-    /// A workload (with paths and volume mounts to back up), or a volume (a PVC).
-    pub workload: bool,
-}
+/// A Stash target.
+pub type Target = Candidate;
 
-/// The workloads and volumes of SPEC §2.3, with the operator's short forms.
-pub const KINDS: [Kind; 7] = [
-    workload("apps/v1", "Deployment", "deploy", "deployments"),
-    workload("apps/v1", "StatefulSet", "sts", "statefulsets"),
-    workload("apps/v1", "DaemonSet", "ds", "daemonsets"),
-    workload("apps/v1", "ReplicaSet", "replicaset", "replicasets"),
-    workload(
-        "v1",
-        "ReplicationController",
-        "rc",
-        "replicationcontrollers",
-    ),
-    workload(
-        "apps.openshift.io/v1",
-        "DeploymentConfig",
-        "deploymentconfig",
-        "deploymentconfigs",
-    ),
-    Kind {
-        api_version: "v1",
-        kind: "PersistentVolumeClaim",
-        short: "pvc",
-        resource: "persistentvolumeclaims",
-        workload: false,
-    },
+/// The workloads and volumes the operator's auto-backup watches (every kind of the toolkit's
+/// table).
+pub const WATCHED: [&str; 7] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "DeploymentConfig",
+    "PersistentVolumeClaim",
 ];
 
-const fn workload(
-    api_version: &'static str,
-    kind: &'static str,
-    short: &'static str,
-    resource: &'static str,
-) -> Kind {
-    Kind {
-        api_version,
-        kind,
-        short,
-        resource,
-        workload: true,
-    }
+/// Finds the targets of `input`, in input order: databases (with their AppBindings), and the
+/// workloads and claims carrying the blueprint annotation.
+pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
+    subjects::find(input, &[BLUEPRINT_ANNOTATION], &WATCHED)
 }
 
-/// The workload or volume kind of an object, if it is one.
-pub fn kind_of(fields: &ObjectFields<'_>) -> Option<Kind> {
-    let (api_version, kind) = (fields.api_version.text()?, fields.kind.text()?);
-    KINDS
-        .iter()
-        .find(|k| k.api_version == api_version && k.kind == kind)
-        .copied()
+/// The object findings about a target point at: the one the user annotated.
+pub fn annotated(target: &Target) -> ItemIndex {
+    target.annotated(&[BLUEPRINT_ANNOTATION])
 }
 
-#[derive(Debug, Clone)]
-pub enum Subject {
-    /// A KubeDB database and/or its AppBinding.
-    Database {
-        app_binding: Option<ItemIndex>,
-        database: Option<ItemIndex>,
-        app_type: String,
-        app_version: Option<String>,
-        /// `app_version` comes from the database, not an AppBinding (KubeDB may normalise it).
-        version_from_database: bool,
-        /// A second database of the target's name and namespace: KubeDB would give both the
-        /// one AppBinding name, so neither is a target until one is renamed.
-        second_database: Option<ItemIndex>,
-    },
-    /// A workload or a PersistentVolumeClaim, annotated itself.
-    Object {
-        object: ItemIndex,
-        kind: Kind,
-        /// The volumes its pod template declares (and a StatefulSet's claim templates), when
-        /// the input shows them.
-        volumes: Option<Vec<String>>,
-    },
+/// What a database target's AppBinding says of the database (or its database stands in for).
+#[derive(Debug, Clone, Default)]
+pub struct App {
+    /// `spec.type` (`kubedb.com/postgres`), else made from the database's kind.
+    pub app_type: String,
+    pub version: Option<String>,
+    /// `version` comes from the database, not an AppBinding (KubeDB may normalise it).
+    pub from_database: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The first of the target's objects in the input: generated objects follow this order.
-    pub position: ItemIndex,
-    pub name: String,
-    pub namespace: Option<String>,
-    /// The annotations that apply (for a database, the AppBinding's overlaid by the database's).
-    pub annotations: Vec<(String, Annotation)>,
-    /// The uid of the object a BackupConfiguration's ownerReference points at (the AppBinding,
-    /// the workload, the claim).
-    pub uid: Option<String>,
-    pub subject: Subject,
-}
-
-impl Target {
-    pub fn annotation(&self, key: &str) -> Option<&Annotation> {
-        self.annotations
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, a)| a)
-    }
-
-    /// The object results about this target point at: the one the user annotated.
-    pub fn annotated_object(&self) -> ItemIndex {
-        self.annotation(BLUEPRINT_ANNOTATION)
-            .map_or(self.position, |a| a.object)
-    }
-
-    /// The input objects the target is made of.
-    pub fn objects(&self) -> Vec<ItemIndex> {
-        match &self.subject {
-            Subject::Database {
-                app_binding,
-                database,
-                ..
-            } => [*app_binding, *database].into_iter().flatten().collect(),
-            Subject::Object { object, .. } => vec![*object],
+/// The AppBinding facts of a database target; `None` for a workload or a claim.
+pub fn app(input: &Input<'_, '_>, target: &Target) -> Option<App> {
+    let Makeup::Database {
+        app_binding,
+        database,
+        ..
+    } = target.makeup
+    else {
+        return None;
+    };
+    let fields_of = |i: ItemIndex| input.object(i).fields();
+    let spec_text = |fields: &ObjectFields<'_>, key: &str| spec_text(input.tree, fields, key);
+    let binding = app_binding.and_then(fields_of);
+    let mut app = App {
+        app_type: binding
+            .and_then(|b| spec_text(b, "type"))
+            .unwrap_or_default(),
+        version: binding.and_then(|b| spec_text(b, "version")),
+        from_database: false,
+    };
+    if let Some(db) = database.and_then(fields_of) {
+        if app.app_type.is_empty() {
+            let kind = db.kind.text().unwrap_or_default();
+            app.app_type = format!("kubedb.com/{}", kind.to_lowercase());
+        }
+        if app.version.is_none() {
+            app.version = spec_text(db, "version");
+            app.from_database = app.version.is_some();
         }
     }
+    Some(app)
+}
 
-    /// What `spec.target.ref` and the ownerReference name: apiVersion and kind.
-    pub fn reference(&self) -> (&'static str, &'static str) {
-        match &self.subject {
-            Subject::Database { .. } => (APPBINDING_API_VERSION, "AppBinding"),
-            Subject::Object { kind, .. } => (kind.api_version, kind.kind),
-        }
-    }
+fn spec_text(tree: &Tree<'_>, fields: &ObjectFields<'_>, key: &str) -> Option<String> {
+    fields
+        .spec
+        .and_then(|s| tree.lookup(s, key))
+        .and_then(|v| tree.scalar(v))
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
 
-    /// The prefix of generated names: kubectl's short form of the referenced kind.
-    pub fn short_kind(&self) -> &'static str {
-        match &self.subject {
-            Subject::Database { .. } => "app",
-            Subject::Object { kind, .. } => kind.short,
-        }
-    }
+/// The uid of the object a BackupConfiguration's ownerReference points at (the AppBinding, the
+/// workload, the claim), when the input has it.
+pub fn owner_uid(input: &Input<'_, '_>, target: &Target) -> Option<String> {
+    let owner = match target.makeup {
+        Makeup::Database { app_binding, .. } => app_binding?,
+        Makeup::Object { object, .. } => object,
+    };
+    let fields = input.object(owner).fields()?;
+    text_of(&fields.uid)
 }
 
 fn text_of(field: &Field<'_>) -> Option<String> {
     field.text().filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
-/// Finds the targets of `input`, in input order: databases (with their AppBindings), and the
-/// workloads and claims carrying the blueprint annotation.
-pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
-    let tree = input.tree;
-    let fields_of = |i: ItemIndex| input.object(i).fields();
-    let spec_text = |fields: &ObjectFields<'_>, key: &str| {
-        fields
-            .spec
-            .and_then(|s| tree.lookup(s, key))
-            .and_then(|v| tree.scalar(v))
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    };
-    subjects::find(input, &[BLUEPRINT_ANNOTATION], kind_of)
-        .into_iter()
-        .map(|candidate| {
-            let (subject, uid) = match candidate.makeup {
-                Makeup::Object { object, kind } => {
-                    let fields = fields_of(object);
-                    let volumes = fields.and_then(|f| f.spec).and_then(|s| volumes(tree, s));
-                    let uid = fields.and_then(|f| text_of(&f.uid));
-                    let subject = Subject::Object {
-                        object,
-                        kind,
-                        volumes,
-                    };
-                    (subject, uid)
-                }
-                Makeup::Database {
-                    app_binding,
-                    database,
-                    second_database,
-                } => {
-                    let binding = app_binding.and_then(fields_of);
-                    let mut app_type = binding
-                        .and_then(|b| spec_text(b, "type"))
-                        .unwrap_or_default();
-                    let mut app_version = binding.and_then(|b| spec_text(b, "version"));
-                    let mut version_from_database = false;
-                    if let Some(db) = database.and_then(fields_of) {
-                        if app_type.is_empty() {
-                            let kind = db.kind.text().unwrap_or_default();
-                            app_type = format!("kubedb.com/{}", kind.to_lowercase());
-                        }
-                        if app_version.is_none() {
-                            app_version = spec_text(db, "version");
-                            version_from_database = app_version.is_some();
-                        }
-                    }
-                    let subject = Subject::Database {
-                        app_binding,
-                        database,
-                        app_type,
-                        app_version,
-                        version_from_database,
-                        second_database,
-                    };
-                    (subject, binding.and_then(|b| text_of(&b.uid)))
-                }
-            };
-            Target {
-                position: candidate.position,
-                name: candidate.name,
-                namespace: candidate.namespace,
-                annotations: candidate.annotations,
-                uid,
-                subject,
-            }
-        })
-        .collect()
+/// What `spec.target.ref` and the ownerReference name: apiVersion and kind.
+pub fn reference(target: &Target) -> (&'static str, &'static str) {
+    match &target.makeup {
+        Makeup::Database { .. } => (APPBINDING_API_VERSION, "AppBinding"),
+        Makeup::Object { kind, .. } => (kind.api_version, kind.kind),
+    }
+}
+
+/// The prefix of generated names: kubectl's short form of the referenced kind.
+pub fn short_kind(target: &Target) -> &'static str {
+    match &target.makeup {
+        Makeup::Database { .. } => "app",
+        Makeup::Object { kind, .. } => kind.short,
+    }
 }
 
 /// The volume names a workload's spec declares: its pod template's `volumes` and a StatefulSet's
 /// `volumeClaimTemplates`. `None` when the spec has no pod template to tell.
-fn volumes(tree: &Tree<'_>, spec: NodeId) -> Option<Vec<String>> {
+pub fn volumes(input: &Input<'_, '_>, object: ItemIndex) -> Option<Vec<String>> {
+    let tree = input.tree;
+    let spec = input.object(object).fields()?.spec?;
     let template = tree.lookup(spec, "template")?;
-    let mut names = Vec::new();
     let declared = tree
         .lookup(template, "spec")
         .and_then(|s| tree.lookup(s, "volumes"))
         .and_then(|v| tree.items(v))
         .unwrap_or_default();
-    for volume in declared {
-        if let Some(name) = tree.lookup(*volume, "name").and_then(|n| tree.scalar(n)) {
-            names.push(name.to_owned());
-        }
-    }
     let claims = tree
         .lookup(spec, "volumeClaimTemplates")
         .and_then(|v| tree.items(v))
         .unwrap_or_default();
-    for claim in claims {
-        let name = tree
-            .lookup(*claim, "metadata")
-            .and_then(|m| tree.lookup(m, "name"))
-            .and_then(|n| tree.scalar(n));
-        if let Some(name) = name {
-            names.push(name.to_owned());
-        }
-    }
-    Some(names)
+    let name = |node: NodeId| tree.lookup(node, "name").and_then(|n| tree.scalar(n));
+    let claim_name = |node: NodeId| tree.lookup(node, "metadata").and_then(name);
+    let names = declared
+        .iter()
+        .filter_map(|v| name(*v))
+        .chain(claims.iter().filter_map(|c| claim_name(*c)));
+    Some(names.map(str::to_owned).collect())
 }

@@ -4,8 +4,9 @@
 use std::cell::Cell;
 
 use super::APPBINDING_API_VERSION;
-use super::targets::{Subject, Target};
+use super::targets::{App, Target};
 use crate::engine::expand::Variables;
+use crate::families::common::subjects::Makeup;
 
 /// The variables of one target.
 pub struct Vars {
@@ -17,15 +18,14 @@ pub struct Vars {
 }
 
 impl Vars {
-    /// The variables of `target`, whose namespace (its own, or the default) is `namespace`.
-    pub fn new(target: &Target, namespace: &str) -> Self {
+    /// The variables of `target` (`app` for a database), whose namespace (its own, or the
+    /// default) is `namespace`.
+    pub fn new(target: &Target, app: Option<&App>, namespace: &str) -> Self {
         let mut values = Vec::with_capacity(8);
-        let kind = match &target.subject {
-            Subject::Database {
-                app_type,
-                app_version,
-                ..
-            } => {
+        let kind = match (&target.makeup, app) {
+            (Makeup::Database { .. }, app) => {
+                let app = app.cloned().unwrap_or_default();
+                let (app_type, app_version) = (&app.app_type, &app.version);
                 let (group, resource) = match app_type.rsplit_once('/') {
                     Some((g, r)) => (g.to_owned(), r.to_owned()),
                     None => (String::new(), app_type.clone()),
@@ -45,7 +45,7 @@ impl Vars {
                 ]);
                 "AppBinding"
             }
-            Subject::Object { kind, .. } => {
+            (Makeup::Object { kind, .. }, _) => {
                 values.extend([
                     ("TARGET_API_VERSION", kind.api_version.to_owned()),
                     ("TARGET_KIND", kind.kind.to_lowercase()),

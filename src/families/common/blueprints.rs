@@ -1,0 +1,271 @@
+//! Finding a family's BackupBlueprints and the one a target names: reading each (its problems
+//! reported), a name two blueprints share, a blueprint that would reach the cluster, and a name
+//! with no blueprint (its severity from the options, a did-you-mean, and the earlier output it
+//! made kept, as the blueprint may come back).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::Hash;
+
+use crate::engine::config::{Config, MissingBlueprint};
+use crate::engine::family::{Input, Select};
+use crate::engine::finding::{Finding, Found};
+use crate::engine::reconcile::Proposals;
+use crate::krm::kpt::{self, LOCAL_CONFIG};
+use crate::krm::object::{ItemIndex, Object, ObjectFields};
+use crate::krm::results::{KrmResult, ResourceRef, Severity, annotation_field};
+use crate::suggest;
+use crate::yaml::tree::Tree;
+
+/// What targets name a blueprint by.
+pub trait BlueprintKey: Clone + Eq + Hash {
+    /// Whether blueprints are cluster-scoped (names alone must be unique).
+    const CLUSTER_SCOPED: bool;
+
+    /// The key of a blueprint object; none without one.
+    fn of(fields: &ObjectFields<'_>) -> Option<Self>;
+
+    /// As targets write it, and as our marker records it: `pg-daily`, `backup/daily`.
+    fn written(&self) -> String;
+
+    /// As messages show a key `written` so: `` `pg-daily` ``, `backup/daily`.
+    fn show(written: &str) -> String;
+}
+
+/// A cluster-scoped blueprint's name.
+impl BlueprintKey for String {
+    const CLUSTER_SCOPED: bool = true;
+
+    fn of(fields: &ObjectFields<'_>) -> Option<Self> {
+        fields
+            .name
+            .text()
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+    }
+
+    fn written(&self) -> String {
+        self.clone()
+    }
+
+    fn show(written: &str) -> String {
+        format!("`{written}`")
+    }
+}
+
+/// A namespaced blueprint's namespace and name.
+impl BlueprintKey for (String, String) {
+    const CLUSTER_SCOPED: bool = false;
+
+    fn of(fields: &ObjectFields<'_>) -> Option<Self> {
+        let (namespace, name) = (fields.namespace.text()?, fields.name.text()?);
+        Some((namespace.to_owned(), name.to_owned()))
+    }
+
+    fn written(&self) -> String {
+        format!("{}/{}", self.0, self.1)
+    }
+
+    fn show(written: &str) -> String {
+        written.to_owned()
+    }
+}
+
+/// Reads one blueprint, its problems into the results (an unusable one gives `None`).
+pub type ReadBlueprint<B> = fn(&Tree<'_>, &Object<'_>, ItemIndex, &mut Vec<KrmResult>) -> Option<B>;
+
+/// A family's blueprints, by key; `None` for a key two blueprints share.
+pub struct Blueprints<K, B> {
+    pub found: HashMap<K, Option<B>>,
+    /// Every blueprint object of each key, usable or not: a target naming the key uses them.
+    objects: HashMap<K, Vec<ItemIndex>>,
+}
+
+/// How a family finds its BackupBlueprints: the parts that differ between families.
+pub struct BlueprintReader<B> {
+    pub family: &'static str,
+    pub group: &'static str,
+    pub is_blueprint: fn(&ObjectFields<'_>) -> bool,
+    pub read: ReadBlueprint<B>,
+    /// The annotations on a target that name a blueprint.
+    pub annotations: &'static [&'static str],
+}
+
+impl<B> BlueprintReader<B> {
+    /// Every blueprint of the input: each one's problems reported, a warning for one that would
+    /// be applied to the cluster, and an error on the second of two with one key.
+    pub fn read_all<K: BlueprintKey>(
+        &self,
+        input: &Input<'_, '_>,
+        out: &mut Proposals<'_, '_>,
+    ) -> Blueprints<K, B> {
+        let mut blueprints = Blueprints {
+            found: HashMap::new(),
+            objects: HashMap::new(),
+        };
+        for (i, fields) in input.select(&[Select::Group(self.group)]) {
+            if !(self.is_blueprint)(fields) {
+                continue;
+            }
+            let mut problems = Vec::new();
+            let read = (self.read)(input.tree, input.object(i), i, &mut problems);
+            for problem in problems {
+                out.report(Found::from_result(problem, Some(i)));
+            }
+            note_applied_blueprint(input, out, i, self.family);
+            let Some(key) = K::of(fields) else {
+                continue;
+            };
+            blueprints.objects.entry(key.clone()).or_default().push(i);
+            if let Some(slot) = blueprints.found.get_mut(&key) {
+                *slot = None;
+                let twice = BlueprintFinding::Twice {
+                    shown: K::show(&key.written()),
+                    cluster_scoped: K::CLUSTER_SCOPED,
+                };
+                out.found(i, twice).field = Some("metadata.name".into());
+            } else {
+                blueprints.found.insert(key, read);
+            }
+        }
+        blueprints
+    }
+
+    /// The blueprint of `key` that the target counted last names (`annotated` carries the
+    /// name): `None` when the input has none (reported, with the options' severity and the
+    /// closest key it has; the earlier output it made is kept) or two (reported already).
+    pub fn lookup<'b, K: BlueprintKey>(
+        &self,
+        input: &Input<'_, '_>,
+        blueprints: &'b Blueprints<K, B>,
+        key: &K,
+        annotated: ItemIndex,
+        config: &Config,
+        out: &mut Proposals<'_, '_>,
+    ) -> Option<&'b B> {
+        for &object in blueprints.objects.get(key).into_iter().flatten() {
+            out.uses(object);
+        }
+        match blueprints.found.get(key) {
+            Some(found) => found.as_ref(),
+            None => {
+                let written = key.written();
+                out.protect(&written);
+                let known: Vec<String> = blueprints.found.keys().map(K::written).collect();
+                let meant = suggest::closest(&written, known.iter().map(String::as_str));
+                let missing = BlueprintFinding::Missing {
+                    shown: K::show(&written),
+                    meant: meant.map(K::show),
+                    annotations: self.annotations,
+                    target: ResourceRef::of(input.object(annotated)),
+                    severity: match config.missing_blueprint {
+                        MissingBlueprint::Error => Severity::Error,
+                        MissingBlueprint::Warning => Severity::Warning,
+                    },
+                };
+                out.found(annotated, missing).field = Some(annotation_field(self.annotations[0]));
+                None
+            }
+        }
+    }
+}
+
+/// Warns of a blueprint that is not local configuration: it would be applied to the cluster
+/// with the rest, where the `family`'s operator acts on the targets' annotations too and writes
+/// the objects this function generates, so two writers would own them.
+fn note_applied_blueprint(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    blueprint: ItemIndex,
+    family: &'static str,
+) {
+    if kpt::is_local_config(input.object(blueprint)) {
+        return;
+    }
+    out.found(blueprint, BlueprintFinding::Applied { family })
+        .field = Some(annotation_field(LOCAL_CONFIG));
+}
+
+/// What reading the blueprints, and looking up the one a target names, finds.
+#[derive(Debug)]
+pub enum BlueprintFinding {
+    /// Two blueprints that targets cannot tell apart.
+    Twice {
+        /// How messages show its name (`` `pg-daily` ``, `backup/daily`).
+        shown: String,
+        cluster_scoped: bool,
+    },
+    /// A blueprint that would be applied to the cluster, where the family's operator writes
+    /// the same objects.
+    Applied { family: &'static str },
+    /// A target naming a blueprint the input does not hold.
+    Missing {
+        /// How messages show the name it wrote.
+        shown: String,
+        /// The closest blueprint the input holds, shown the same way.
+        meant: Option<String>,
+        /// The annotations that name the blueprint.
+        annotations: &'static [&'static str],
+        target: ResourceRef,
+        /// An error, unless `missingBlueprint: warning`.
+        severity: Severity,
+    },
+}
+
+impl fmt::Display for BlueprintFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlueprintFinding::Twice {
+                shown,
+                cluster_scoped: true,
+            } => write!(
+                f,
+                "two BackupBlueprints are named {shown}: blueprints are cluster-scoped, so names \
+                 must be unique; targets using {shown} are skipped until one is renamed"
+            ),
+            BlueprintFinding::Twice { shown, .. } => write!(
+                f,
+                "two BackupBlueprints are named {shown}; targets using it are skipped until one \
+                 is renamed"
+            ),
+            BlueprintFinding::Applied { family } => write!(
+                f,
+                "this BackupBlueprint is not marked {LOCAL_CONFIG}: \"true\", so it is applied to \
+                 the cluster with the rest, where {family}'s operator acts on the targets' \
+                 annotations too and writes the objects this function generates: two writers for \
+                 each. Add the annotation; kpt live apply, kustomize and this function's stream \
+                 mode then leave the blueprint out"
+            ),
+            BlueprintFinding::Missing {
+                shown,
+                meant,
+                annotations,
+                target,
+                ..
+            } => {
+                write!(f, "BackupBlueprint {shown} not found")?;
+                if let Some(meant) = meant {
+                    write!(f, " (did you mean {meant}?)")?;
+                }
+                let (annotations, plural) = match annotations {
+                    [one] => ((*one).to_owned(), ""),
+                    many => (many.join(" and "), "s"),
+                };
+                write!(
+                    f,
+                    ": add it to the input or fix the {annotations} annotation{plural} on {target}"
+                )
+            }
+        }
+    }
+}
+
+impl Finding for BlueprintFinding {
+    fn severity(&self) -> Severity {
+        match self {
+            BlueprintFinding::Twice { .. } => Severity::Error,
+            BlueprintFinding::Applied { .. } => Severity::Warning,
+            BlueprintFinding::Missing { severity, .. } => *severity,
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! The checks both families make of a target and of the objects that look like one, and the
+//! notes they leave for a preview.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::rc::Rc;
+
+use super::kinds;
+use super::subjects::{self, Annotation, Candidate, DATABASES, Makeup};
+use crate::engine::config::{Config, Info};
+use crate::engine::family::{Input, Select};
+use crate::engine::finding::Finding;
+use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
+use crate::engine::reconcile::Proposals;
+use crate::krm::object::{ItemIndex, ObjectFields};
+use crate::krm::results::{ResourceRef, Severity, annotation_field};
+use crate::suggest::Keys;
+
+/// What every family does first with a target: counts it (with the objects findings about it
+/// may name, a second database of its name included), then checks that it has a namespace (its
+/// own, else the defaultNamespace option), that KubeDB could give it an AppBinding, that its
+/// objects have no duplicate key, and that Kubernetes accepts its name and namespace. Problems
+/// are reported through `out`; the namespace comes back when there are none.
+pub fn checked_namespace(
+    input: &Input<'_, '_>,
+    config: &Config,
+    target: &Candidate,
+    annotated: ItemIndex,
+    out: &mut Proposals<'_, '_>,
+) -> Option<String> {
+    let objects = target.objects();
+    let mut related = objects.clone();
+    related.extend(target.two_databases().map(|(_, second)| second));
+    out.target(annotated, related);
+    let namespace = target
+        .namespace
+        .clone()
+        .or_else(|| config.default_namespace.clone());
+    let Some(namespace) = namespace else {
+        out.found(annotated, TargetFinding::NoNamespace).field = Some("metadata.namespace".into());
+        return None;
+    };
+    if let Some((first, second)) = target.two_databases() {
+        let [first, second_ref] = [first, second].map(|i| ResourceRef::of(input.object(i)));
+        let two = TargetFinding::TwoDatabases {
+            first,
+            second: second_ref,
+            name: target.name.clone(),
+            namespace,
+        };
+        out.found(second, two).field = Some("metadata.name".into());
+        return None;
+    }
+    (no_duplicate_keys(input, &objects, out) && valid_names(target, &namespace, out))
+        .then_some(namespace)
+}
+
+/// Whether no object of a target has a key twice (reported when one does).
+fn no_duplicate_keys(
+    input: &Input<'_, '_>,
+    objects: &[ItemIndex],
+    out: &mut Proposals<'_, '_>,
+) -> bool {
+    for &index in objects {
+        let fields = input.object(index).fields();
+        if let Some(key) = fields.and_then(|f| f.duplicate_key.as_ref()) {
+            let key = key.to_string();
+            let field = Some(key.clone());
+            out.found(index, TargetFinding::DuplicateKey { key }).field = field;
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether Kubernetes accepts the target's name and `namespace` (reported when not), before
+/// they become part of other names.
+fn valid_names(target: &Candidate, namespace: &str, out: &mut Proposals<'_, '_>) -> bool {
+    // A database target is named by its database, else its AppBinding.
+    let named = match target.makeup {
+        Makeup::Database {
+            app_binding,
+            database,
+            ..
+        } => database.or(app_binding).unwrap_or(target.position),
+        Makeup::Object { object, .. } => object,
+    };
+    if !k8s_names::is_dns_subdomain(&target.name) {
+        let name = target.name.clone();
+        out.found(named, TargetFinding::InvalidName { name }).field = Some("metadata.name".into());
+        return false;
+    }
+    if !k8s_names::is_dns_label(namespace) {
+        let namespace = namespace.to_owned();
+        out.found(named, TargetFinding::InvalidNamespace { namespace })
+            .field = Some("metadata.namespace".into());
+        return false;
+    }
+    true
+}
+
+/// What keeps an object that looks like a target from being one: metadata that cannot be read,
+/// no name, or one of the `keys` on an object of a kind the family does not back up (`watched`
+/// are the kinds it does). Each such object is reported here, once.
+pub fn note_not_targets(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    family: &'static str,
+    targets: &[Candidate],
+    keys: &[&'static str],
+    watched: &[&str],
+) {
+    let in_target: HashSet<ItemIndex> = targets.iter().flat_map(Candidate::objects).collect();
+    let mut select = DATABASES.to_vec();
+    select.extend(keys.iter().map(|key| Select::Annotated(key)));
+    for (i, fields) in input.select(&select) {
+        let database = subjects::is_database(fields) || subjects::is_app_binding(fields);
+        let Some(key) = keys.iter().find(|k| fields.annotations.get(k).is_some()) else {
+            if database {
+                unreadable(fields, i, out);
+            }
+            continue;
+        };
+        if (database && unreadable(fields, i, out)) || in_target.contains(&i) {
+            continue;
+        }
+        if database || kinds::kind_of(fields, watched).is_some() {
+            // With a name, it shares its target's name with an object of that target (a second
+            // AppBinding, a third database), which the target's checks report.
+            if fields.name.text().is_none() {
+                out.found(i, TargetFinding::NoName).field = Some("metadata.name".into());
+            }
+        } else {
+            let kinds = kinds::listed(watched);
+            out.found(i, TargetFinding::NotATarget { family, kinds })
+                .field = Some(annotation_field(key));
+        }
+    }
+}
+
+/// Whether a database's metadata or annotations cannot be read (reported when so).
+fn unreadable(fields: &ObjectFields<'_>, index: ItemIndex, out: &mut Proposals<'_, '_>) -> bool {
+    let (finding, field) = if fields.metadata_not_map {
+        (TargetFinding::MetadataNotMapping, "metadata")
+    } else if fields.annotations.not_map {
+        (TargetFinding::AnnotationsNotMapping, "metadata.annotations")
+    } else {
+        return false;
+    };
+    out.found(index, finding).field = Some(field.into());
+    true
+}
+
+/// Warns of every annotation whose key is a misspelling of one of the `family`'s `keys`: such
+/// a key does nothing, so the object is backed up otherwise than its author meant, or not at all.
+pub fn note_misspelt_annotations(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    family: &'static str,
+    keys: Keys,
+) {
+    for (index, fields) in input.select(&[Select::Misspelt(keys)]) {
+        for (key, _) in &fields.annotations.entries {
+            if let Some(meant) = keys.misspelt(key) {
+                let misspelt = TargetFinding::MisspeltAnnotation {
+                    key: key.to_string(),
+                    family,
+                    meant: meant.to_owned(),
+                };
+                out.found(index, misspelt).field = Some(annotation_field(key));
+            }
+        }
+    }
+}
+
+/// Blueprints and no object carrying any of `annotations` at all: typical of a kustomize base
+/// that holds the blueprints while the databases live in an overlay, or of a target annotated
+/// with another key. A warning on the first blueprint says where to look, naming the first of
+/// `annotations`.
+pub fn note_no_targets(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    first_blueprint: Option<ItemIndex>,
+    annotations: &[&'static str],
+) {
+    let Some(first_blueprint) = first_blueprint else {
+        return;
+    };
+    let annotated: Vec<Select> = annotations.iter().map(|a| Select::Annotated(a)).collect();
+    if input.select(&annotated).next().is_some() {
+        return;
+    }
+    let annotation = annotations[0];
+    out.found(first_blueprint, TargetFinding::NoTargets { annotation });
+}
+
+/// Notes, for a preview, which objects the target counted last took its annotations from (a
+/// database's, its AppBinding's, or both).
+pub fn note_annotation_sources(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    annotations: &[(String, Annotation)],
+) {
+    out.detail(None, "annotations", || {
+        let mut from: Vec<ItemIndex> = annotations.iter().map(|(_, a)| a.object).collect();
+        from.sort_unstable();
+        from.dedup();
+        let from: Vec<String> = from
+            .into_iter()
+            .map(|i| ResourceRef::of(input.object(i)).to_string())
+            .collect();
+        format!("read from {}", from.join(" and "))
+    });
+}
+
+/// Notes, for a preview, the variables substituted for the target counted last from
+/// `blueprint` (`name=value` each), if any were.
+pub fn note_variables<'n, 'v>(
+    out: &mut Proposals<'_, '_>,
+    blueprint: &Rc<str>,
+    mut used: impl Iterator<Item = (&'n str, &'v str)>,
+) {
+    let Some(first) = used.next() else {
+        return;
+    };
+    out.detail(Some(blueprint), "variables", || {
+        let used: Vec<String> = std::iter::once(first)
+            .chain(used)
+            .map(|(name, value)| format!("`{name}={value}`"))
+            .collect();
+        used.join(", ")
+    });
+}
+
+/// What the checks of a target, and of the objects that look like one, find.
+#[derive(Debug)]
+pub enum TargetFinding {
+    /// A target without a namespace, and no default: nothing is generated for it.
+    NoNamespace,
+    /// Two databases of one name and namespace: KubeDB would give both one AppBinding.
+    TwoDatabases {
+        first: ResourceRef,
+        second: ResourceRef,
+        name: String,
+        namespace: String,
+    },
+    /// A key written twice in one mapping of the object.
+    DuplicateKey { key: String },
+    /// A target's name Kubernetes would refuse.
+    InvalidName { name: String },
+    /// A target's namespace Kubernetes would refuse.
+    InvalidNamespace { namespace: String },
+    /// A database or AppBinding whose metadata is not a mapping.
+    MetadataNotMapping,
+    /// A database or AppBinding whose annotations are not a mapping of strings.
+    AnnotationsNotMapping,
+    /// An annotated target without a name.
+    NoName,
+    /// An annotated object of a kind the family does not back up.
+    NotATarget {
+        family: &'static str,
+        /// The kinds it handles besides databases and AppBindings (`Deployments, …`).
+        kinds: String,
+    },
+    /// An annotation key that is a misspelling of one the family reads.
+    MisspeltAnnotation {
+        key: String,
+        family: &'static str,
+        meant: String,
+    },
+    /// Blueprints, and no object carrying the family's annotation.
+    NoTargets { annotation: &'static str },
+}
+
+impl fmt::Display for TargetFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use TargetFinding::*;
+        match self {
+            NoNamespace => f.write_str(
+                "no metadata.namespace: nothing is generated for this target; set the namespace \
+                 before this function runs (kustomize `namespace:` or kpt set-namespace), or give \
+                 the defaultNamespace option (an ArgoCD plugin gets its app's namespace)",
+            ),
+            TwoDatabases {
+                first,
+                second,
+                name,
+                namespace,
+            } => write!(
+                f,
+                "{first} and {second} are both KubeDB databases named `{name}` in namespace \
+                 {namespace}: KubeDB gives each an AppBinding of that name, so only one of them \
+                 can exist; rename one"
+            ),
+            DuplicateKey { key } => write!(f, "key `{key}` appears twice: remove one"),
+            InvalidName { name } => write!(
+                f,
+                "metadata.name {name:?} is not a valid Kubernetes name ({NAME_RULE}); nothing is \
+                 generated for it"
+            ),
+            InvalidNamespace { namespace } => write!(
+                f,
+                "metadata.namespace {namespace:?} is not a valid Kubernetes namespace \
+                 ({NAMESPACE_RULE}); nothing is generated for it"
+            ),
+            MetadataNotMapping => f.write_str("metadata must be a mapping"),
+            AnnotationsNotMapping => f.write_str(
+                "metadata.annotations must be a mapping of strings, so the backup annotations \
+                 cannot be read",
+            ),
+            NoName => f.write_str("a target needs metadata.name"),
+            NotATarget { family, kinds } => write!(
+                f,
+                "not a {family} target of stash-autobackup, which handles KubeDB databases \
+                 (kubedb.com/v1alpha2 and v1), AppBindings, {kinds}; this object's auto-backup is \
+                 left to the {family} operator"
+            ),
+            MisspeltAnnotation { key, family, meant } => write!(
+                f,
+                "{key} is no annotation {family} reads, so it does nothing: did you mean {meant}?"
+            ),
+            NoTargets { annotation } => write!(
+                f,
+                "the input holds BackupBlueprints but no object annotated with {annotation}, so \
+                 nothing is generated: run this function where the annotated databases, workloads \
+                 or claims are (in kustomize, the kustomization that lists them, such as an \
+                 overlay, not a base with only the blueprints), and check the annotation's \
+                 spelling"
+            ),
+        }
+    }
+}
+
+impl Finding for TargetFinding {
+    fn severity(&self) -> Severity {
+        use TargetFinding::*;
+        match self {
+            NoNamespace | MisspeltAnnotation { .. } | NoTargets { .. } => Severity::Warning,
+            NotATarget { .. } => Severity::Info,
+            TwoDatabases { .. }
+            | DuplicateKey { .. }
+            | InvalidName { .. }
+            | InvalidNamespace { .. }
+            | MetadataNotMapping
+            | AnnotationsNotMapping
+            | NoName => Severity::Error,
+        }
+    }
+
+    fn class(&self) -> Option<Info> {
+        matches!(self, TargetFinding::NotATarget { .. }).then_some(Info::NotATarget)
+    }
+}

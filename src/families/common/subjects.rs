@@ -1,0 +1,231 @@
+//! What both families back up, as KubeDB and Kubernetes define it: KubeDB's databases and the
+//! AppBindings KubeDB makes for them (one target when both are in the input), and the workloads
+//! and claims of [`super::kinds`], each annotated itself.
+
+use std::collections::HashMap;
+
+use super::kinds::{self, Kind};
+use crate::engine::family::{Input, Select};
+use crate::krm::object::{ItemIndex, ObjectFields};
+
+/// KubeDB's databases: every kind of the group (Postgres, MySQL, …), versions v1alpha2 and v1.
+pub const KUBEDB_GROUP: &str = "kubedb.com";
+/// KubeDB's AppBindings, one per database, of its name and namespace.
+pub const APPBINDING_GROUP: &str = "appcatalog.appscode.com";
+pub const APPBINDING_API_VERSION: &str = "appcatalog.appscode.com/v1alpha1";
+
+/// The objects a database target can be made of.
+pub const DATABASES: [Select; 2] = [Select::Group(KUBEDB_GROUP), Select::Group(APPBINDING_GROUP)];
+
+pub fn is_app_binding(fields: &ObjectFields<'_>) -> bool {
+    fields.kind.text() == Some("AppBinding") && fields.group() == Some(APPBINDING_GROUP)
+}
+
+/// A KubeDB database kind (any kind of the `kubedb.com` group, versions v1alpha2 and v1).
+pub fn is_database(fields: &ObjectFields<'_>) -> bool {
+    fields.group() == Some(KUBEDB_GROUP)
+        && matches!(fields.version(), Some("v1alpha2" | "v1"))
+        && fields.kind.text().is_some_and(|k| !k.is_empty())
+}
+
+/// One annotation of a target's effective set, and the input object that carries it.
+#[derive(Debug, Clone)]
+pub struct Annotation {
+    pub value: String,
+    pub object: ItemIndex,
+}
+
+/// What a candidate target is made of.
+#[derive(Debug, Clone)]
+pub enum Makeup {
+    /// A KubeDB database and/or its AppBinding (KubeDB creates, for each database, an AppBinding
+    /// of its name and namespace with the database's annotations copied over its own; the
+    /// operators act on that AppBinding, so the two in one input are one target).
+    Database {
+        app_binding: Option<ItemIndex>,
+        database: Option<ItemIndex>,
+        /// A second database of the target's name and namespace: KubeDB would give both the
+        /// one AppBinding name, so neither is a target until one is renamed.
+        second_database: Option<ItemIndex>,
+    },
+    /// A workload or a claim, annotated itself.
+    Object {
+        object: ItemIndex,
+        kind: &'static Kind,
+    },
+}
+
+/// An object, or a database with its AppBinding, carrying one of a family's annotations.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The first of its objects in the input: generated objects follow this order.
+    pub position: ItemIndex,
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The annotations that apply (for a database, the AppBinding's overlaid by the database's).
+    pub annotations: Vec<(String, Annotation)>,
+    pub makeup: Makeup,
+}
+
+impl Candidate {
+    pub fn annotation(&self, key: &str) -> Option<&Annotation> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, a)| a)
+    }
+
+    /// The object findings about the target point at: the one carrying the first of `keys` it
+    /// has (the object the user annotated).
+    pub fn annotated(&self, keys: &[&str]) -> ItemIndex {
+        keys.iter()
+            .find_map(|key| self.annotation(key))
+            .map_or(self.position, |a| a.object)
+    }
+
+    /// The input objects it is made of.
+    pub fn objects(&self) -> Vec<ItemIndex> {
+        match &self.makeup {
+            Makeup::Database {
+                app_binding,
+                database,
+                ..
+            } => [*app_binding, *database].into_iter().flatten().collect(),
+            Makeup::Object { object, .. } => vec![*object],
+        }
+    }
+
+    /// The database and the second database of its name, when the input has two.
+    pub fn two_databases(&self) -> Option<(ItemIndex, ItemIndex)> {
+        match self.makeup {
+            Makeup::Database {
+                database,
+                second_database,
+                ..
+            } => database.zip(second_database),
+            Makeup::Object { .. } => None,
+        }
+    }
+}
+
+/// The annotations of one object, as a target's.
+fn annotations_of(fields: &ObjectFields<'_>, index: ItemIndex) -> Vec<(String, Annotation)> {
+    fields
+        .annotations
+        .entries
+        .iter()
+        .filter_map(|(key, value)| {
+            let value = value.text()?.to_owned();
+            Some((
+                key.to_string(),
+                Annotation {
+                    value,
+                    object: index,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The candidate targets of `input` that carry one of `keys` (after a database's annotations are
+/// laid over its AppBinding's), in input order: databases with their AppBindings, and the
+/// objects of the `watched` kinds. `keys` must be declared in the family's interest.
+pub fn find(input: &Input<'_, '_>, keys: &[&'static str], watched: &[&str]) -> Vec<Candidate> {
+    let mut select = DATABASES.to_vec();
+    select.extend(keys.iter().map(|key| Select::Annotated(key)));
+    let mut by_key: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    let mut found: Vec<Candidate> = Vec::new();
+    for (i, fields) in input.select(&select) {
+        let binding = is_app_binding(fields);
+        let database = !binding && is_database(fields);
+        let Some(name) = fields.name.text() else {
+            continue;
+        };
+        let namespace = fields.namespace.text().filter(|n| !n.is_empty());
+        if binding || database {
+            let slot = *by_key
+                .entry((namespace, name))
+                .or_insert_with(|| new_database(&mut found, i, name, namespace));
+            add_to_database(&mut found[slot].makeup, i, binding);
+        } else if let Some(kind) = kinds::kind_of(fields, watched) {
+            found.push(Candidate {
+                position: i,
+                name: name.to_owned(),
+                namespace: namespace.map(str::to_owned),
+                annotations: annotations_of(fields, i),
+                makeup: Makeup::Object { object: i, kind },
+            });
+        }
+    }
+    for candidate in &mut found {
+        overlay_annotations(input, candidate);
+    }
+    found.retain(|c| keys.iter().any(|key| c.annotation(key).is_some()));
+    found
+}
+
+/// A database target, still without its objects: its position in `found`.
+fn new_database(
+    found: &mut Vec<Candidate>,
+    position: ItemIndex,
+    name: &str,
+    namespace: Option<&str>,
+) -> usize {
+    found.push(Candidate {
+        position,
+        name: name.to_owned(),
+        namespace: namespace.map(str::to_owned),
+        annotations: Vec::new(),
+        makeup: Makeup::Database {
+            app_binding: None,
+            database: None,
+            second_database: None,
+        },
+    });
+    found.len() - 1
+}
+
+/// Adds the AppBinding or database at `index` to a database target.
+fn add_to_database(makeup: &mut Makeup, index: ItemIndex, binding: bool) {
+    let Makeup::Database {
+        app_binding,
+        database,
+        second_database,
+    } = makeup
+    else {
+        return;
+    };
+    if binding {
+        app_binding.get_or_insert(index);
+    } else if database.is_none() {
+        *database = Some(index);
+    } else if second_database.is_none() {
+        *second_database = Some(index);
+    }
+}
+
+/// A database target's annotations: its AppBinding's, overlaid by the database's (as KubeDB
+/// copies them).
+fn overlay_annotations(input: &Input<'_, '_>, candidate: &mut Candidate) {
+    let Makeup::Database {
+        app_binding,
+        database,
+        ..
+    } = candidate.makeup
+    else {
+        return;
+    };
+    let mut annotations: Vec<(String, Annotation)> = Vec::new();
+    for index in [app_binding, database].into_iter().flatten() {
+        let Some(fields) = input.object(index).fields() else {
+            continue;
+        };
+        for (key, annotation) in annotations_of(fields, index) {
+            match annotations.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, slot)) => *slot = annotation,
+                None => annotations.push((key, annotation)),
+            }
+        }
+    }
+    candidate.annotations = annotations;
+}
