@@ -265,11 +265,6 @@ impl<'a, 't> Fields<'a, 't> {
         self.node
     }
 
-    /// The path of this node.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
     /// The path of the field under `key`.
     pub fn field(&self, key: &str) -> String {
         match self.path.is_empty() {
@@ -477,17 +472,17 @@ mod tests {
         let problems = Problems::default();
         let top = Fields::new(&read.tree, root(&read), "", &problems);
         assert_eq!(top.field("spec"), "spec");
-        assert_eq!(top.path(), "");
+        assert_eq!(top.path, "");
         let spec = top.mapping("spec").expect("a mapping");
         assert_eq!(spec.field("task"), "spec.task");
-        assert_eq!(spec.path(), "spec");
+        assert_eq!(spec.path, "spec");
         assert_eq!(spec.field(""), "spec.", "an empty key is still a key");
         let task = spec.mapping("task").expect("a mapping");
         let params = task.list("params").expect("a list");
         assert_eq!(params[1].field("name"), "spec.task.params[1].name");
         assert_eq!(params[1].text("name"), Some("b"));
         let items = top.items("list");
-        assert_eq!(items[0].path(), "list[0]");
+        assert_eq!(items[0].path, "list[0]");
         assert_eq!(items[0].own_text(), Some("x"));
         params[0].report_here(Problem::NotString);
         task.report("name", Problem::NotString);
@@ -506,10 +501,7 @@ mod tests {
         assert_eq!(top.text("b"), Some("text"));
         assert_eq!(top.text("c"), None);
         assert!(top.at("f").is_none());
-        assert_eq!(
-            top.at("b").map(|b| b.path().to_owned()),
-            Some("x.b".to_owned())
-        );
+        assert_eq!(top.at("b").map(|b| b.path.clone()), Some("x.b".to_owned()));
         assert!(top.at_mapping("b").is_none());
         assert_eq!(top.at_mapping("c").map(|c| c.entries().len()), Some(1));
         assert_eq!(top.items("e").len(), 2);
