@@ -200,3 +200,200 @@ fn sessions(template: &Fields<'_, '_>) -> Vec<(String, NodeId)> {
     }
     sessions
 }
+
+#[cfg(test)]
+mod tests {
+    //! The reader at its boundary: a blueprint in, a blueprint or results (field, message) out.
+
+    use super::*;
+    use crate::engine::family::Family;
+    use crate::engine::k8s_names::NAMESPACE_RULE;
+    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+
+    /// Reads the BackupBlueprint of `rest` (flow mapping entries), `backup/daily` unless `rest`
+    /// has metadata.
+    fn read_blueprint(rest: &str) -> (Option<Blueprint>, Vec<(String, String)>) {
+        let metadata = match rest.contains("metadata:") {
+            true => "",
+            false => "metadata: {name: daily, namespace: backup}, ",
+        };
+        let src = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{apiVersion: core.kubestash.com/v1alpha1, kind: BackupBlueprint, {metadata}{rest}}}\n"
+        );
+        let parsed = yaml::read(&src, &super::super::KubeStash.interest()).expect("YAML");
+        let DocumentRoot::Mapping(root) = &parsed.documents[0].root else {
+            panic!("a mapping");
+        };
+        let Some(ItemsValue::Seq(list)) = &root.items else {
+            panic!("items");
+        };
+        let mut results = Vec::new();
+        let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
+        let results = results
+            .into_iter()
+            .map(|r| (r.field.unwrap_or_default(), r.message))
+            .collect();
+        (blueprint, results)
+    }
+
+    /// `spec: {backupConfigurationTemplate: {template}, usagePolicy: {allowedNamespaces: {allowed}}}`.
+    fn spec(template: &str, allowed: &str) -> String {
+        format!(
+            "spec: {{backupConfigurationTemplate: {{{template}}}, usagePolicy: {{allowedNamespaces: {{{allowed}}}}}}}"
+        )
+    }
+
+    #[test]
+    fn a_good_blueprint_reads_without_results() {
+        let (blueprint, results) = read_blueprint(&spec(
+            "namespace: '', backends: [{name: b}], sessions: [{name: s}]",
+            "from: Selector, selector: {matchLabels: {team: db}, matchExpressions: [{key: tier, operator: NotIn, values: [test]}]}",
+        ));
+        assert_eq!(results, []);
+        let blueprint = blueprint.expect("a blueprint");
+        assert_eq!(
+            blueprint.template_namespace, None,
+            "an empty namespace is none"
+        );
+        assert_eq!(blueprint.sessions.len(), 1);
+        let Usage::Selector(selector) = blueprint.usage else {
+            panic!("a selector");
+        };
+        assert_eq!(selector.labels, [("team".to_owned(), "db".to_owned())]);
+        assert_eq!(selector.expressions[0].values, ["test"]);
+        for allowed in ["from: All", "from: Same", ""] {
+            let (blueprint, results) = read_blueprint(&spec("", allowed));
+            assert!(
+                blueprint.is_some() && results.is_empty(),
+                "{allowed}: {results:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_wrong_is_reported_at_its_field() {
+        let invalid = format!(
+            "metadata.namespace \"Bad_NS\" is not a valid Kubernetes namespace ({NAMESPACE_RULE})"
+        );
+        let cases: [(String, &[(&str, &str)]); 12] = [
+            (
+                format!("metadata: {{name: daily}}, {}", spec("", "")),
+                &[(
+                    "metadata.namespace",
+                    "BackupBlueprint `daily` has no metadata.namespace: KubeStash blueprints are namespaced",
+                )],
+            ),
+            (
+                format!(
+                    "metadata: {{name: daily, namespace: Bad_NS}}, {}",
+                    spec("", "")
+                ),
+                &[("metadata.namespace", &invalid)],
+            ),
+            (
+                "metadata: {namespace: backup}, spec: {}".into(),
+                &[(
+                    "metadata.name",
+                    "BackupBlueprint has no metadata.name: targets name blueprints by namespace and name",
+                )],
+            ),
+            (
+                "spec: {backupConfigurationTemplate: []}".into(),
+                &[(
+                    "spec.backupConfigurationTemplate",
+                    "BackupBlueprint backup/daily has no spec.backupConfigurationTemplate mapping: it is what the BackupConfiguration is made from",
+                )],
+            ),
+            (
+                spec("namespace: [a], backends: {}, sessions: {}", ""),
+                &[
+                    (
+                        "spec.backupConfigurationTemplate.namespace",
+                        "spec.backupConfigurationTemplate.namespace must be a string",
+                    ),
+                    (
+                        "spec.backupConfigurationTemplate.backends",
+                        "spec.backupConfigurationTemplate.backends must be a list",
+                    ),
+                    (
+                        "spec.backupConfigurationTemplate.sessions",
+                        "spec.backupConfigurationTemplate.sessions must be a list",
+                    ),
+                ],
+            ),
+            (
+                spec("backends: [{name: b}, {}], sessions: [{name: ''}]", ""),
+                &[
+                    (
+                        "spec.backupConfigurationTemplate.backends[1].name",
+                        "each backend needs a name",
+                    ),
+                    (
+                        "spec.backupConfigurationTemplate.sessions[0].name",
+                        "each session needs a name",
+                    ),
+                ],
+            ),
+            (
+                spec("", "from: Some"),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.from",
+                    "spec.usagePolicy.allowedNamespaces.from must be `Same`, `All` or `Selector`, not `Some`",
+                )],
+            ),
+            (
+                spec("", "from: Selector"),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector",
+                    "`from: Selector` needs a selector",
+                )],
+            ),
+            (
+                spec("", "from: Selector, selector: {matchLabels: {a: [b]}}"),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector.matchLabels",
+                    "matchLabels maps label names to values",
+                )],
+            ),
+            (
+                spec(
+                    "",
+                    "from: Selector, selector: {matchExpressions: [{key: a, operator: In}, {key: a, operator: Maybe}]}",
+                ),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[1]",
+                    "operator must be In, NotIn, Exists or DoesNotExist",
+                )],
+            ),
+            (
+                spec(
+                    "",
+                    "from: Selector, selector: {matchExpressions: [{operator: Exists}]}",
+                ),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[0]",
+                    "a match expression needs a key",
+                )],
+            ),
+            (
+                format!(
+                    "metadata: {{name: daily, namespace: backup, name: again}}, {}",
+                    spec("", "")
+                ),
+                &[(
+                    "metadata.name",
+                    "key `metadata.name` appears twice: remove one",
+                )],
+            ),
+        ];
+        for (rest, wanted) in cases {
+            let (blueprint, results) = read_blueprint(&rest);
+            assert!(blueprint.is_none(), "{rest}");
+            assert_eq!(results.len(), wanted.len(), "{rest}: {results:?}");
+            for ((field, message), (want_field, want_message)) in results.iter().zip(wanted) {
+                assert_eq!(field, want_field, "{rest}");
+                assert!(message.starts_with(want_message), "{rest}: {message}");
+            }
+        }
+    }
+}

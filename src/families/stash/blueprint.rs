@@ -267,3 +267,175 @@ fn check_keys(spec: &Fields<'_, '_>, subject: &Subject) {
         spec.report(key, Problem::UnknownField { subject });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The reader at its boundary: a blueprint in, a blueprint or results (field, message) out.
+
+    use super::*;
+    use crate::engine::family::Family;
+    use crate::engine::k8s_names::NAMESPACE_RULE;
+    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+    use crate::krm::results::Severity;
+
+    /// Reads the BackupBlueprint of `rest` (flow mapping entries), named `daily` unless `rest`
+    /// has metadata.
+    fn read_blueprint(rest: &str) -> (Option<Blueprint>, Vec<(Severity, String, String)>) {
+        let metadata = match rest.contains("metadata:") {
+            true => "",
+            false => "metadata: {name: daily}, ",
+        };
+        let src = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{kind: BackupBlueprint, {metadata}{rest}}}\n"
+        );
+        let parsed = yaml::read(&src, &super::super::Stash.interest()).expect("YAML");
+        let DocumentRoot::Mapping(root) = &parsed.documents[0].root else {
+            panic!("a mapping");
+        };
+        let Some(ItemsValue::Seq(list)) = &root.items else {
+            panic!("items");
+        };
+        let mut results = Vec::new();
+        let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
+        let results = results
+            .into_iter()
+            .map(|r| (r.severity, r.field.unwrap_or_default(), r.message))
+            .collect();
+        (blueprint, results)
+    }
+
+    const V: &str = "apiVersion: stash.appscode.com/v1beta1";
+    const GOOD: &str = "backend: {gcs: {bucket: b}}, retentionPolicy: {name: keep}";
+
+    #[test]
+    fn a_good_blueprint_reads_without_results() {
+        let (blueprint, results) = read_blueprint(&format!(
+            "{V}, spec: {{{GOOD}, wipeOut: yes, backupNamespace: backups, task: {{name: t, params: [{{name: a, value: b}}]}}}}"
+        ));
+        assert_eq!(results, []);
+        let blueprint = blueprint.expect("a blueprint");
+        assert!(blueprint.wipe_out);
+        assert_eq!(blueprint.backup_namespace.as_deref(), Some("backups"));
+        assert_eq!(blueprint.params.len(), 1);
+        assert_eq!(
+            blueprint.copied,
+            [("retentionPolicy", blueprint.copied[0].1)]
+        );
+    }
+
+    #[test]
+    fn what_is_wrong_is_reported_at_its_field() {
+        let namespace = format!(
+            "spec.repoNamespace \"Bad_NS\" is not a valid Kubernetes namespace ({NAMESPACE_RULE})"
+        );
+        let cases: [(String, &[(&str, &str)]); 10] = [
+            (
+                "apiVersion: stash.appscode.com/v1, spec: {}".into(),
+                &[(
+                    "apiVersion",
+                    "BackupBlueprint apiVersion must be stash.appscode.com/v1beta1, not stash.appscode.com/v1",
+                )],
+            ),
+            (
+                format!("{V}, spec: []"),
+                &[("spec", "BackupBlueprint `daily` has no spec mapping")],
+            ),
+            (
+                format!("{V}, spec: {{wipeOut: 1}}"),
+                &[
+                    (
+                        "spec.backend",
+                        "BackupBlueprint `daily` has no spec.backend: the Repository needs one",
+                    ),
+                    ("spec.wipeOut", "spec.wipeOut must be true or false"),
+                    (
+                        "spec.retentionPolicy",
+                        "BackupBlueprint `daily` has no spec.retentionPolicy: a BackupConfiguration requires one",
+                    ),
+                ],
+            ),
+            (
+                format!("{V}, spec: {{backend: [s3], retentionPolicy: {{}}}}"),
+                &[("spec.backend", "spec.backend must be a mapping")],
+            ),
+            (
+                format!(
+                    "{V}, spec: {{backend: {{s3: {{}}, gcs: {{}}, local: ~}}, retentionPolicy: {{}}}}"
+                ),
+                &[(
+                    "spec.backend",
+                    "spec.backend must name exactly one of s3, gcs, azure, swift, b2, local, rest (found s3, gcs)",
+                )],
+            ),
+            (
+                format!("{V}, spec: {{{GOOD}, task: [a]}}"),
+                &[(
+                    "spec.task",
+                    "spec.task must be a mapping with name and params",
+                )],
+            ),
+            (
+                format!(
+                    "{V}, spec: {{{GOOD}, task: {{name: [a], params: [{{name: a}}, {{name: b, value: c}}]}}}}"
+                ),
+                &[
+                    ("spec.task.name", "spec.task.name must be a string"),
+                    (
+                        "spec.task.params[0]",
+                        "each task param needs a string name and value",
+                    ),
+                ],
+            ),
+            (
+                format!("{V}, spec: {{{GOOD}, task: {{params: {{a: b}}}}, schedule: [a]}}"),
+                &[
+                    ("spec.task.params", "spec.task.params must be a list"),
+                    ("spec.schedule", "spec.schedule must be a string"),
+                ],
+            ),
+            (
+                format!("{V}, spec: {{{GOOD}, backupNamespace: {{a: b}}, repoNamespace: Bad_NS}}"),
+                &[
+                    (
+                        "spec.backupNamespace",
+                        "spec.backupNamespace must be a string",
+                    ),
+                    ("spec.repoNamespace", &namespace),
+                ],
+            ),
+            (
+                format!("{V}, metadata: {{name: Daily}}, spec: {{{GOOD}}}"),
+                &[(
+                    "metadata.name",
+                    "BackupBlueprint name \"Daily\" is not a valid Kubernetes name",
+                )],
+            ),
+        ];
+        for (rest, wanted) in cases {
+            let (blueprint, results) = read_blueprint(&rest);
+            assert!(blueprint.is_none(), "{rest}");
+            assert_eq!(results.len(), wanted.len(), "{rest}: {results:?}");
+            for ((severity, field, message), (want_field, want_message)) in
+                results.iter().zip(wanted)
+            {
+                assert_eq!(*severity, Severity::Error, "{rest}");
+                assert_eq!(field, want_field, "{rest}");
+                assert!(message.starts_with(want_message), "{rest}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_only_a_warning() {
+        let (blueprint, results) = read_blueprint(&format!("{V}, spec: {{{GOOD}, shedule: x}}"));
+        assert!(blueprint.is_some());
+        assert_eq!(
+            results,
+            [(
+                Severity::Warning,
+                "spec.shedule".to_owned(),
+                "unknown field spec.shedule in BackupBlueprint `daily` is ignored; check its spelling".to_owned()
+            )]
+        );
+    }
+}
