@@ -94,6 +94,13 @@ pub fn parse_time(text: &str) -> Option<i64> {
     engine::calendar::parse_utc(text)
 }
 
+/// The options of `functionConfig` as `--help` lists them: for each, `name: values`, then what
+/// it does and its default, wrapped in two columns (38 and 100 characters), each line indented
+/// and ending in a newline. The one table of options makes them, as it makes the reader.
+pub fn option_help() -> String {
+    engine::config::help()
+}
+
 /// What the benchmarks measure beside a whole run: reading alone, with the interest the
 /// families declare, and the emitter the input generator writes with. Not an API.
 #[doc(hidden)]

@@ -18,12 +18,24 @@ fn help_explains_usage_without_the_readme() {
         "stash.appscode.com/backup-blueprint",
         "stash.appscode.com/schedule",
         "params.stash.appscode.com/",
-        "missingBlueprint",
-        "markGenerated",
         "EXIT STATUS",
     ] {
         assert!(help.contains(needle), "--help mentions {needle}");
     }
+}
+
+/// `--help` lists the options of the library's one table (whose own tests hold every option and
+/// its default to it), under their heading.
+#[test]
+fn help_lists_the_options_of_functionconfig() {
+    let out = common::function(&["--help"], b"");
+    let help = String::from_utf8(out.stdout).expect("utf-8");
+    let options = stash_autobackup::option_help();
+    assert!(options.lines().count() >= 6, "{options}");
+    let section = format!(
+        "OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):\n{options}\n"
+    );
+    assert!(help.contains(&section), "{help}");
 }
 
 #[test]

@@ -1,10 +1,28 @@
 //! The command line: flags and paths, and the help text.
 
+use std::fmt;
 use std::path::PathBuf;
 
 pub use stash_autobackup::Format;
 
-pub const HELP: &str = "\
+/// The help text. Its options of `functionConfig` come from the library's table of them, so it
+/// is a value that writes itself rather than a constant string.
+pub const HELP: Help = Help;
+
+/// See [`HELP`].
+pub struct Help;
+
+impl fmt::Display for Help {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{BEFORE_OPTIONS}{}{AFTER_OPTIONS}",
+            stash_autobackup::option_help()
+        )
+    }
+}
+
+const BEFORE_OPTIONS: &str = "\
 stash-autobackup: generate the backup objects that Stash's and KubeStash's auto-backup would
 create for annotated databases, AppBindings, workloads and PersistentVolumeClaims.
 
@@ -37,17 +55,9 @@ KUBESTASH (core.kubestash.com; a BackupConfiguration per target):
     variables.kubestash.com/<var>: <value>        the value of ${<var>} in the blueprint
 
 OPTIONS IN functionConfig (ConfigMap data, or kind StashAutoBackup):
-    missingBlueprint: error|warning   severity of a blueprint name with no blueprint (default error)
-    markGenerated: true|false         mark generated objects so later runs update and prune them
-    defaultNamespace: <namespace>     namespace of targets that have none (ARGOCD_APP_NAMESPACE,
-                                      set by ArgoCD for plugins, wins over it)
-    configurationNamespace: blueprint|target
-                                      KubeStash: where a BackupConfiguration goes when the
-                                      blueprint's template names no namespace (default blueprint)
-    strict: true|false                every warning is an error: a target that gets nothing fails
-    silence: <class>, …               info classes to leave out: updated, pruned, not-a-target,
-                                      missing-secret, version-from-database, cluster-default
+";
 
+const AFTER_OPTIONS: &str = "
 EXIT STATUS:
     0  no errors         1  errors (in results; one line each on stderr) or unreadable input
 

@@ -10,6 +10,7 @@ pub mod cron;
 pub mod envsubst;
 pub mod expand;
 pub mod family;
+pub mod fields;
 pub mod finding;
 pub mod k8s_names;
 pub mod ownership;

@@ -3,11 +3,12 @@
 
 use std::rc::Rc;
 
-use super::usage::{Expression, Operator, Selector, Usage};
+use super::usage::{self, Usage};
 use super::{API_VERSION, BLUEPRINT_KIND, GROUP};
-use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
+use crate::engine::fields::{Fields, Problem, Problems, Subject};
+use crate::engine::k8s_names;
 use crate::krm::object::{ItemIndex, Object, ObjectFields};
-use crate::krm::results::{KrmResult, Severity};
+use crate::krm::results::KrmResult;
 use crate::yaml::tree::{NodeId, Tree};
 
 /// A blueprint whose template has the shape KubeStash expects.
@@ -46,155 +47,37 @@ pub fn read(
     results: &mut Vec<KrmResult>,
 ) -> Option<Blueprint> {
     let fields = object.fields()?;
-    let mut error = |field: &str, message: String| {
-        results.push(KrmResult::about(Severity::Error, object, message).field(field));
-    };
-    if fields.api_version.text() != Some(API_VERSION) {
-        let found = fields.api_version.text().unwrap_or("empty");
-        error(
-            "apiVersion",
-            format!("BackupBlueprint apiVersion must be {API_VERSION}, not {found}"),
-        );
-        return None;
+    let problems = Problems::default();
+    let blueprint = read_fields(tree, fields, index, &problems);
+    for problem in problems.into_vec() {
+        let result = KrmResult::about(problem.severity(), object, problem.to_string());
+        results.push(result.field(problem.field));
     }
-    let Some(name) = fields.name.text().filter(|n| !n.is_empty()) else {
-        error(
-            "metadata.name",
-            "BackupBlueprint has no metadata.name: targets name blueprints by namespace and name"
-                .into(),
-        );
-        return None;
-    };
-    if !k8s_names::is_dns_subdomain(name) {
-        error(
-            "metadata.name",
-            format!("BackupBlueprint name {name:?} is not a valid Kubernetes name ({NAME_RULE})"),
-        );
-        return None;
-    }
-    let Some(namespace) = fields.namespace.text().filter(|n| !n.is_empty()) else {
-        error(
-            "metadata.namespace",
-            format!(
-                "BackupBlueprint `{name}` has no metadata.namespace: KubeStash blueprints are \
-                 namespaced, and targets name them by namespace and name \
-                 (blueprint.kubestash.com/namespace); set it, or let kustomize `namespace:` or kpt \
-                 set-namespace set it before this function runs"
-            ),
-        );
-        return None;
-    };
-    if !k8s_names::is_dns_label(namespace) {
-        error(
-            "metadata.namespace",
-            format!("metadata.namespace {namespace:?} is not a valid namespace ({NAMESPACE_RULE})"),
-        );
-        return None;
-    }
-    if let Some(key) = &fields.duplicate_key {
-        error(key, format!("key `{key}` appears twice: remove one"));
-        return None;
-    }
-    let spec = fields.spec.filter(|s| tree.entries(*s).is_some());
-    let Some(template) = spec
-        .and_then(|s| tree.lookup(s, "backupConfigurationTemplate"))
-        .filter(|t| tree.entries(*t).is_some())
-    else {
-        error(
-            "spec.backupConfigurationTemplate",
-            format!(
-                "BackupBlueprint {namespace}/{name} has no spec.backupConfigurationTemplate mapping: \
-                 it is what the BackupConfiguration is made from"
-            ),
-        );
-        return None;
-    };
-    let mut ok = true;
-    let mut fail = |field: &str, message: String| {
-        error(field, message);
-        ok = false;
-    };
-    let set = |node: NodeId, key: &str| tree.lookup(node, key).filter(|v| !tree.is_null(*v));
-    let path = "spec.backupConfigurationTemplate";
+    blueprint
+}
 
-    // Variables may make the namespace: it is checked once substituted.
-    let template_namespace = match set(template, "namespace") {
-        Some(v) if tree.scalar(v).is_none() => {
-            fail(
-                &format!("{path}.namespace"),
-                format!("{path}.namespace must be a namespace ({NAMESPACE_RULE})"),
-            );
-            None
-        }
-        Some(v) if tree.scalar(v) == Some("") => None,
-        other => other,
-    };
-    let deletion_policy = set(template, "deletionPolicy");
-
-    let backends = set(template, "backends");
-    if let Some(list) = backends {
-        match tree.items(list) {
-            None => fail(
-                &format!("{path}.backends"),
-                format!("{path}.backends must be a list"),
-            ),
-            Some(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    let named = tree
-                        .lookup(*item, "name")
-                        .and_then(|n| tree.scalar(n))
-                        .is_some_and(|n| !n.is_empty());
-                    if !named {
-                        fail(
-                            &format!("{path}.backends[{i}].name"),
-                            "each backend needs a name, which sessions' repositories refer to"
-                                .into(),
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    let mut sessions = Vec::new();
-    match set(template, "sessions").map(|s| tree.items(s)) {
-        None => {}
-        Some(None) => fail(
-            &format!("{path}.sessions"),
-            format!("{path}.sessions must be a list"),
-        ),
-        Some(Some(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                match tree.lookup(*item, "name").and_then(|n| tree.scalar(n)) {
-                    Some(session) if !session.is_empty() => {
-                        sessions.push((session.to_owned(), *item));
-                    }
-                    _ => fail(
-                        &format!("{path}.sessions[{i}].name"),
-                        "each session needs a name".into(),
-                    ),
-                }
-            }
-        }
-    }
-
-    let usage = match spec.and_then(|s| set(s, "usagePolicy")) {
+/// The blueprint, when nothing in it is wrong; what is wrong is in `problems`.
+fn read_fields(
+    tree: &Tree<'_>,
+    object: &ObjectFields<'_>,
+    index: ItemIndex,
+    problems: &Problems,
+) -> Option<Blueprint> {
+    let (name, namespace) = identity(object, problems)?;
+    let (spec, template) = template(tree, object, namespace, name, problems)?;
+    let template_namespace = template_namespace(&template);
+    let deletion_policy = template.node("deletionPolicy");
+    let backends = backends(&template);
+    let sessions = sessions(&template);
+    let usage = match spec.and_then(|spec| spec.at("usagePolicy")) {
         None => Usage::Same,
-        Some(policy) => match read_usage(tree, policy) {
-            Ok(usage) => usage,
-            Err((field, message)) => {
-                fail(&format!("spec.usagePolicy.{field}"), message);
-                Usage::Same
-            }
-        },
+        Some(policy) => usage::read(&policy).unwrap_or(Usage::Same),
     };
-
-    let labels = fields
+    let labels = object
         .labels
         .and_then(|node| tree.string_map(node))
         .unwrap_or_default();
-
-    ok.then(|| Blueprint {
+    (!problems.has_errors()).then(|| Blueprint {
         namespace: namespace.to_owned(),
         name: name.to_owned(),
         provenance: format!("{namespace}/{name}").into(),
@@ -208,75 +91,309 @@ pub fn read(
     })
 }
 
-/// `spec.usagePolicy`: which namespaces may use the blueprint (absent: only its own).
-fn read_usage(tree: &Tree<'_>, policy: NodeId) -> Result<Usage, (String, String)> {
-    let Some(allowed) = tree.lookup(policy, "allowedNamespaces") else {
-        return Ok(Usage::Same);
+/// The blueprint's name and namespace, when the object is a blueprint of this version that
+/// targets can name; nothing else is read from one that is not.
+fn identity<'f>(object: &'f ObjectFields<'_>, problems: &Problems) -> Option<(&'f str, &'f str)> {
+    if object.api_version.text() != Some(API_VERSION) {
+        let found = object.api_version.text().map(str::to_owned);
+        let problem = Problem::WrongApiVersion {
+            kind: BLUEPRINT_KIND,
+            wanted: API_VERSION,
+            found,
+        };
+        problems.record("apiVersion", problem);
+        return None;
+    }
+    let Some(name) = object.name.text().filter(|n| !n.is_empty()) else {
+        let problem = Problem::Missing {
+            subject: Subject::Kind(BLUEPRINT_KIND),
+            why: Some("targets name blueprints by namespace and name"),
+        };
+        problems.record("metadata.name", problem);
+        return None;
     };
-    let from = tree.lookup(allowed, "from").and_then(|f| tree.scalar(f));
-    match from {
-        None | Some("Same") => Ok(Usage::Same),
-        Some("All") => Ok(Usage::All),
-        Some("Selector") => {
-            let selector = tree.lookup(allowed, "selector");
-            let Some(selector) = selector.filter(|s| tree.entries(*s).is_some()) else {
-                return Err((
-                    "allowedNamespaces.selector".into(),
-                    "`from: Selector` needs a selector (matchLabels or matchExpressions)".into(),
-                ));
-            };
-            let mut out = Selector::default();
-            if let Some(labels) = tree.lookup(selector, "matchLabels") {
-                for (k, v) in tree.entries(labels).unwrap_or_default() {
-                    match (tree.scalar(*k), tree.scalar(*v)) {
-                        (Some(k), Some(v)) => out.labels.push((k.to_owned(), v.to_owned())),
-                        _ => {
-                            return Err((
-                                "allowedNamespaces.selector.matchLabels".into(),
-                                "matchLabels maps label names to values".into(),
-                            ));
-                        }
-                    }
-                }
-            }
-            if let Some(list) = tree.lookup(selector, "matchExpressions") {
-                for (i, item) in tree.items(list).unwrap_or_default().iter().enumerate() {
-                    let text = |key: &str| tree.lookup(*item, key).and_then(|v| tree.scalar(v));
-                    let field = format!("allowedNamespaces.selector.matchExpressions[{i}]");
-                    let operator = match text("operator") {
-                        Some("In") => Operator::In,
-                        Some("NotIn") => Operator::NotIn,
-                        Some("Exists") => Operator::Exists,
-                        Some("DoesNotExist") => Operator::DoesNotExist,
-                        _ => {
-                            return Err((
-                                field,
-                                "operator must be In, NotIn, Exists or DoesNotExist".into(),
-                            ));
-                        }
-                    };
-                    let Some(key) = text("key") else {
-                        return Err((field, "a match expression needs a key".into()));
-                    };
-                    let values = tree
-                        .lookup(*item, "values")
-                        .and_then(|v| tree.items(v))
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|v| tree.scalar(*v).map(str::to_owned))
-                        .collect();
-                    out.expressions.push(Expression {
-                        key: key.to_owned(),
-                        operator,
-                        values,
-                    });
-                }
-            }
-            Ok(Usage::Selector(out))
+    if !k8s_names::is_dns_subdomain(name) {
+        let problem = Problem::NotName {
+            kind: BLUEPRINT_KIND,
+            value: name.to_owned(),
+        };
+        problems.record("metadata.name", problem);
+        return None;
+    }
+    let Some(namespace) = object.namespace.text().filter(|n| !n.is_empty()) else {
+        let problem = Problem::Missing {
+            subject: Subject::Named(BLUEPRINT_KIND, name.to_owned()),
+            why: Some(
+                "KubeStash blueprints are namespaced, and targets name them by namespace and name \
+                 (blueprint.kubestash.com/namespace); set it, or let kustomize `namespace:` or kpt \
+                 set-namespace set it before this function runs",
+            ),
+        };
+        problems.record("metadata.namespace", problem);
+        return None;
+    };
+    if !k8s_names::is_dns_label(namespace) {
+        let problem = Problem::NotNamespace(namespace.to_owned());
+        problems.record("metadata.namespace", problem);
+        return None;
+    }
+    if let Some(key) = &object.duplicate_key {
+        problems.record(key.as_ref(), Problem::Duplicate);
+        return None;
+    }
+    Some((name, namespace))
+}
+
+/// Readers of the spec (when it is a mapping) and of `spec.backupConfigurationTemplate`, which
+/// the blueprint is unusable without.
+fn template<'a, 't>(
+    tree: &'a Tree<'t>,
+    object: &ObjectFields<'_>,
+    namespace: &str,
+    name: &str,
+    problems: &'a Problems,
+) -> Option<(Option<Fields<'a, 't>>, Fields<'a, 't>)> {
+    let spec = object
+        .spec
+        .filter(|s| tree.entries(*s).is_some())
+        .map(|s| Fields::new(tree, s, "spec", problems));
+    let template = spec
+        .as_ref()
+        .and_then(|spec| spec.at_mapping("backupConfigurationTemplate"));
+    let Some(template) = template else {
+        let problem = Problem::MissingMapping {
+            subject: Subject::InNamespace(BLUEPRINT_KIND, namespace.to_owned(), name.to_owned()),
+            why: Some("it is what the BackupConfiguration is made from"),
+        };
+        problems.record("spec.backupConfigurationTemplate", problem);
+        return None;
+    };
+    Some((spec, template))
+}
+
+/// `backupConfigurationTemplate.namespace`, when set and not empty. Variables may make the
+/// namespace, so it is checked once substituted.
+fn template_namespace(template: &Fields<'_, '_>) -> Option<NodeId> {
+    let node = template.string_node("namespace")?;
+    (template.tree().scalar(node) != Some("")).then_some(node)
+}
+
+/// `backupConfigurationTemplate.backends`, when set; each needs a name.
+fn backends(template: &Fields<'_, '_>) -> Option<NodeId> {
+    for backend in template.list("backends").unwrap_or_default() {
+        let unnamed = Problem::Custom(
+            "each backend needs a name, which sessions' repositories refer to".into(),
+        );
+        backend.string("name", unnamed);
+    }
+    template.node("backends")
+}
+
+/// The template's sessions, by name.
+fn sessions(template: &Fields<'_, '_>) -> Vec<(String, NodeId)> {
+    let mut sessions = Vec::new();
+    for session in template.list("sessions").unwrap_or_default() {
+        let unnamed = Problem::Custom("each session needs a name".into());
+        if let Some(name) = session.string("name", unnamed) {
+            sessions.push((name.to_owned(), session.id()));
         }
-        Some(other) => Err((
-            "allowedNamespaces.from".into(),
-            format!("`from: {other}` is not Same, All or Selector"),
-        )),
+    }
+    sessions
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reader at its boundary: a blueprint in, a blueprint or results (field, message) out.
+
+    use super::*;
+    use crate::engine::family::Family;
+    use crate::engine::k8s_names::NAMESPACE_RULE;
+    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+
+    /// Reads the BackupBlueprint of `rest` (flow mapping entries), `backup/daily` unless `rest`
+    /// has metadata.
+    fn read_blueprint(rest: &str) -> (Option<Blueprint>, Vec<(String, String)>) {
+        let metadata = match rest.contains("metadata:") {
+            true => "",
+            false => "metadata: {name: daily, namespace: backup}, ",
+        };
+        let src = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{apiVersion: core.kubestash.com/v1alpha1, kind: BackupBlueprint, {metadata}{rest}}}\n"
+        );
+        let parsed = yaml::read(&src, &super::super::KubeStash.interest()).expect("YAML");
+        let DocumentRoot::Mapping(root) = &parsed.documents[0].root else {
+            panic!("a mapping");
+        };
+        let Some(ItemsValue::Seq(list)) = &root.items else {
+            panic!("items");
+        };
+        let mut results = Vec::new();
+        let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
+        let results = results
+            .into_iter()
+            .map(|r| (r.field.unwrap_or_default(), r.message))
+            .collect();
+        (blueprint, results)
+    }
+
+    /// `spec: {backupConfigurationTemplate: {template}, usagePolicy: {allowedNamespaces: {allowed}}}`.
+    fn spec(template: &str, allowed: &str) -> String {
+        format!(
+            "spec: {{backupConfigurationTemplate: {{{template}}}, usagePolicy: {{allowedNamespaces: {{{allowed}}}}}}}"
+        )
+    }
+
+    #[test]
+    fn a_good_blueprint_reads_without_results() {
+        let (blueprint, results) = read_blueprint(&spec(
+            "namespace: '', backends: [{name: b}], sessions: [{name: s}]",
+            "from: Selector, selector: {matchLabels: {team: db}, matchExpressions: [{key: tier, operator: NotIn, values: [test]}]}",
+        ));
+        assert_eq!(results, []);
+        let blueprint = blueprint.expect("a blueprint");
+        assert_eq!(
+            blueprint.template_namespace, None,
+            "an empty namespace is none"
+        );
+        assert_eq!(blueprint.sessions.len(), 1);
+        let Usage::Selector(selector) = blueprint.usage else {
+            panic!("a selector");
+        };
+        assert_eq!(selector.labels, [("team".to_owned(), "db".to_owned())]);
+        assert_eq!(selector.expressions[0].values, ["test"]);
+        for allowed in ["from: All", "from: Same", ""] {
+            let (blueprint, results) = read_blueprint(&spec("", allowed));
+            assert!(
+                blueprint.is_some() && results.is_empty(),
+                "{allowed}: {results:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_wrong_is_reported_at_its_field() {
+        let invalid = format!(
+            "metadata.namespace \"Bad_NS\" is not a valid Kubernetes namespace ({NAMESPACE_RULE})"
+        );
+        let cases: [(String, &[(&str, &str)]); 12] = [
+            (
+                format!("metadata: {{name: daily}}, {}", spec("", "")),
+                &[(
+                    "metadata.namespace",
+                    "BackupBlueprint `daily` has no metadata.namespace: KubeStash blueprints are namespaced",
+                )],
+            ),
+            (
+                format!(
+                    "metadata: {{name: daily, namespace: Bad_NS}}, {}",
+                    spec("", "")
+                ),
+                &[("metadata.namespace", &invalid)],
+            ),
+            (
+                "metadata: {namespace: backup}, spec: {}".into(),
+                &[(
+                    "metadata.name",
+                    "BackupBlueprint has no metadata.name: targets name blueprints by namespace and name",
+                )],
+            ),
+            (
+                "spec: {backupConfigurationTemplate: []}".into(),
+                &[(
+                    "spec.backupConfigurationTemplate",
+                    "BackupBlueprint backup/daily has no spec.backupConfigurationTemplate mapping: it is what the BackupConfiguration is made from",
+                )],
+            ),
+            (
+                spec("namespace: [a], backends: {}, sessions: {}", ""),
+                &[
+                    (
+                        "spec.backupConfigurationTemplate.namespace",
+                        "spec.backupConfigurationTemplate.namespace must be a string",
+                    ),
+                    (
+                        "spec.backupConfigurationTemplate.backends",
+                        "spec.backupConfigurationTemplate.backends must be a list",
+                    ),
+                    (
+                        "spec.backupConfigurationTemplate.sessions",
+                        "spec.backupConfigurationTemplate.sessions must be a list",
+                    ),
+                ],
+            ),
+            (
+                spec("backends: [{name: b}, {}], sessions: [{name: ''}]", ""),
+                &[
+                    (
+                        "spec.backupConfigurationTemplate.backends[1].name",
+                        "each backend needs a name",
+                    ),
+                    (
+                        "spec.backupConfigurationTemplate.sessions[0].name",
+                        "each session needs a name",
+                    ),
+                ],
+            ),
+            (
+                spec("", "from: Some"),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.from",
+                    "spec.usagePolicy.allowedNamespaces.from must be `Same`, `All` or `Selector`, not `Some`",
+                )],
+            ),
+            (
+                spec("", "from: Selector"),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector",
+                    "`from: Selector` needs a selector",
+                )],
+            ),
+            (
+                spec("", "from: Selector, selector: {matchLabels: {a: [b]}}"),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector.matchLabels",
+                    "matchLabels maps label names to values",
+                )],
+            ),
+            (
+                spec(
+                    "",
+                    "from: Selector, selector: {matchExpressions: [{key: a, operator: In}, {key: a, operator: Maybe}]}",
+                ),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[1]",
+                    "operator must be In, NotIn, Exists or DoesNotExist",
+                )],
+            ),
+            (
+                spec(
+                    "",
+                    "from: Selector, selector: {matchExpressions: [{operator: Exists}]}",
+                ),
+                &[(
+                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[0]",
+                    "a match expression needs a key",
+                )],
+            ),
+            (
+                format!(
+                    "metadata: {{name: daily, namespace: backup, name: again}}, {}",
+                    spec("", "")
+                ),
+                &[(
+                    "metadata.name",
+                    "key `metadata.name` appears twice: remove one",
+                )],
+            ),
+        ];
+        for (rest, wanted) in cases {
+            let (blueprint, results) = read_blueprint(&rest);
+            assert!(blueprint.is_none(), "{rest}");
+            assert_eq!(results.len(), wanted.len(), "{rest}: {results:?}");
+            for ((field, message), (want_field, want_message)) in results.iter().zip(wanted) {
+                assert_eq!(field, want_field, "{rest}");
+                assert!(message.starts_with(want_message), "{rest}: {message}");
+            }
+        }
     }
 }

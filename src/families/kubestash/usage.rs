@@ -4,6 +4,7 @@
 use std::fmt;
 use std::rc::Rc;
 
+use crate::engine::fields::{Fields, Problem};
 use crate::engine::finding::Finding;
 use crate::krm::results::Severity;
 
@@ -95,6 +96,84 @@ pub fn check(
             Err(message)
         }
     }
+}
+
+/// `spec.usagePolicy`: which namespaces may use the blueprint (absent: only its own). `None`
+/// once a problem with it is recorded; reading stops at the first.
+pub fn read(policy: &Fields<'_, '_>) -> Option<Usage> {
+    let Some(allowed) = policy.at("allowedNamespaces") else {
+        return Some(Usage::Same);
+    };
+    match allowed.text("from") {
+        None | Some("Same") => Some(Usage::Same),
+        Some("All") => Some(Usage::All),
+        Some("Selector") => read_selector(&allowed).map(Usage::Selector),
+        Some(other) => {
+            let problem = Problem::NotOneOf {
+                value: other.to_owned(),
+                allowed: vec!["Same", "All", "Selector"],
+            };
+            allowed.report("from", problem);
+            None
+        }
+    }
+}
+
+/// `allowedNamespaces.selector`, which `from: Selector` needs.
+fn read_selector(allowed: &Fields<'_, '_>) -> Option<Selector> {
+    let Some(selector) = allowed.at_mapping("selector") else {
+        allowed.report(
+            "selector",
+            Problem::Custom(
+                "`from: Selector` needs a selector (matchLabels or matchExpressions)".into(),
+            ),
+        );
+        return None;
+    };
+    let tree = selector.tree();
+    let mut out = Selector::default();
+    let labels = selector.at("matchLabels");
+    for (k, v) in labels.as_ref().map(Fields::entries).unwrap_or_default() {
+        let (Some(k), Some(v)) = (tree.scalar(*k), tree.scalar(*v)) else {
+            let problem = Problem::Custom("matchLabels maps label names to values".into());
+            selector.report("matchLabels", problem);
+            return None;
+        };
+        out.labels.push((k.to_owned(), v.to_owned()));
+    }
+    for item in selector.items("matchExpressions") {
+        out.expressions.push(read_expression(&item)?);
+    }
+    Some(out)
+}
+
+/// One of `matchExpressions`.
+fn read_expression(item: &Fields<'_, '_>) -> Option<Expression> {
+    let operator = match item.text("operator") {
+        Some("In") => Operator::In,
+        Some("NotIn") => Operator::NotIn,
+        Some("Exists") => Operator::Exists,
+        Some("DoesNotExist") => Operator::DoesNotExist,
+        _ => {
+            let problem = "operator must be In, NotIn, Exists or DoesNotExist";
+            item.report_here(Problem::Custom(problem.into()));
+            return None;
+        }
+    };
+    let Some(key) = item.text("key") else {
+        item.report_here(Problem::Custom("a match expression needs a key".into()));
+        return None;
+    };
+    let values = item
+        .items("values")
+        .iter()
+        .filter_map(|value| value.own_text().map(str::to_owned))
+        .collect();
+    Some(Expression {
+        key: key.to_owned(),
+        operator,
+        values,
+    })
 }
 
 /// A blueprint whose usage policy refuses the target's namespace.

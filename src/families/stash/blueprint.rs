@@ -3,9 +3,10 @@
 use std::rc::Rc;
 
 use super::{BLUEPRINT_API_VERSION as API_VERSION, BLUEPRINT_KIND as KIND, GROUP};
-use crate::engine::k8s_names::{self, NAME_RULE};
+use crate::engine::fields::{Fields, Problem, Problems, Subject};
+use crate::engine::k8s_names;
 use crate::krm::object::{ItemIndex, Object, ObjectFields};
-use crate::krm::results::{KrmResult, Severity};
+use crate::krm::results::KrmResult;
 use crate::yaml::tree::{NodeId, Tree};
 
 /// Storage backends of a Stash Repository; a blueprint names exactly one.
@@ -58,239 +59,51 @@ pub fn read(
     index: ItemIndex,
     results: &mut Vec<KrmResult>,
 ) -> Option<Blueprint> {
-    let whole = object;
-    let object = object.fields()?;
-    let mut error = |field: &str, message: String| {
-        let mut r = KrmResult::about(Severity::Error, whole, message);
-        if !field.is_empty() {
-            r = r.field(field);
+    let fields = object.fields()?;
+    let problems = Problems::default();
+    let blueprint = read_fields(tree, fields, index, &problems);
+    for problem in problems.into_vec() {
+        let mut result = KrmResult::about(problem.severity(), object, problem.to_string());
+        // A problem of the whole object names no field.
+        if !problem.field.is_empty() {
+            result = result.field(problem.field);
         }
-        results.push(r);
-    };
-    if object.api_version.text() != Some(API_VERSION) {
-        error(
-            "apiVersion",
-            format!(
-                "BackupBlueprint apiVersion must be {API_VERSION}, not {}",
-                object.api_version.text().unwrap_or("empty")
-            ),
-        );
-        return None;
+        results.push(result);
     }
-    let Some(name) = object.name.text().filter(|n| !n.is_empty()) else {
-        error(
-            "metadata.name",
-            "BackupBlueprint has no metadata.name: targets find blueprints by name".into(),
-        );
-        return None;
-    };
-    if !k8s_names::is_dns_subdomain(name) {
-        error(
-            "metadata.name",
-            format!("BackupBlueprint name {name:?} is not a valid Kubernetes name ({NAME_RULE})"),
-        );
-        return None;
-    }
-    if let Some(key) = &object.duplicate_key {
-        error(key, format!("key `{key}` appears twice: remove one"));
-        return None;
-    }
-    let Some(spec) = object.spec.filter(|s| tree.entries(*s).is_some()) else {
-        error(
-            "spec",
-            format!("BackupBlueprint `{name}` has no spec mapping"),
-        );
-        return None;
-    };
-    let mut ok = true;
-    let mut fail = |field: &str, message: String| {
-        error(field, message);
-        ok = false;
-    };
-    let set = |key: &str| tree.lookup(spec, key).filter(|v| !tree.is_null(*v));
-    let text = |key: &str, fail: &mut dyn FnMut(&str, String)| -> Option<String> {
-        let v = set(key)?;
-        match tree.scalar(v) {
-            Some(t) if !t.is_empty() => Some(t.to_owned()),
-            Some(_) => None,
-            None => {
-                fail(
-                    &format!("spec.{key}"),
-                    format!("spec.{key} must be a string"),
-                );
-                None
-            }
-        }
-    };
+    blueprint
+}
 
-    let mut backend = None;
-    match set("backend") {
-        None => fail(
-            "spec.backend",
-            format!("BackupBlueprint `{name}` has no spec.backend: the Repository needs one"),
-        ),
-        Some(b) => match tree.entries(b) {
-            None => fail("spec.backend", "spec.backend must be a mapping".into()),
-            Some(entries) => {
-                let kinds: Vec<&str> = entries
-                    .iter()
-                    .filter_map(|(k, v)| tree.scalar(*k).filter(|_| !tree.is_null(*v)))
-                    .filter(|k| BACKENDS.contains(k))
-                    .collect();
-                if kinds.len() == 1 {
-                    backend = Some(b);
-                } else {
-                    fail(
-                        "spec.backend",
-                        format!(
-                            "spec.backend must name exactly one of {} (found {})",
-                            BACKENDS.join(", "),
-                            if kinds.is_empty() {
-                                "none".to_owned()
-                            } else {
-                                kinds.join(", ")
-                            }
-                        ),
-                    );
-                }
-            }
+/// The blueprint, when nothing in it is wrong; what is wrong is in `problems`.
+fn read_fields(
+    tree: &Tree<'_>,
+    object: &ObjectFields<'_>,
+    index: ItemIndex,
+    problems: &Problems,
+) -> Option<Blueprint> {
+    let (name, spec) = identity(tree, object, problems)?;
+    let subject = Subject::Named(KIND, name.to_owned());
+    let backend = backend(&spec, &subject);
+    let wipe_out = spec.bool("wipeOut").unwrap_or(false);
+    let (task_name, params) = task(&spec);
+    let schedule = spec.string_node("schedule");
+    let (backup_namespace, repo_namespace) = namespaces(&spec);
+    spec.require(
+        "retentionPolicy",
+        Problem::Missing {
+            subject: subject.clone(),
+            why: Some("a BackupConfiguration requires one"),
         },
-    }
-
-    let wipe_out = match set("wipeOut") {
-        None => false,
-        Some(v) => match tree.scalar(v).and_then(yaml_bool) {
-            Some(b) => b,
-            None => {
-                fail("spec.wipeOut", "spec.wipeOut must be true or false".into());
-                false
-            }
-        },
-    };
-
-    let mut task_name = None;
-    let mut params = Vec::new();
-    if let Some(task) = set("task") {
-        if tree.entries(task).is_none() {
-            fail(
-                "spec.task",
-                "spec.task must be a mapping with name and params".into(),
-            );
-        } else {
-            task_name = tree.lookup(task, "name").filter(|v| !tree.is_null(*v));
-            if task_name.is_some_and(|n| tree.scalar(n).is_none()) {
-                fail("spec.task.name", "spec.task.name must be a string".into());
-            }
-            if let Some(list) = tree.lookup(task, "params").filter(|v| !tree.is_null(*v)) {
-                match tree.items(list) {
-                    None => fail("spec.task.params", "spec.task.params must be a list".into()),
-                    Some(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            let name = tree
-                                .lookup(*item, "name")
-                                .filter(|n| tree.scalar(*n).is_some());
-                            let value = tree
-                                .lookup(*item, "value")
-                                .filter(|v| tree.scalar(*v).is_some());
-                            match (name, value) {
-                                (Some(n), Some(v)) => params.push((n, v)),
-                                _ => fail(
-                                    &format!("spec.task.params[{i}]"),
-                                    "each task param needs a string name and value".into(),
-                                ),
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    let schedule = set("schedule");
-    if schedule.is_some_and(|s| tree.scalar(s).is_none()) {
-        fail("spec.schedule", "spec.schedule must be a string".into());
-    }
-    let backup_namespace = text("backupNamespace", &mut fail);
-    let repo_namespace = text("repoNamespace", &mut fail);
-    for (field, ns) in [
-        ("backupNamespace", &backup_namespace),
-        ("repoNamespace", &repo_namespace),
-    ] {
-        if let Some(ns) = ns.as_deref().filter(|ns| !k8s_names::is_dns_label(ns)) {
-            fail(
-                &format!("spec.{field}"),
-                format!("spec.{field} {ns:?} is not a valid Kubernetes namespace"),
-            );
-        }
-    }
-    if set("retentionPolicy").is_none() {
-        fail(
-            "spec.retentionPolicy",
-            format!(
-                "BackupBlueprint `{name}` has no spec.retentionPolicy: a BackupConfiguration requires one"
-            ),
-        );
-    }
-
-    let copied = COPIED
-        .iter()
-        .filter_map(|field| {
-            let v = set(field)?;
-            let empty = tree.entries(v).is_some_and(<[_]>::is_empty);
-            (!empty).then_some((*field, v))
-        })
-        .collect();
-
-    let known = [
-        "backend",
-        "wipeOut",
-        "usagePolicy",
-        "backupNamespace",
-        "repoNamespace",
-        "schedule",
-        "task",
-    ];
-    if tree
-        .entries(spec)
-        .unwrap_or_default()
-        .iter()
-        .any(|(k, _)| tree.is_merge_key(*k))
-    {
-        fail(
-            "spec",
-            "a merge key (`<<`) in spec cannot be applied: its value must be a mapping or a list \
-             of mappings"
-                .into(),
-        );
-    }
-    let unknown: Vec<String> = tree
-        .entries(spec)
-        .unwrap_or_default()
-        .iter()
-        .filter(|(k, _)| !tree.is_merge_key(*k))
-        .filter_map(|(k, _)| tree.scalar(*k))
-        .filter(|k| !known.contains(k) && !COPIED.contains(k))
-        .map(str::to_owned)
-        .collect();
-    for key in unknown {
-        results.push(
-            KrmResult::about(
-                Severity::Warning,
-                whole,
-                format!("unknown field spec.{key} in BackupBlueprint `{name}` is ignored; check its spelling"),
-            )
-            .field(format!("spec.{key}")),
-        );
-    }
-
+    );
+    let copied = copied(&spec);
+    check_keys(&spec, &subject);
     let backend = backend?;
-    ok.then(|| Blueprint {
+    (!problems.has_errors()).then(|| Blueprint {
         name: name.to_owned(),
         provenance: name.into(),
         object: index,
         backend,
         wipe_out,
-        usage_policy: set("usagePolicy"),
+        usage_policy: spec.node("usagePolicy"),
         backup_namespace,
         repo_namespace,
         schedule,
@@ -300,16 +113,329 @@ pub fn read(
     })
 }
 
-/// A boolean as Go's YAML readers take it from a plain scalar (yaml.v2 accepts the YAML 1.1
-/// spellings, which kubectl applies).
-fn yaml_bool(s: &str) -> Option<bool> {
-    match s {
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-            Some(true)
+/// The blueprint's name and a reader of its spec, when the object is a blueprint of this
+/// version with a name targets can use; nothing else is read from one that is not.
+fn identity<'f, 'a, 't>(
+    tree: &'a Tree<'t>,
+    object: &'f ObjectFields<'_>,
+    problems: &'a Problems,
+) -> Option<(&'f str, Fields<'a, 't>)> {
+    if object.api_version.text() != Some(API_VERSION) {
+        let found = object.api_version.text().map(str::to_owned);
+        let problem = Problem::WrongApiVersion {
+            kind: KIND,
+            wanted: API_VERSION,
+            found,
+        };
+        problems.record("apiVersion", problem);
+        return None;
+    }
+    let Some(name) = object.name.text().filter(|n| !n.is_empty()) else {
+        let problem = Problem::Missing {
+            subject: Subject::Kind(KIND),
+            why: Some("targets find blueprints by name"),
+        };
+        problems.record("metadata.name", problem);
+        return None;
+    };
+    if !k8s_names::is_dns_subdomain(name) {
+        let problem = Problem::NotName {
+            kind: KIND,
+            value: name.to_owned(),
+        };
+        problems.record("metadata.name", problem);
+        return None;
+    }
+    if let Some(key) = &object.duplicate_key {
+        problems.record(key.as_ref(), Problem::Duplicate);
+        return None;
+    }
+    let Some(spec) = object.spec.filter(|s| tree.entries(*s).is_some()) else {
+        let problem = Problem::MissingMapping {
+            subject: Subject::Named(KIND, name.to_owned()),
+            why: None,
+        };
+        problems.record("spec", problem);
+        return None;
+    };
+    Some((name, Fields::new(tree, spec, "spec", problems)))
+}
+
+/// `spec.backend`, when it names exactly one storage backend.
+fn backend(spec: &Fields<'_, '_>, subject: &Subject) -> Option<NodeId> {
+    let missing = Problem::Missing {
+        subject: subject.clone(),
+        why: Some("the Repository needs one"),
+    };
+    spec.require("backend", missing)?;
+    let backend = spec.mapping("backend")?;
+    let tree = spec.tree();
+    let kinds: Vec<String> = backend
+        .entries()
+        .iter()
+        .filter_map(|(k, v)| tree.scalar(*k).filter(|_| !tree.is_null(*v)))
+        .filter(|k| BACKENDS.contains(k))
+        .map(str::to_owned)
+        .collect();
+    if kinds.len() != 1 {
+        let problem = Problem::NotExactlyOne {
+            of: &BACKENDS,
+            found: kinds,
+        };
+        spec.report("backend", problem);
+        return None;
+    }
+    Some(backend.id())
+}
+
+/// `spec.task`: its name, and the `(name, value)` nodes of its params.
+fn task(spec: &Fields<'_, '_>) -> (Option<NodeId>, Vec<(NodeId, NodeId)>) {
+    let shape = Problem::Expected("a mapping with name and params");
+    let Some(task) = spec.mapping_or("task", shape) else {
+        return (None, Vec::new());
+    };
+    let name = task.string_node("name");
+    let tree = spec.tree();
+    let mut params = Vec::new();
+    for item in task.list("params").unwrap_or_default() {
+        let string = |key: &str| item.lookup(key).filter(|n| tree.scalar(*n).is_some());
+        match (string("name"), string("value")) {
+            (Some(name), Some(value)) => params.push((name, value)),
+            _ => item.report_here(Problem::Custom(
+                "each task param needs a string name and value".into(),
+            )),
         }
-        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
-            Some(false)
+    }
+    (name, params)
+}
+
+/// `spec.backupNamespace` and `spec.repoNamespace`, when set and not empty.
+fn namespaces(spec: &Fields<'_, '_>) -> (Option<String>, Option<String>) {
+    let read = |key: &str| {
+        let text = spec.optional_string(key).filter(|ns| !ns.is_empty());
+        text.map(str::to_owned)
+    };
+    let backup = read("backupNamespace");
+    let repo = read("repoNamespace");
+    for (key, namespace) in [("backupNamespace", &backup), ("repoNamespace", &repo)] {
+        if let Some(ns) = namespace
+            .as_deref()
+            .filter(|ns| !k8s_names::is_dns_label(ns))
+        {
+            spec.report(key, Problem::NotNamespace(ns.to_owned()));
         }
-        _ => None,
+    }
+    (backup, repo)
+}
+
+/// The [`COPIED`] fields that are set and not empty.
+fn copied(spec: &Fields<'_, '_>) -> Vec<(&'static str, NodeId)> {
+    let tree = spec.tree();
+    COPIED
+        .iter()
+        .filter_map(|field| {
+            let v = spec.node(field)?;
+            let empty = tree.entries(v).is_some_and(<[_]>::is_empty);
+            (!empty).then_some((*field, v))
+        })
+        .collect()
+}
+
+/// A merge key left in the spec is an error; a key the blueprint does not know is ignored,
+/// with a warning, since it is most often a typo.
+fn check_keys(spec: &Fields<'_, '_>, subject: &Subject) {
+    const KNOWN: [&str; 7] = [
+        "backend",
+        "wipeOut",
+        "usagePolicy",
+        "backupNamespace",
+        "repoNamespace",
+        "schedule",
+        "task",
+    ];
+    let tree = spec.tree();
+    let entries = spec.entries();
+    if entries.iter().any(|(k, _)| tree.is_merge_key(*k)) {
+        spec.report_here(Problem::MergeKey);
+    }
+    let keys = entries
+        .iter()
+        .filter(|(k, _)| !tree.is_merge_key(*k))
+        .filter_map(|(k, _)| tree.scalar(*k));
+    for key in keys.filter(|k| !KNOWN.contains(k) && !COPIED.contains(k)) {
+        let subject = subject.clone();
+        spec.report(key, Problem::UnknownField { subject });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reader at its boundary: a blueprint in, a blueprint or results (field, message) out.
+
+    use super::*;
+    use crate::engine::family::Family;
+    use crate::engine::k8s_names::NAMESPACE_RULE;
+    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+    use crate::krm::results::Severity;
+
+    /// Reads the BackupBlueprint of `rest` (flow mapping entries), named `daily` unless `rest`
+    /// has metadata.
+    fn read_blueprint(rest: &str) -> (Option<Blueprint>, Vec<(Severity, String, String)>) {
+        let metadata = match rest.contains("metadata:") {
+            true => "",
+            false => "metadata: {name: daily}, ",
+        };
+        let src = format!(
+            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{kind: BackupBlueprint, {metadata}{rest}}}\n"
+        );
+        let parsed = yaml::read(&src, &super::super::Stash.interest()).expect("YAML");
+        let DocumentRoot::Mapping(root) = &parsed.documents[0].root else {
+            panic!("a mapping");
+        };
+        let Some(ItemsValue::Seq(list)) = &root.items else {
+            panic!("items");
+        };
+        let mut results = Vec::new();
+        let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
+        let results = results
+            .into_iter()
+            .map(|r| (r.severity, r.field.unwrap_or_default(), r.message))
+            .collect();
+        (blueprint, results)
+    }
+
+    const V: &str = "apiVersion: stash.appscode.com/v1beta1";
+    const GOOD: &str = "backend: {gcs: {bucket: b}}, retentionPolicy: {name: keep}";
+
+    #[test]
+    fn a_good_blueprint_reads_without_results() {
+        let (blueprint, results) = read_blueprint(&format!(
+            "{V}, spec: {{{GOOD}, wipeOut: yes, backupNamespace: backups, task: {{name: t, params: [{{name: a, value: b}}]}}}}"
+        ));
+        assert_eq!(results, []);
+        let blueprint = blueprint.expect("a blueprint");
+        assert!(blueprint.wipe_out);
+        assert_eq!(blueprint.backup_namespace.as_deref(), Some("backups"));
+        assert_eq!(blueprint.params.len(), 1);
+        assert_eq!(
+            blueprint.copied,
+            [("retentionPolicy", blueprint.copied[0].1)]
+        );
+    }
+
+    #[test]
+    fn what_is_wrong_is_reported_at_its_field() {
+        let namespace = format!(
+            "spec.repoNamespace \"Bad_NS\" is not a valid Kubernetes namespace ({NAMESPACE_RULE})"
+        );
+        let cases: [(String, &[(&str, &str)]); 10] = [
+            (
+                "apiVersion: stash.appscode.com/v1, spec: {}".into(),
+                &[(
+                    "apiVersion",
+                    "BackupBlueprint apiVersion must be stash.appscode.com/v1beta1, not stash.appscode.com/v1",
+                )],
+            ),
+            (
+                format!("{V}, spec: []"),
+                &[("spec", "BackupBlueprint `daily` has no spec mapping")],
+            ),
+            (
+                format!("{V}, spec: {{wipeOut: 1}}"),
+                &[
+                    (
+                        "spec.backend",
+                        "BackupBlueprint `daily` has no spec.backend: the Repository needs one",
+                    ),
+                    ("spec.wipeOut", "spec.wipeOut must be true or false"),
+                    (
+                        "spec.retentionPolicy",
+                        "BackupBlueprint `daily` has no spec.retentionPolicy: a BackupConfiguration requires one",
+                    ),
+                ],
+            ),
+            (
+                format!("{V}, spec: {{backend: [s3], retentionPolicy: {{}}}}"),
+                &[("spec.backend", "spec.backend must be a mapping")],
+            ),
+            (
+                format!(
+                    "{V}, spec: {{backend: {{s3: {{}}, gcs: {{}}, local: ~}}, retentionPolicy: {{}}}}"
+                ),
+                &[(
+                    "spec.backend",
+                    "spec.backend must name exactly one of s3, gcs, azure, swift, b2, local, rest (found s3, gcs)",
+                )],
+            ),
+            (
+                format!("{V}, spec: {{{GOOD}, task: [a]}}"),
+                &[(
+                    "spec.task",
+                    "spec.task must be a mapping with name and params",
+                )],
+            ),
+            (
+                format!(
+                    "{V}, spec: {{{GOOD}, task: {{name: [a], params: [{{name: a}}, {{name: b, value: c}}]}}}}"
+                ),
+                &[
+                    ("spec.task.name", "spec.task.name must be a string"),
+                    (
+                        "spec.task.params[0]",
+                        "each task param needs a string name and value",
+                    ),
+                ],
+            ),
+            (
+                format!("{V}, spec: {{{GOOD}, task: {{params: {{a: b}}}}, schedule: [a]}}"),
+                &[
+                    ("spec.task.params", "spec.task.params must be a list"),
+                    ("spec.schedule", "spec.schedule must be a string"),
+                ],
+            ),
+            (
+                format!("{V}, spec: {{{GOOD}, backupNamespace: {{a: b}}, repoNamespace: Bad_NS}}"),
+                &[
+                    (
+                        "spec.backupNamespace",
+                        "spec.backupNamespace must be a string",
+                    ),
+                    ("spec.repoNamespace", &namespace),
+                ],
+            ),
+            (
+                format!("{V}, metadata: {{name: Daily}}, spec: {{{GOOD}}}"),
+                &[(
+                    "metadata.name",
+                    "BackupBlueprint name \"Daily\" is not a valid Kubernetes name",
+                )],
+            ),
+        ];
+        for (rest, wanted) in cases {
+            let (blueprint, results) = read_blueprint(&rest);
+            assert!(blueprint.is_none(), "{rest}");
+            assert_eq!(results.len(), wanted.len(), "{rest}: {results:?}");
+            for ((severity, field, message), (want_field, want_message)) in
+                results.iter().zip(wanted)
+            {
+                assert_eq!(*severity, Severity::Error, "{rest}");
+                assert_eq!(field, want_field, "{rest}");
+                assert!(message.starts_with(want_message), "{rest}: {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_field_is_only_a_warning() {
+        let (blueprint, results) = read_blueprint(&format!("{V}, spec: {{{GOOD}, shedule: x}}"));
+        assert!(blueprint.is_some());
+        assert_eq!(
+            results,
+            [(
+                Severity::Warning,
+                "spec.shedule".to_owned(),
+                "unknown field spec.shedule in BackupBlueprint `daily` is ignored; check its spelling".to_owned()
+            )]
+        );
     }
 }

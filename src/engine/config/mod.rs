@@ -1,0 +1,109 @@
+//! The function's options, read from `functionConfig` (or `--config` in stream mode).
+//!
+//! Two forms are accepted: the `ConfigMap` kpt builds from `kpt fn eval -- key=value` (every value
+//! a string) and the typed `StashAutoBackup` kind. Anything else is an error naming the key, so a
+//! typo never silently falls back to a default.
+//!
+//! Every option is declared once, in the table of [`options`]; the reader ([`read()`]), the list
+//! of options in its "unknown option" error and the options' lines of `--help` ([`help()`]) are
+//! made from it, and a test holds the README's table to it.
+
+mod options;
+mod read;
+
+pub use options::help;
+pub use read::read;
+
+pub const TYPED_API_VERSION: &str = "autobackup.stash.appscode.com/v1alpha1";
+pub const TYPED_KIND: &str = "StashAutoBackup";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingBlueprint {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Severity of a target naming a blueprint the input does not hold.
+    pub missing_blueprint: MissingBlueprint,
+    /// Put `autobackup.stash.appscode.com/blueprint` on generated objects, so that later runs can
+    /// update and prune them.
+    pub mark_generated: bool,
+    /// The namespace of a target that has none (ArgoCD and `kubectl apply -n` put such objects
+    /// in one namespace); `None` leaves such targets without backups, with a warning.
+    pub default_namespace: Option<String>,
+    /// Where a generated object goes when its blueprint's template names no namespace: the
+    /// blueprint's (the API documentation's reading) or the target's.
+    pub configuration_namespace: ConfigurationNamespace,
+    /// Warnings count as errors: in CI or ArgoCD, a target that gets nothing fails the render.
+    pub strict: bool,
+    /// The classes of `info` results left out.
+    pub silence: Vec<Info>,
+}
+
+/// The classes of `info` results, which a team may silence (`silence: missing-secret`).
+/// Warnings and errors have none: each asks for a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Info {
+    /// Earlier output regenerated.
+    Updated,
+    /// Earlier output removed.
+    Pruned,
+    /// An annotated object of a kind the family does not back up.
+    NotATarget,
+    /// A storage Secret the generated objects need is not in the input.
+    MissingSecret,
+    /// A variable's value taken from the database's own version.
+    VersionFromDatabase,
+    /// A blueprint relies on the cluster's default storage or retention policy.
+    ClusterDefault,
+}
+
+impl Info {
+    pub const ALL: [Info; 6] = [
+        Info::Updated,
+        Info::Pruned,
+        Info::NotATarget,
+        Info::MissingSecret,
+        Info::VersionFromDatabase,
+        Info::ClusterDefault,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Info::Updated => "updated",
+            Info::Pruned => "pruned",
+            Info::NotATarget => "not-a-target",
+            Info::MissingSecret => "missing-secret",
+            Info::VersionFromDatabase => "version-from-database",
+            Info::ClusterDefault => "cluster-default",
+        }
+    }
+
+    fn named(name: &str) -> Option<Info> {
+        Info::ALL.into_iter().find(|info| info.name() == name)
+    }
+}
+
+/// The namespace of a generated object whose template names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConfigurationNamespace {
+    #[default]
+    Blueprint,
+    Target,
+}
+
+/// The defaults the option table states (a test of the reader holds the two together).
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            missing_blueprint: MissingBlueprint::Error,
+            mark_generated: true,
+            default_namespace: None,
+            configuration_namespace: ConfigurationNamespace::Blueprint,
+            strict: false,
+            silence: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The option table: each option of `functionConfig` once, with what it takes, its default, its
+//! line of help and where its value goes.
+
+use std::fmt;
+
+use super::{Config, ConfigurationNamespace, Info, MissingBlueprint};
+
+/// One option of `functionConfig`.
+pub struct Setting {
+    /// The key in `data` (ConfigMap) or at the top level (typed form).
+    pub name: &'static str,
+    pub values: Values,
+    /// The default as the option would be written; `None`: unset.
+    pub default: Option<&'static str>,
+    /// What it does, in a line of `--help`.
+    pub help: &'static str,
+}
+
+/// A word a choice takes, and what it sets.
+pub type Choice = (&'static str, fn(&mut Config));
+
+/// What an option takes, with the setter its value goes to (so a kind of value and its setter
+/// cannot disagree).
+pub enum Values {
+    /// One of these words, each with what it sets.
+    OneOf(&'static [Choice]),
+    /// `true` or `false`: a string in a ConfigMap, a YAML boolean in the typed form.
+    Bool(fn(&mut Config, bool)),
+    /// A namespace.
+    Namespace(fn(&mut Config, String)),
+    /// Classes of `info`: one string of names separated by commas (all a ConfigMap can hold),
+    /// or in the typed form also a list of names.
+    InfoClasses(fn(&mut Config, Vec<Info>)),
+}
+
+impl Values {
+    /// The words a choice or a boolean takes; none for free text.
+    pub fn words(&self) -> Vec<&'static str> {
+        match self {
+            Values::OneOf(choices) => choices.iter().map(|(word, _)| *word).collect(),
+            Values::Bool(_) => vec!["true", "false"],
+            Values::Namespace(_) | Values::InfoClasses(_) => Vec::new(),
+        }
+    }
+}
+
+/// The values in a few words (`error|warning`, `a namespace`), as the "unknown option" error
+/// and `--help` give them.
+impl fmt::Display for Values {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Values::OneOf(_) | Values::Bool(_) => write!(f, "{}", self.words().join("|")),
+            Values::Namespace(_) => write!(f, "a namespace"),
+            Values::InfoClasses(_) => write!(f, "info classes, comma-separated"),
+        }
+    }
+}
+
+/// Every option, in the order `--help`, the "unknown option" error and the README list them.
+pub const SETTINGS: [Setting; 6] = [
+    Setting {
+        name: "missingBlueprint",
+        values: Values::OneOf(&[
+            ("error", |c| c.missing_blueprint = MissingBlueprint::Error),
+            ("warning", |c| {
+                c.missing_blueprint = MissingBlueprint::Warning
+            }),
+        ]),
+        default: Some("error"),
+        help: "severity of a blueprint name with no blueprint",
+    },
+    Setting {
+        name: "markGenerated",
+        values: Values::Bool(|c, mark| c.mark_generated = mark),
+        default: Some("true"),
+        help: "mark generated objects so later runs update and prune them",
+    },
+    Setting {
+        name: "defaultNamespace",
+        values: Values::Namespace(|c, namespace| c.default_namespace = Some(namespace)),
+        default: None,
+        help: "namespace of targets that have none (ARGOCD_APP_NAMESPACE, set by ArgoCD for \
+               plugins, wins over it)",
+    },
+    Setting {
+        name: "configurationNamespace",
+        values: Values::OneOf(&[
+            ("blueprint", |c| {
+                c.configuration_namespace = ConfigurationNamespace::Blueprint;
+            }),
+            ("target", |c| {
+                c.configuration_namespace = ConfigurationNamespace::Target;
+            }),
+        ]),
+        default: Some("blueprint"),
+        help: "where a BackupConfiguration goes when its blueprint's template names no namespace",
+    },
+    Setting {
+        name: "strict",
+        values: Values::Bool(|c, strict| c.strict = strict),
+        default: Some("false"),
+        help: "every warning is an error: a target that gets nothing fails the run",
+    },
+    Setting {
+        name: "silence",
+        values: Values::InfoClasses(|c, classes| c.silence = classes),
+        default: None,
+        help: "info classes to leave out",
+    },
+];
+
+/// The options with their values, as the "unknown option" error lists them.
+pub fn summary() -> String {
+    let options: Vec<String> = SETTINGS
+        .iter()
+        .map(|setting| format!("{} ({})", setting.name, setting.values))
+        .collect();
+    options.join(", ")
+}
+
+/// Where the help of an option starts, and where lines end.
+const COLUMN: usize = 38;
+const WIDTH: usize = 100;
+
+/// The options' lines of `--help`: `name: values`, then the help and the default, wrapped.
+pub fn help() -> String {
+    let mut out = String::new();
+    for setting in &SETTINGS {
+        let mut help = setting.help.to_owned();
+        if let Values::InfoClasses(_) = setting.values {
+            help = format!("{help}: {}", Info::ALL.map(Info::name).join(", "));
+        }
+        let mut words: Vec<String> = help.split_whitespace().map(str::to_owned).collect();
+        // One word, so that the default is never cut from its option.
+        words.push(format!("(default {})", setting.default.unwrap_or("none")));
+        wrap(
+            &format!("    {}: {}", setting.name, setting.values),
+            &words,
+            &mut out,
+        );
+    }
+    out
+}
+
+/// `head`, then `words` from [`COLUMN`] on (on a line of their own when `head` reaches it).
+fn wrap(head: &str, words: &[String], out: &mut String) {
+    let mut line = head.to_owned();
+    if line.chars().count() + 2 > COLUMN {
+        out.push_str(&line);
+        out.push('\n');
+        line.clear();
+    }
+    let mut empty = true;
+    for word in words {
+        let used = line.chars().count().max(COLUMN);
+        if !empty && used + 1 + word.chars().count() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line.clear();
+            empty = true;
+        }
+        let pad = COLUMN.saturating_sub(line.chars().count());
+        line.push_str(&" ".repeat(pad));
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each option's lines of `help()`: from its `name: values` to the next option's.
+    fn help_of(help: &str, setting: &Setting) -> String {
+        let head = format!("    {}: {}", setting.name, setting.values);
+        let start = help
+            .find(&head)
+            .unwrap_or_else(|| panic!("--help lists {head}"));
+        let rest = &help[start + head.len()..];
+        let end = SETTINGS
+            .iter()
+            .filter_map(|other| rest.find(&format!("\n    {}: ", other.name)))
+            .min()
+            .unwrap_or(rest.len());
+        rest[..end].split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    #[test]
+    fn help_lists_every_option_with_its_values_and_default() {
+        let help = help();
+        for setting in &SETTINGS {
+            let lines = help_of(&help, setting);
+            let default = format!("(default {})", setting.default.unwrap_or("none"));
+            assert!(lines.starts_with(setting.help), "{lines}");
+            assert!(lines.ends_with(&default), "{lines}");
+        }
+        assert!(
+            help.lines().all(|line| line.chars().count() <= WIDTH),
+            "{help}"
+        );
+        for class in Info::ALL {
+            assert!(
+                help.contains(class.name()),
+                "--help names the class {}",
+                class.name()
+            );
+        }
+    }
+
+    /// The README's "FunctionConfig" table: one row per option, in the table's order, with the
+    /// table's values and default.
+    #[test]
+    fn the_readme_table_is_the_option_table() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split("\n## FunctionConfig\n")
+            .nth(1)
+            .expect("a FunctionConfig section");
+        let rows: Vec<Vec<&str>> = section
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .skip(2) // the header and its rule
+            .map(|line| line.trim_matches('|').split(" | ").map(str::trim).collect())
+            .collect();
+        let names: Vec<&str> = rows.iter().map(|row| row[0].trim_matches('`')).collect();
+        let options: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
+        assert_eq!(names, options, "the README's options");
+        for (row, setting) in rows.iter().zip(&SETTINGS) {
+            let words = setting.values.words();
+            let values = match words.is_empty() {
+                true => setting.values.to_string(),
+                false => words
+                    .iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            let default = setting
+                .default
+                .map_or("none".to_owned(), |d| format!("`{d}`"));
+            assert_eq!(row[1], values, "the README's values of {}", setting.name);
+            assert_eq!(row[2], default, "the README's default of {}", setting.name);
+        }
+    }
+}
