@@ -247,8 +247,8 @@ fn a_long_string_that_fits_in_a_kubestash_object_is_copied() {
     );
 }
 
-/// SPEC-kubestash K4: a `variables.kubestash.com/*` value is substituted as a value, verbatim,
-/// whatever it looks like, and never substituted again.
+/// docs/spec-kubestash.md K4: a `variables.kubestash.com/*` value is substituted as a value,
+/// verbatim, whatever it looks like, and never substituted again.
 #[test]
 fn hostile_kubestash_variable_values_stay_values() {
     let values: Vec<(&str, String)> = vec![
@@ -380,7 +380,7 @@ fn a_target_listing_10000_session_names_gets_one_result() {
     );
 }
 
-/// SPEC §7: Secret contents are never read into generated objects, results or stderr.
+/// docs/spec.md §7: Secret contents are never read into generated objects, results or stderr.
 #[test]
 fn secret_contents_never_leave_their_secret() {
     let secret = "- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s3-secret\n    namespace: shop\n  data:\n    AWS_SECRET_ACCESS_KEY: c3VwZXItc2VjcmV0LXZhbHVl\n  stringData:\n    token: plain-super-secret-value\n";

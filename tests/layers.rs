@@ -1,7 +1,7 @@
-//! The layering rule, read from the sources (ARCHITECTURE: lossless YAML → KRM → engine → API
-//! families → pipeline): no module imports one of a higher layer, no two modules import each
-//! other (directly or round a loop), families never import each other or the framings, and no
-//! API family's vocabulary is written below the family layer.
+//! The layering rule, read from the sources (docs/architecture.md: lossless YAML → KRM → engine
+//! → API families → pipeline): no module imports one of a higher layer, no two modules import
+//! each other (directly or round a loop), families never import each other or the framings, and
+//! no API family's vocabulary is written below the family layer.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -30,13 +30,13 @@ const CRD: &str = "tests/fixtures/crds-kubestash/core.kubestash.com_backupconfig
 const GROUP_NAME: &str = "core.kubestash.com";
 const API_VERSION: &str = "core.kubestash.com/v1alpha1";
 const KIND: &str = "BackupConfiguration";
-/// Our marker on every generated object (SPEC §4.4, SPEC-kubestash K5).
+/// Our marker on every generated object (docs/spec.md §4.4, docs/spec-kubestash.md K5).
 const MARKER: &str = "autobackup.stash.appscode.com/blueprint";
 
 /// What the error result of each `operator-error.txt` case must say, as phrases of that file.
 /// The file words the model's prediction and quotes the operator's own error; ours is worded
-/// differently (SPEC-kubestash K4: name the variable and the field path), so the check is on
-/// the one thing every wording must share and that cannot drift with rephrasing.
+/// differently (docs/spec-kubestash.md K4: name the variable and the field path), so the check
+/// is on the one thing every wording must share and that cannot drift with rephrasing.
 const ERROR_PHRASES: &[(&str, &[&str])] = &[
     // The operator's envsubst says "input/default value not found for key targetedDatabases";
     // whatever else our message says, it names the variable, with its case (variables are

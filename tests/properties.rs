@@ -1,8 +1,9 @@
-//! Invariants over generated ResourceLists (SPEC §7): whatever the style of the input (block or
-//! flow YAML, JSON, CRLF, comments, non-ASCII text, a missing final newline), every input item
-//! appears in the output byte for byte and in order, the function never fails on it, and a
-//! second run on the output changes nothing. The items mix both families: Stash's cluster-scoped
-//! blueprints and KubeStash's namespaced ones, and targets annotated for either or both.
+//! Invariants over generated ResourceLists (docs/spec.md §7): whatever the style of the input
+//! (block or flow YAML, JSON, CRLF, comments, non-ASCII text, a missing final newline), every
+//! input item appears in the output byte for byte and in order, the function never fails on it,
+//! and a second run on the output changes nothing. The items mix both families: Stash's
+//! cluster-scoped blueprints and KubeStash's namespaced ones, and targets annotated for either or
+//! both.
 
 use proptest::prelude::*;
 use stash_autobackup::{Options, run};
