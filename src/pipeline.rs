@@ -1,6 +1,8 @@
 //! One run, from input text to output pieces: read → frame → families propose → reconcile →
 //! write. The only module that knows every layer.
 
+use std::fmt;
+
 use crate::engine::config::{self, Config};
 use crate::engine::family::{Family, FamilyId, Input};
 use crate::engine::finding::{Finding, Found};
@@ -289,14 +291,10 @@ fn body<'a, F: Framed<'a>>(
     tree: &Tree<'a>,
     mut framed: F,
     config: Config,
-    problems: Vec<KrmResult>,
+    problems: Vec<Found>,
     options: &Options<'_>,
 ) -> Run {
-    let (config, problems) = argocd_namespace(config, problems, options);
-    let mut findings: Vec<Found> = problems
-        .into_iter()
-        .map(|p| Found::from_result(p, None))
-        .collect();
+    let (config, mut findings) = argocd_namespace(config, problems, options);
     let config_ok = !findings.iter().any(|f| f.severity() == Severity::Error);
     findings.extend(framed.findings(config_ok));
     let objects = framed.objects();
@@ -417,21 +415,51 @@ fn generate<'r>(
     reconciler.finish()
 }
 
+/// What the namespace ArgoCD gives a plugin finds.
+#[derive(Debug)]
+enum ArgoNamespace {
+    /// It is no namespace: not used.
+    Invalid(String),
+    /// It replaces the option `defaultNamespace`, which names another.
+    Replaces { option: String, namespace: String },
+}
+
+impl fmt::Display for ArgoNamespace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArgoNamespace::Invalid(namespace) => write!(
+                f,
+                "ARGOCD_APP_NAMESPACE {namespace:?} is not a valid Kubernetes namespace; it is \
+                 not used"
+            ),
+            ArgoNamespace::Replaces { option, namespace } => write!(
+                f,
+                "defaultNamespace `{option}` is not used: ArgoCD applies objects without a \
+                 namespace to `{namespace}` (ARGOCD_APP_NAMESPACE), so their backups go there too"
+            ),
+        }
+    }
+}
+
+impl Finding for ArgoNamespace {
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+}
+
 /// The namespace ArgoCD applies objects without one to, which their backups must share: it
 /// replaces `defaultNamespace` (with a warning when the two differ).
 fn argocd_namespace(
     mut config: Config,
-    mut problems: Vec<KrmResult>,
+    mut problems: Vec<Found>,
     options: &Options<'_>,
-) -> (Config, Vec<KrmResult>) {
+) -> (Config, Vec<Found>) {
     let Some(namespace) = options.argocd_namespace.filter(|n| !n.is_empty()) else {
         return (config, problems);
     };
     if !k8s_names::is_dns_label(namespace) {
-        problems.push(KrmResult::new(
-            Severity::Warning,
-            format!("ARGOCD_APP_NAMESPACE {namespace:?} is not a valid Kubernetes namespace; it is not used"),
-        ));
+        let invalid = ArgoNamespace::Invalid(namespace.to_owned());
+        problems.push(Found::new(invalid));
         return (config, problems);
     }
     if let Some(option) = config
@@ -439,20 +467,18 @@ fn argocd_namespace(
         .as_deref()
         .filter(|o| *o != namespace)
     {
-        problems.push(KrmResult::new(
-            Severity::Warning,
-            format!(
-                "defaultNamespace `{option}` is not used: ArgoCD applies objects without a namespace \
-                 to `{namespace}` (ARGOCD_APP_NAMESPACE), so their backups go there too"
-            ),
-        ));
+        let replaces = ArgoNamespace::Replaces {
+            option: option.to_owned(),
+            namespace: namespace.to_owned(),
+        };
+        problems.push(Found::new(replaces));
     }
     config.default_namespace = Some(namespace.to_owned());
     (config, problems)
 }
 
 /// Reads a `--config` file: one ConfigMap or StashAutoBackup object.
-fn read_config_file(text: &str) -> Result<(Config, Vec<KrmResult>), InputError> {
+fn read_config_file(text: &str) -> Result<(Config, Vec<Found>), InputError> {
     let (tree, node) = capture_first(text).map_err(|e| InputError::syntax(&e))?;
     Ok(config::read(&tree, node))
 }

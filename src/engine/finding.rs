@@ -10,10 +10,57 @@
 
 use std::fmt;
 
-use super::config::Info;
+use super::fields::FieldProblem;
 use crate::krm::kpt;
 use crate::krm::object::{ItemIndex, Object};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
+
+/// The classes of `info` results, which a team may silence (`silence: missing-secret`).
+/// Warnings and errors have none: each asks for a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Info {
+    /// Earlier output regenerated.
+    Updated,
+    /// Earlier output removed.
+    Pruned,
+    /// An annotated object of a kind the family does not back up.
+    NotATarget,
+    /// A storage Secret the generated objects need is not in the input.
+    MissingSecret,
+    /// A variable's value taken from the database's own version.
+    VersionFromDatabase,
+    /// A blueprint relies on the cluster's default storage or retention policy.
+    ClusterDefault,
+}
+
+impl Info {
+    /// Every class, in the order the docs list them.
+    pub const ALL: [Info; 6] = [
+        Info::Updated,
+        Info::Pruned,
+        Info::NotATarget,
+        Info::MissingSecret,
+        Info::VersionFromDatabase,
+        Info::ClusterDefault,
+    ];
+
+    /// Its name, as the option `silence` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Info::Updated => "updated",
+            Info::Pruned => "pruned",
+            Info::NotATarget => "not-a-target",
+            Info::MissingSecret => "missing-secret",
+            Info::VersionFromDatabase => "version-from-database",
+            Info::ClusterDefault => "cluster-default",
+        }
+    }
+
+    /// The class of this name (`missing-secret`).
+    pub fn named(name: &str) -> Option<Info> {
+        Info::ALL.into_iter().find(|info| info.name() == name)
+    }
+}
 
 /// A family's place among the run's families (the pipeline's list, in generation order): which
 /// family found what, and whose earlier output an object is.
@@ -72,6 +119,12 @@ impl Found {
         self
     }
 
+    /// The same finding, about the field at `path`.
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.field = Some(path.into());
+        self
+    }
+
     /// How much it matters, after the option `strict`.
     pub fn severity(&self) -> Severity {
         match self.what.severity() {
@@ -113,47 +166,18 @@ impl Found {
     }
 }
 
-/// A finding worded where it is found. Transitional: the layers' typed findings replace it.
-#[derive(Debug)]
-pub struct Message {
-    pub severity: Severity,
-    pub text: String,
-    pub class: Option<Info>,
-}
-
-impl fmt::Display for Message {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
-impl Finding for Message {
+/// A field of a blueprint or of the options that cannot be read as the API defines it.
+impl Finding for FieldProblem {
     fn severity(&self) -> Severity {
-        self.severity
-    }
-
-    fn class(&self) -> Option<Info> {
-        self.class
+        FieldProblem::severity(self)
     }
 }
 
-impl Found {
-    /// A KRM result made elsewhere, as a finding (transitional).
-    pub fn from_result(result: KrmResult, object: Option<ItemIndex>) -> Self {
-        let KrmResult {
-            message,
-            severity,
-            resource_ref,
-            field,
-            ..
-        } = result;
-        let mut found = Found::new(Message {
-            severity,
-            text: message,
-            class: None,
-        });
-        found.object = object;
-        found.reference = if object.is_none() { resource_ref } else { None };
+impl From<FieldProblem> for Found {
+    /// The problem, about its field (none when it is the whole object's).
+    fn from(problem: FieldProblem) -> Self {
+        let field = Some(problem.field.clone()).filter(|f| !f.is_empty());
+        let mut found = Found::new(problem);
         found.field = field;
         found
     }

@@ -5,7 +5,6 @@
 
 use std::fmt;
 
-use super::kpt;
 use super::object::{Field, FileRef, Object};
 use crate::yaml::emit::Value;
 
@@ -104,12 +103,6 @@ pub struct KrmResult {
     pub field: Option<String>,
     /// The file the object came from.
     pub file: Option<FileRef>,
-    /// What kind of information an `info` is, by which a team may silence it (the engine's
-    /// option `silence`); not written out.
-    pub class: Option<&'static str>,
-    /// The API family that found it, when one did (a preview shows it with that family's
-    /// target); not written out.
-    pub family: Option<&'static str>,
 }
 
 impl KrmResult {
@@ -121,24 +114,7 @@ impl KrmResult {
             resource_ref: None,
             field: None,
             file: None,
-            class: None,
-            family: None,
         }
-    }
-
-    /// A result about an input object, with its reference and file filled in.
-    pub fn about(severity: Severity, object: &Object<'_>, message: impl Into<String>) -> Self {
-        KrmResult {
-            resource_ref: Some(ResourceRef::of(object)),
-            file: kpt::file_of(object),
-            ..KrmResult::new(severity, message)
-        }
-    }
-
-    /// The same result, about the field at `path`.
-    pub fn field(mut self, path: impl Into<String>) -> Self {
-        self.field = Some(path.into());
-        self
     }
 
     /// The entry of the ResourceList's `results`.

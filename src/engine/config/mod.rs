@@ -12,6 +12,8 @@ mod options;
 mod read;
 
 pub use options::help;
+
+use super::finding::Info;
 pub use read::read;
 
 pub const TYPED_API_VERSION: &str = "autobackup.stash.appscode.com/v1alpha1";
@@ -40,50 +42,6 @@ pub struct Config {
     pub strict: bool,
     /// The classes of `info` results left out.
     pub silence: Vec<Info>,
-}
-
-/// The classes of `info` results, which a team may silence (`silence: missing-secret`).
-/// Warnings and errors have none: each asks for a fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Info {
-    /// Earlier output regenerated.
-    Updated,
-    /// Earlier output removed.
-    Pruned,
-    /// An annotated object of a kind the family does not back up.
-    NotATarget,
-    /// A storage Secret the generated objects need is not in the input.
-    MissingSecret,
-    /// A variable's value taken from the database's own version.
-    VersionFromDatabase,
-    /// A blueprint relies on the cluster's default storage or retention policy.
-    ClusterDefault,
-}
-
-impl Info {
-    pub const ALL: [Info; 6] = [
-        Info::Updated,
-        Info::Pruned,
-        Info::NotATarget,
-        Info::MissingSecret,
-        Info::VersionFromDatabase,
-        Info::ClusterDefault,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Info::Updated => "updated",
-            Info::Pruned => "pruned",
-            Info::NotATarget => "not-a-target",
-            Info::MissingSecret => "missing-secret",
-            Info::VersionFromDatabase => "version-from-database",
-            Info::ClusterDefault => "cluster-default",
-        }
-    }
-
-    fn named(name: &str) -> Option<Info> {
-        Info::ALL.into_iter().find(|info| info.name() == name)
-    }
 }
 
 /// The namespace of a generated object whose template names none.

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use super::{Config, ConfigurationNamespace, Info, MissingBlueprint};
+use super::{Config, ConfigurationNamespace, MissingBlueprint};
+use crate::engine::finding::Info;
 
 /// One option of `functionConfig`.
 pub struct Setting {

@@ -3,10 +3,12 @@
 use granit_parser::ScalarStyle;
 
 use super::options::{SETTINGS, Setting, Values, summary};
-use super::{Config, Info, TYPED_API_VERSION, TYPED_KIND};
+use super::{Config, TYPED_API_VERSION, TYPED_KIND};
 use crate::engine::fields::{FieldProblem, Fields, Problem, Problems};
+use crate::engine::finding::Found;
+use crate::engine::finding::Info;
 use crate::engine::k8s_names;
-use crate::krm::results::{KrmResult, ResourceRef};
+use crate::krm::results::ResourceRef;
 use crate::suggest;
 use crate::yaml::tree::{Node, NodeId, Tree};
 
@@ -29,8 +31,9 @@ impl Form {
     }
 }
 
-/// Reads the options; problems come back as error results and the defaults stand in.
-pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
+/// Reads the options; problems come back as findings about the functionConfig, and the
+/// defaults stand in.
+pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<Found>) {
     let mut config = Config::default();
     let Some(node) = node.filter(|n| !tree.is_null(*n)) else {
         return (config, Vec::new());
@@ -49,12 +52,12 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<KrmResult>) {
     );
     let form = read_options(&mut config, &root, &options);
     let prefix = form.map_or("", Form::prefix);
-    let result = |problem: FieldProblem, field: String| KrmResult {
-        resource_ref: Some(reference.clone()),
-        field: Some(field),
-        ..KrmResult::new(problem.severity(), problem.to_string())
+    let result = |problem: FieldProblem, field: String| {
+        let mut found = Found::new(problem).at(field);
+        found.reference = Some(reference.clone());
+        found
     };
-    let mut results: Vec<KrmResult> = object
+    let mut results: Vec<Found> = object
         .into_vec()
         .into_iter()
         .map(|problem| {
@@ -286,10 +289,10 @@ mod tests {
     /// The options of a ResourceList whose functionConfig is `config` (YAML flow mapping).
     fn options(config: &str) -> (Config, Vec<String>) {
         let (config, results) = results(config);
-        (config, results.into_iter().map(|p| p.message).collect())
+        (config, results.iter().map(Found::message).collect())
     }
 
-    fn results(config: &str) -> (Config, Vec<KrmResult>) {
+    fn results(config: &str) -> (Config, Vec<Found>) {
         let src = format!(
             "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: {config}\nitems: []\n"
         );
@@ -424,7 +427,7 @@ mod tests {
                 assert_eq!(results.len(), 1, "{config}: {results:?}");
                 assert_eq!(results[0].field.as_deref(), Some(field.as_str()));
                 assert!(
-                    results[0].message.contains(setting.name),
+                    results[0].message().contains(setting.name),
                     "{:?}",
                     results[0]
                 );
@@ -515,7 +518,7 @@ mod tests {
             assert_eq!(results.len(), 1, "{config}: {results:?}");
             assert_eq!(results[0].field.as_deref(), Some(field), "{config}");
             assert!(
-                results[0].message.starts_with(wanted),
+                results[0].message().starts_with(wanted),
                 "{config}: {results:?}"
             );
         }

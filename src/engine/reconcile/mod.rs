@@ -23,8 +23,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
-use super::config::{Config, Info};
-use super::finding::{FamilyId, Finding, Found};
+use super::config::Config;
+use super::finding::{FamilyId, Finding, Found, Info};
 use super::ownership;
 use crate::krm::changes::{Appended, Changes};
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectKey};

@@ -9,11 +9,12 @@ use std::hash::Hash;
 
 use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::family::{Input, Select};
+use crate::engine::fields::FieldProblem;
 use crate::engine::finding::{Finding, Found};
 use crate::engine::reconcile::Proposals;
 use crate::krm::kpt::{self, LOCAL_CONFIG};
 use crate::krm::object::{ItemIndex, Object, ObjectFields};
-use crate::krm::results::{KrmResult, ResourceRef, Severity, annotation_field};
+use crate::krm::results::{ResourceRef, Severity, annotation_field};
 use crate::suggest;
 use crate::yaml::tree::Tree;
 
@@ -71,8 +72,9 @@ impl BlueprintKey for (String, String) {
     }
 }
 
-/// Reads one blueprint, its problems into the results (an unusable one gives `None`).
-pub type ReadBlueprint<B> = fn(&Tree<'_>, &Object<'_>, ItemIndex, &mut Vec<KrmResult>) -> Option<B>;
+/// Reads one blueprint, its problems into the list (an unusable one gives `None`).
+pub type ReadBlueprint<B> =
+    fn(&Tree<'_>, &Object<'_>, ItemIndex, &mut Vec<FieldProblem>) -> Option<B>;
 
 /// A family's blueprints, by key; `None` for a key two blueprints share.
 pub struct Blueprints<K, B> {
@@ -110,7 +112,7 @@ impl<B> BlueprintReader<B> {
             let mut problems = Vec::new();
             let read = (self.read)(input.tree, input.object(i), i, &mut problems);
             for problem in problems {
-                out.report(Found::from_result(problem, Some(i)));
+                out.report(Found::from(problem).on(i));
             }
             note_applied_blueprint(input, out, i, self.family);
             let Some(key) = K::of(fields) else {

@@ -7,9 +7,9 @@ use std::rc::Rc;
 
 use super::kinds;
 use super::subjects::{self, Annotation, Candidate, DATABASES, Makeup};
-use crate::engine::config::{Config, Info};
+use crate::engine::config::Config;
 use crate::engine::family::{Input, Select};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Info};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::{ItemIndex, ObjectFields};

@@ -5,10 +5,9 @@ use std::rc::Rc;
 
 use super::usage::{self, Usage};
 use super::{API_VERSION, BLUEPRINT_KIND, GROUP};
-use crate::engine::fields::{Fields, Problem, Problems, Subject};
+use crate::engine::fields::{FieldProblem, Fields, Problem, Problems, Subject};
 use crate::engine::k8s_names;
 use crate::krm::object::{ItemIndex, Object, ObjectFields};
-use crate::krm::results::KrmResult;
 use crate::yaml::tree::{NodeId, Tree};
 
 /// A blueprint whose template has the shape KubeStash expects.
@@ -38,21 +37,18 @@ pub fn is_blueprint(fields: &ObjectFields<'_>) -> bool {
     fields.kind.text() == Some(BLUEPRINT_KIND) && fields.group() == Some(GROUP)
 }
 
-/// Reads a blueprint; what is wrong with it comes back as results (an unusable blueprint gives
-/// `None` and at least one error).
+/// Reads a blueprint; what is wrong with it comes back in `problems` (an unusable blueprint
+/// gives `None` and at least one error).
 pub fn read(
     tree: &Tree<'_>,
     object: &Object<'_>,
     index: ItemIndex,
-    results: &mut Vec<KrmResult>,
+    problems: &mut Vec<FieldProblem>,
 ) -> Option<Blueprint> {
     let fields = object.fields()?;
-    let problems = Problems::default();
-    let blueprint = read_fields(tree, fields, index, &problems);
-    for problem in problems.into_vec() {
-        let result = KrmResult::about(problem.severity(), object, problem.to_string());
-        results.push(result.field(problem.field));
-    }
+    let found = Problems::default();
+    let blueprint = read_fields(tree, fields, index, &found);
+    problems.extend(found.into_vec());
     blueprint
 }
 
@@ -231,7 +227,7 @@ mod tests {
         let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
         let results = results
             .into_iter()
-            .map(|r| (r.field.unwrap_or_default(), r.message))
+            .map(|r| (r.field.clone(), r.to_string()))
             .collect();
         (blueprint, results)
     }

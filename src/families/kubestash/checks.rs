@@ -9,9 +9,8 @@ use std::rc::Rc;
 
 use super::blueprint::Blueprint;
 use super::{STORAGE_GROUP, TEMPLATE};
-use crate::engine::config::Info;
 use crate::engine::family::{Input, Select};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Info};
 use crate::engine::k8s_names::{self, NAME_RULE};
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::ItemIndex;

@@ -3,10 +3,9 @@
 use std::rc::Rc;
 
 use super::{BLUEPRINT_API_VERSION as API_VERSION, BLUEPRINT_KIND as KIND, GROUP};
-use crate::engine::fields::{Fields, Problem, Problems, Subject};
+use crate::engine::fields::{FieldProblem, Fields, Problem, Problems, Subject};
 use crate::engine::k8s_names;
 use crate::krm::object::{ItemIndex, Object, ObjectFields};
-use crate::krm::results::KrmResult;
 use crate::yaml::tree::{NodeId, Tree};
 
 /// Storage backends of a Stash Repository; a blueprint names exactly one.
@@ -51,25 +50,18 @@ pub fn is_blueprint(fields: &ObjectFields<'_>) -> bool {
     fields.kind.text() == Some(KIND) && fields.group() == Some(GROUP)
 }
 
-/// Reads a blueprint; what is wrong with it comes back as results (an unusable blueprint gives
-/// `None` and at least one error).
+/// Reads a blueprint; what is wrong with it comes back in `problems` (an unusable blueprint
+/// gives `None` and at least one error).
 pub fn read(
     tree: &Tree<'_>,
     object: &Object<'_>,
     index: ItemIndex,
-    results: &mut Vec<KrmResult>,
+    problems: &mut Vec<FieldProblem>,
 ) -> Option<Blueprint> {
     let fields = object.fields()?;
-    let problems = Problems::default();
-    let blueprint = read_fields(tree, fields, index, &problems);
-    for problem in problems.into_vec() {
-        let mut result = KrmResult::about(problem.severity(), object, problem.to_string());
-        // A problem of the whole object names no field.
-        if !problem.field.is_empty() {
-            result = result.field(problem.field);
-        }
-        results.push(result);
-    }
+    let found = Problems::default();
+    let blueprint = read_fields(tree, fields, index, &found);
+    problems.extend(found.into_vec());
     blueprint
 }
 
@@ -299,7 +291,7 @@ mod tests {
         let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
         let results = results
             .into_iter()
-            .map(|r| (r.severity, r.field.unwrap_or_default(), r.message))
+            .map(|r| (r.severity(), r.field.clone(), r.to_string()))
             .collect();
         (blueprint, results)
     }

@@ -6,9 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use super::{EXTERNAL_SECRETS_GROUP, SEALED_SECRETS_GROUP};
-use crate::engine::config::Info;
 use crate::engine::family::{Input, Select};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Info};
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::{ItemIndex, ObjectFields};
 use crate::krm::results::Severity;

@@ -15,10 +15,10 @@ use super::vars::Vars;
 use super::{
     BLUEPRINT_ANNOTATION, FILE_PREFIX, GENERATED, GROUP, KEYS, SCHEDULE_ANNOTATION, Stash,
 };
-use crate::engine::config::{Config, Info};
+use crate::engine::config::Config;
 use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input};
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Info};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
 use crate::families::common::schedule::{self, Written};
