@@ -60,7 +60,7 @@ fn unknown_flags_are_errors() {
     assert!(out.stdout.is_empty());
 }
 
-/// SPEC §7: a write error on stdout is fatal, never a silent exit 0 with partial output.
+/// docs/spec.md §7: a write error on stdout is fatal, never a silent exit 0 with partial output.
 #[test]
 fn a_failed_write_to_stdout_fails_the_run() {
     let input = common::read("examples/resource-list.yaml");

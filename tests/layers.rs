@@ -1,7 +1,8 @@
 //! The layering rule, read from the sources (docs/architecture.md: lossless YAML → KRM → engine
 //! → API families → pipeline): no module imports one of a higher layer, no two modules import
-//! each other (directly or round a loop), families never import each other or the framings, and
-//! no API family's vocabulary is written below the family layer.
+//! each other (directly or round a loop), families never import each other or the framings, no
+//! API family's vocabulary is written below the family layer, and no function of the engine or a
+//! family grows past one screen.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -335,4 +336,84 @@ fn the_import_reader_sees_imports() {
     assert!(edge("pipeline", "families::stash"));
     let count: usize = edges.values().map(BTreeSet::len).sum();
     assert!(count > 60, "only {count} imports found");
+}
+
+/// The longest a function of the engine or of a family may be: beyond it, a function does more
+/// than one step, and the next capability copies a part of it instead of calling it.
+const LONGEST_FUNCTION: usize = 80;
+
+/// The functions of `code` (without its tests), each with its first line and its length in
+/// lines: from the `fn` line to the `}` at the same indentation.
+fn functions(code: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut found = Vec::new();
+    for (start, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let after_visibility = trimmed
+            .strip_prefix("pub(crate) ")
+            .or_else(|| trimmed.strip_prefix("pub(super) "))
+            .or_else(|| trimmed.strip_prefix("pub "))
+            .unwrap_or(trimmed);
+        let after_const = after_visibility
+            .strip_prefix("const ")
+            .unwrap_or(after_visibility);
+        let Some(rest) = after_const.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // A declaration without a body (a trait's) ends on its own line.
+        if line.trim_end().ends_with(';') {
+            continue;
+        }
+        let end = lines[start..].iter().position(|l| {
+            l.len() > indent && l[..indent].trim().is_empty() && l[indent..].starts_with('}')
+        });
+        if let Some(end) = end {
+            found.push((name, start + 1, end + 1));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_function_of_the_engine_or_a_family_is_over_the_limit() {
+    let mut long = Vec::new();
+    let mut measured = 0;
+    for module in modules() {
+        let first = module.path.first().map(String::as_str);
+        if !matches!(first, Some("engine" | "families"))
+            || module.path.last().is_some_and(|p| p == "tests")
+        {
+            continue;
+        }
+        for (name, line, length) in functions(&module.code) {
+            measured += 1;
+            if length > LONGEST_FUNCTION {
+                long.push(format!(
+                    "{}:{line}: {name} has {length} lines",
+                    module.file.display()
+                ));
+            }
+        }
+    }
+    assert!(
+        measured > 300,
+        "the reader finds the functions ({measured})"
+    );
+    assert!(
+        long.is_empty(),
+        "split these into steps (at most {LONGEST_FUNCTION} lines each):\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_function_reader_measures_bodies() {
+    let code = "fn a() {\n    x();\n}\n\nimpl B {\n    pub fn c(&self) -> u8 {\n        if y {\n        }\n        1\n    }\n    fn d();\n}\n";
+    let found = functions(code);
+    assert_eq!(found, [("a".to_owned(), 1, 3), ("c".to_owned(), 6, 5)]);
 }

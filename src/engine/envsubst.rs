@@ -1,6 +1,7 @@
-//! `${TARGET_*}` substitution exactly as the Stash operator does it for a
-//! BackupBlueprint: a port of `envsubst.EvalMap` from `gomodules.xyz/envsubst`
-//! (a fork of `github.com/drone/envsubst`), including its parser quirks.
+//! `${NAME}` substitution exactly as the operators of both API families do it in
+//! a blueprint (each family gives its own variables): a port of `envsubst.EvalMap`
+//! from `gomodules.xyz/envsubst` (a fork of `github.com/drone/envsubst`), the
+//! library they vendor, including its parser quirks.
 //!
 //! # Model
 //! The text is parsed completely first (so a syntax error anywhere wins over an

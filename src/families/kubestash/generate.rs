@@ -1,5 +1,6 @@
-//! From blueprints and targets to BackupConfigurations (K3–K6): per target, one
-//! BackupConfiguration from the blueprint it names, or the findings that say why not.
+//! From blueprints and targets to BackupConfigurations (docs/spec-kubestash.md K3–K6): per
+//! target, one BackupConfiguration from the blueprint it names, or the findings that say why
+//! not.
 
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;

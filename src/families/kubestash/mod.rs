@@ -1,6 +1,6 @@
 //! KubeStash (`core.kubestash.com`), Stash's successor: namespaced BackupBlueprints, and the
 //! targets annotated with `blueprint.kubestash.com/name` and `/namespace` that get one
-//! BackupConfiguration each (SPEC-kubestash).
+//! BackupConfiguration each (docs/spec-kubestash.md).
 //!
 //! A sibling of the Stash family: it owns KubeStash's vocabulary and rules, uses the engine, the
 //! KRM and YAML layers and `families::common`, and never the Stash family or a framing. The two

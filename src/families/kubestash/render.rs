@@ -1,5 +1,5 @@
-//! Building the BackupConfiguration of one target (SPEC-kubestash K5). Our marker and kpt's file
-//! annotations are not set here: reconciliation adds them.
+//! Building the BackupConfiguration of one target (docs/spec-kubestash.md K5). Our marker and
+//! kpt's file annotations are not set here: reconciliation adds them.
 
 use super::API_VERSION;
 use super::targets::Reference;

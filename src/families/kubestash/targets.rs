@@ -1,6 +1,6 @@
-//! Targets: what KubeStash backs up (SPEC-kubestash K1). A KubeDB database and its AppBinding
-//! (one target, found as for Stash), an AppBinding alone (whose `spec.appRef` may name the real
-//! target), or an annotated Deployment, StatefulSet, DaemonSet or PersistentVolumeClaim.
+//! Targets: what KubeStash backs up (docs/spec-kubestash.md K1). A KubeDB database and its
+//! AppBinding (one target, found as for Stash), an AppBinding alone (whose `spec.appRef` may name
+//! the real target), or an annotated Deployment, StatefulSet, DaemonSet or PersistentVolumeClaim.
 
 use super::{NAME_ANNOTATION, NAMESPACE_ANNOTATION};
 use crate::engine::family::Input;

@@ -1,5 +1,5 @@
 //! The variables of a KubeStash target: only its `variables.kubestash.com/<name>` annotations,
-//! verbatim (SPEC-kubestash K4); there are no built-in ones.
+//! verbatim (docs/spec-kubestash.md K4); there are no built-in ones.
 
 use std::cell::Cell;
 

@@ -1,5 +1,6 @@
 //! The `${TARGET_*}` variables a Stash blueprint may use, with their values for one target
-//! (SPEC §5): a database's AppBinding has eight, a workload five, a PersistentVolumeClaim four.
+//! (docs/spec.md §5): a database's AppBinding has eight, a workload five, a
+//! PersistentVolumeClaim four.
 
 use std::cell::Cell;
 
@@ -70,7 +71,7 @@ impl Vars {
         self.used().any(|(name, _)| name == "TARGET_APP_VERSION")
     }
 
-    /// The variables substituted so far, with their values, in the order of SPEC §5.
+    /// The variables substituted so far, with their values, in the order of docs/spec.md §5.
     pub fn used(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let used = self.used.get();
         self.values
