@@ -19,10 +19,11 @@
 //!     │        and the explain report of a run's decisions                  explain.rs)
 //!     │
 //!  families    stash/, kubestash/: blueprints, targets, annotations,      (one folder each,
-//!     │        naming, render; subjects: what both back up                  never each other)
+//!     │        naming, checks, render; common/: the toolkit both take       never each other)
+//!     │        their shared steps from, and what both back up
 //!     │
-//!  engine      reconcile, ownership (the marker), expand + envsubst, cron, H spreading,
-//!     │        k8s names, options
+//!  engine      findings, reconcile, ownership (the marker), the field reader, options,
+//!     │        expand + envsubst, cron, H spreading, k8s names
 //!     │
 //!  krm         objects, readers (Interest + one ObjectBuilder), kpt annotations, the Secrets
 //!     │        a Kustomization generates, results,
@@ -39,8 +40,9 @@
 //!   feed one `krm::read::ObjectBuilder`, so duplicate keys, nulls and merge keys are read
 //!   one way.
 //! * A framing (`krm::resource_list` or `krm::stream`) says where the items are.
-//! * Each family (`families::stash`, `families::kubestash`) reads its blueprints and targets through an
-//!   `engine::family::Input` and proposes objects to `engine::reconcile`, which decides
+//! * Each family (`families::stash`, `families::kubestash`) reads its blueprints and targets
+//!   through an `engine::family::Input`, taking the steps both share from `families::common`,
+//!   and proposes objects to `engine::reconcile`, which decides
 //!   against the earlier output in the input (kept, updated, pruned, blocked by a hand-written
 //!   object) and hands each decided object to the framing's writer at once.
 //! * The framing applies the `krm::changes::Changes`: ranges of the input copied byte for
@@ -48,8 +50,9 @@
 //!   input item is ever re-serialised, so comments, quoting, key order, anchors and line endings
 //!   survive, and no YAML library's reading of a value can change its meaning.
 //!
-//! Problems with single objects are KRM results (`krm::results`); input that cannot be read
-//! at all is an [`error::InputError`]. The library does no I/O: the binary reads stdin and
+//! Problems with single objects are typed findings (`engine::finding`), which become KRM
+//! results (`krm::results`) at the end of a run; input that cannot be read at all is an
+//! [`error::InputError`]. The maintainers' map is `docs/architecture.md`. The library does no I/O: the binary reads stdin and
 //! files and writes stdout and stderr.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
