@@ -124,7 +124,7 @@ impl<'i, 'a> Input<'i, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+    use crate::krm::read::yaml;
 
     const LIST: &str = "\
 apiVersion: config.kubernetes.io/v1
@@ -136,13 +136,8 @@ items:
 
     fn with_input(interest: Interest, f: impl FnOnce(&Input<'_, '_>)) {
         let read = yaml::read(LIST, &interest).unwrap();
-        let DocumentRoot::Mapping(root) = &read.documents[0].root else {
-            panic!("a mapping");
-        };
-        let Some(ItemsValue::Seq(items)) = &root.items else {
-            panic!("items");
-        };
-        f(&Input::new(&read.tree, &items.objects, interest.clone()));
+        let objects = read.items();
+        f(&Input::new(&read.tree, objects, interest.clone()));
     }
 
     #[test]

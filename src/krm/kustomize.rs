@@ -92,7 +92,7 @@ pub fn generated_secrets(tree: &Tree<'_>, fields: &ObjectFields<'_>) -> Vec<Gene
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::krm::read::{DocumentRoot, ItemsValue, json, yaml};
+    use crate::krm::read::{json, yaml};
 
     /// The generated Secrets of the one item of a ResourceList holding `item`, read by both
     /// readers (which must agree).
@@ -105,13 +105,8 @@ mod tests {
         let read_json = json::read(&list, &interest).expect("plain JSON");
         let mut found = Vec::new();
         for read in [&read_yaml, &read_json] {
-            let DocumentRoot::Mapping(root) = &read.documents[0].root else {
-                panic!("a mapping");
-            };
-            let Some(ItemsValue::Seq(items)) = &root.items else {
-                panic!("items");
-            };
-            let fields = items.objects[0].fields().expect("kept");
+            let objects = read.items();
+            let fields = objects[0].fields().expect("kept");
             found.push(
                 generated_secrets(&read.tree, fields)
                     .into_iter()

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::engine::ownership::MARKER;
-use crate::krm::read::{DocumentRoot, Interest, ItemsValue, Spec, yaml};
+use crate::krm::read::{Interest, Spec, yaml};
 
 const THINGS: [GroupKind; 1] = [GroupKind {
     group: "example.com",
@@ -83,12 +83,7 @@ fn run(case: &Case) {
     );
     let interest = Interest::default().group("example.com", Spec::Whole);
     let read = yaml::read(&src, &interest).unwrap();
-    let DocumentRoot::Mapping(root) = &read.documents[0].root else {
-        panic!("a mapping");
-    };
-    let Some(ItemsValue::Seq(items)) = &root.items else {
-        panic!("items");
-    };
+    let objects = read.items();
     let mut write = |value: &Value<'_>, _: &[&str]| {
         let name = value.get("metadata").and_then(|m| m.get("name"));
         format!("new:{}", name.and_then(Value::scalar).unwrap_or_default())
@@ -96,7 +91,7 @@ fn run(case: &Case) {
     let config = Config::default();
     let mut reconciler = Reconciler::new(
         &read.tree,
-        &items.objects,
+        objects,
         &FAMILY,
         &config,
         false,

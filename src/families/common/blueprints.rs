@@ -9,11 +9,11 @@ use std::hash::Hash;
 
 use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::family::{Input, Select};
-use crate::engine::fields::FieldProblem;
+use crate::engine::fields::Problems;
 use crate::engine::finding::{Finding, Found};
 use crate::engine::reconcile::Proposals;
 use crate::krm::kpt::{self, LOCAL_CONFIG};
-use crate::krm::object::{ItemIndex, Object, ObjectFields};
+use crate::krm::object::{ItemIndex, ObjectFields};
 use crate::krm::results::{ResourceRef, Severity, annotation_field};
 use crate::suggest;
 use crate::yaml::tree::Tree;
@@ -72,9 +72,9 @@ impl BlueprintKey for (String, String) {
     }
 }
 
-/// Reads one blueprint, its problems into the list (an unusable one gives `None`).
-pub type ReadBlueprint<B> =
-    fn(&Tree<'_>, &Object<'_>, ItemIndex, &mut Vec<FieldProblem>) -> Option<B>;
+/// Reads one blueprint (the object at an index), its problems into `Problems` (an unusable one
+/// gives `None`).
+pub type ReadBlueprint<B> = fn(&Tree<'_>, &ObjectFields<'_>, ItemIndex, &Problems) -> Option<B>;
 
 /// A family's blueprints, by key; `None` for a key two blueprints share.
 pub struct Blueprints<K, B> {
@@ -109,9 +109,9 @@ impl<B> BlueprintReader<B> {
             if !(self.is_blueprint)(fields) {
                 continue;
             }
-            let mut problems = Vec::new();
-            let read = (self.read)(input.tree, input.object(i), i, &mut problems);
-            for problem in problems {
+            let problems = Problems::default();
+            let read = (self.read)(input.tree, fields, i, &problems);
+            for problem in problems.into_vec() {
                 out.report(Found::from(problem).on(i));
             }
             note_applied_blueprint(input, out, i, self.family);

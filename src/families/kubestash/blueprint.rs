@@ -5,9 +5,9 @@ use std::rc::Rc;
 
 use super::usage::{self, Usage};
 use super::{API_VERSION, BLUEPRINT_KIND, GROUP};
-use crate::engine::fields::{FieldProblem, Fields, Problem, Problems, Subject};
+use crate::engine::fields::{Fields, Problem, Problems, Subject};
 use crate::engine::k8s_names;
-use crate::krm::object::{ItemIndex, Object, ObjectFields};
+use crate::krm::object::{ItemIndex, ObjectFields};
 use crate::yaml::tree::{NodeId, Tree};
 
 /// A blueprint whose template has the shape KubeStash expects.
@@ -37,23 +37,9 @@ pub fn is_blueprint(fields: &ObjectFields<'_>) -> bool {
     fields.kind.text() == Some(BLUEPRINT_KIND) && fields.group() == Some(GROUP)
 }
 
-/// Reads a blueprint; what is wrong with it comes back in `problems` (an unusable blueprint
-/// gives `None` and at least one error).
+/// Reads a blueprint: the blueprint, when nothing in it is wrong; what is wrong is in `problems`
+/// (an unusable blueprint gives `None` and at least one error).
 pub fn read(
-    tree: &Tree<'_>,
-    object: &Object<'_>,
-    index: ItemIndex,
-    problems: &mut Vec<FieldProblem>,
-) -> Option<Blueprint> {
-    let fields = object.fields()?;
-    let found = Problems::default();
-    let blueprint = read_fields(tree, fields, index, &found);
-    problems.extend(found.into_vec());
-    blueprint
-}
-
-/// The blueprint, when nothing in it is wrong; what is wrong is in `problems`.
-fn read_fields(
     tree: &Tree<'_>,
     object: &ObjectFields<'_>,
     index: ItemIndex,
@@ -204,7 +190,7 @@ mod tests {
     use super::*;
     use crate::engine::family::Family;
     use crate::engine::k8s_names::NAMESPACE_RULE;
-    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+    use crate::krm::read::yaml;
 
     /// Reads the BackupBlueprint of `rest` (flow mapping entries), `backup/daily` unless `rest`
     /// has metadata.
@@ -217,15 +203,12 @@ mod tests {
             "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{apiVersion: core.kubestash.com/v1alpha1, kind: BackupBlueprint, {metadata}{rest}}}\n"
         );
         let parsed = yaml::read(&src, &super::super::KubeStash.interest()).expect("YAML");
-        let DocumentRoot::Mapping(root) = &parsed.documents[0].root else {
-            panic!("a mapping");
-        };
-        let Some(ItemsValue::Seq(list)) = &root.items else {
-            panic!("items");
-        };
-        let mut results = Vec::new();
-        let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
-        let results = results
+        let objects = parsed.items();
+        let problems = Problems::default();
+        let fields = objects[0].fields().expect("kept");
+        let blueprint = read(&parsed.tree, fields, 0, &problems);
+        let results = problems
+            .into_vec()
             .into_iter()
             .map(|r| (r.field.clone(), r.to_string()))
             .collect();

@@ -3,9 +3,9 @@
 use std::rc::Rc;
 
 use super::{BLUEPRINT_API_VERSION as API_VERSION, BLUEPRINT_KIND as KIND, GROUP};
-use crate::engine::fields::{FieldProblem, Fields, Problem, Problems, Subject};
+use crate::engine::fields::{Fields, Problem, Problems, Subject};
 use crate::engine::k8s_names;
-use crate::krm::object::{ItemIndex, Object, ObjectFields};
+use crate::krm::object::{ItemIndex, ObjectFields};
 use crate::yaml::tree::{NodeId, Tree};
 
 /// Storage backends of a Stash Repository; a blueprint names exactly one.
@@ -50,23 +50,9 @@ pub fn is_blueprint(fields: &ObjectFields<'_>) -> bool {
     fields.kind.text() == Some(KIND) && fields.group() == Some(GROUP)
 }
 
-/// Reads a blueprint; what is wrong with it comes back in `problems` (an unusable blueprint
-/// gives `None` and at least one error).
+/// Reads a blueprint: the blueprint, when nothing in it is wrong; what is wrong is in `problems`
+/// (an unusable blueprint gives `None` and at least one error).
 pub fn read(
-    tree: &Tree<'_>,
-    object: &Object<'_>,
-    index: ItemIndex,
-    problems: &mut Vec<FieldProblem>,
-) -> Option<Blueprint> {
-    let fields = object.fields()?;
-    let found = Problems::default();
-    let blueprint = read_fields(tree, fields, index, &found);
-    problems.extend(found.into_vec());
-    blueprint
-}
-
-/// The blueprint, when nothing in it is wrong; what is wrong is in `problems`.
-fn read_fields(
     tree: &Tree<'_>,
     object: &ObjectFields<'_>,
     index: ItemIndex,
@@ -267,7 +253,7 @@ mod tests {
     use super::*;
     use crate::engine::family::Family;
     use crate::engine::k8s_names::NAMESPACE_RULE;
-    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+    use crate::krm::read::yaml;
     use crate::krm::results::Severity;
 
     /// Reads the BackupBlueprint of `rest` (flow mapping entries), named `daily` unless `rest`
@@ -281,15 +267,12 @@ mod tests {
             "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{kind: BackupBlueprint, {metadata}{rest}}}\n"
         );
         let parsed = yaml::read(&src, &super::super::Stash.interest()).expect("YAML");
-        let DocumentRoot::Mapping(root) = &parsed.documents[0].root else {
-            panic!("a mapping");
-        };
-        let Some(ItemsValue::Seq(list)) = &root.items else {
-            panic!("items");
-        };
-        let mut results = Vec::new();
-        let blueprint = read(&parsed.tree, &list.objects[0], 0, &mut results);
-        let results = results
+        let objects = parsed.items();
+        let problems = Problems::default();
+        let fields = objects[0].fields().expect("kept");
+        let blueprint = read(&parsed.tree, fields, 0, &problems);
+        let results = problems
+            .into_vec()
             .into_iter()
             .map(|r| (r.severity(), r.field.clone(), r.to_string()))
             .collect();

@@ -129,7 +129,7 @@ mod tests {
     use crate::engine::finding::FamilyId;
     use crate::engine::reconcile::{Generates, Reconciler};
     use crate::krm::changes::Appended;
-    use crate::krm::read::{DocumentRoot, ItemsValue, yaml};
+    use crate::krm::read::yaml;
     use crate::yaml::emit::Value;
 
     const BLUEPRINT: &str = "\
@@ -150,13 +150,7 @@ mod tests {
         let family = Stash;
         let interest = family.interest();
         let read = yaml::read(&src, &interest).unwrap();
-        let DocumentRoot::Mapping(root) = &read.documents[0].root else {
-            panic!("a mapping");
-        };
-        let Some(ItemsValue::Seq(list)) = &root.items else {
-            panic!("items");
-        };
-        let objects = &list.objects;
+        let objects = read.items();
         let generates = [Generates {
             kinds: family.generated(),
             collision_hint: family.collision_hint(),

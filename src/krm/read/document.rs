@@ -73,3 +73,17 @@ impl Read<'_> {
             .find(|d| !matches!(d.root, DocumentRoot::Empty))
     }
 }
+
+#[cfg(test)]
+impl<'a> Read<'a> {
+    /// The items of the ResourceList a test read (it panics on anything else).
+    pub fn items(&self) -> &[Object<'a>] {
+        let DocumentRoot::Mapping(root) = &self.documents[0].root else {
+            panic!("a ResourceList, not {:?}", self.documents[0].root);
+        };
+        let Some(ItemsValue::Seq(items)) = &root.items else {
+            panic!("a ResourceList with items");
+        };
+        &items.objects
+    }
+}
