@@ -271,3 +271,20 @@ impl Finding for BlueprintFinding {
         }
     }
 }
+
+/// Reads the one blueprint of a ResourceList whose item is `item` (a flow mapping), as a family
+/// that declared `interest` reads it: the blueprint and its problems.
+#[cfg(test)]
+pub fn read_one<B>(
+    read: ReadBlueprint<B>,
+    interest: &crate::krm::read::Interest,
+    item: &str,
+) -> (Option<B>, Vec<crate::engine::fields::FieldProblem>) {
+    let src =
+        format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {item}\n");
+    let parsed = crate::krm::read::yaml::read(&src, interest).expect("YAML");
+    let problems = Problems::default();
+    let fields = parsed.items()[0].fields().expect("kept");
+    let blueprint = read(&parsed.tree, fields, 0, &problems);
+    (blueprint, problems.into_vec())
+}

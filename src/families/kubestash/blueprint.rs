@@ -190,7 +190,7 @@ mod tests {
     use super::*;
     use crate::engine::family::Family;
     use crate::engine::k8s_names::NAMESPACE_RULE;
-    use crate::krm::read::yaml;
+    use crate::families::common::blueprints;
 
     /// Reads the BackupBlueprint of `rest` (flow mapping entries), `backup/daily` unless `rest`
     /// has metadata.
@@ -199,17 +199,13 @@ mod tests {
             true => "",
             false => "metadata: {name: daily, namespace: backup}, ",
         };
-        let src = format!(
-            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{apiVersion: core.kubestash.com/v1alpha1, kind: BackupBlueprint, {metadata}{rest}}}\n"
+        let item = format!(
+            "{{apiVersion: core.kubestash.com/v1alpha1, kind: BackupBlueprint, {metadata}{rest}}}"
         );
-        let parsed = yaml::read(&src, &super::super::KubeStash.interest()).expect("YAML");
-        let objects = parsed.items();
-        let problems = Problems::default();
-        let fields = objects[0].fields().expect("kept");
-        let blueprint = read(&parsed.tree, fields, 0, &problems);
+        let interest = super::super::KubeStash.interest();
+        let (blueprint, problems) = blueprints::read_one(read, &interest, &item);
         let results = problems
-            .into_vec()
-            .into_iter()
+            .iter()
             .map(|r| (r.field.clone(), r.to_string()))
             .collect();
         (blueprint, results)

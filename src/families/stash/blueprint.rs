@@ -253,7 +253,7 @@ mod tests {
     use super::*;
     use crate::engine::family::Family;
     use crate::engine::k8s_names::NAMESPACE_RULE;
-    use crate::krm::read::yaml;
+    use crate::families::common::blueprints;
     use crate::krm::results::Severity;
 
     /// Reads the BackupBlueprint of `rest` (flow mapping entries), named `daily` unless `rest`
@@ -263,17 +263,11 @@ mod tests {
             true => "",
             false => "metadata: {name: daily}, ",
         };
-        let src = format!(
-            "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {{kind: BackupBlueprint, {metadata}{rest}}}\n"
-        );
-        let parsed = yaml::read(&src, &super::super::Stash.interest()).expect("YAML");
-        let objects = parsed.items();
-        let problems = Problems::default();
-        let fields = objects[0].fields().expect("kept");
-        let blueprint = read(&parsed.tree, fields, 0, &problems);
+        let item = format!("{{kind: BackupBlueprint, {metadata}{rest}}}");
+        let interest = super::super::Stash.interest();
+        let (blueprint, problems) = blueprints::read_one(read, &interest, &item);
         let results = problems
-            .into_vec()
-            .into_iter()
+            .iter()
             .map(|r| (r.severity(), r.field.clone(), r.to_string()))
             .collect();
         (blueprint, results)
