@@ -311,9 +311,10 @@ fn body<'a, F: Framed<'a>>(
         .findings
         .iter()
         .any(|f| f.severity() == Severity::Error);
-    finished
-        .findings
-        .extend(framed.check(&finished.changes, has_errors));
+    if let Some(found) = framed.check(&finished.changes, has_errors) {
+        finished.results.push(found.to_result(objects));
+        finished.findings.push(found);
+    }
     let summary = Summary::new(
         objects,
         &finished.changes,
@@ -322,11 +323,7 @@ fn body<'a, F: Framed<'a>>(
         config_ok,
         finished.silenced,
     );
-    let mut results: Vec<KrmResult> = finished
-        .findings
-        .iter()
-        .map(|f| f.to_result(objects))
-        .collect();
+    let mut results = std::mem::take(&mut finished.results);
     results.push(KrmResult::new(Severity::Info, summary.to_string()));
     let report = options
         .explain

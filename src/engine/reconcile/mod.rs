@@ -28,7 +28,7 @@ use super::finding::{FamilyId, Finding, Found, Info};
 use super::ownership;
 use crate::krm::changes::{Appended, Changes};
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectKey};
-use crate::krm::results::{ResourceRef, Severity};
+use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::yaml::emit::Value;
 use crate::yaml::tree::Tree;
 
@@ -192,6 +192,8 @@ struct Pruned {
 pub struct Finished {
     pub changes: Changes,
     pub findings: Vec<Found>,
+    /// The KRM result of each finding, in the same order.
+    pub results: Vec<KrmResult>,
     pub targets: Vec<Counted>,
     pub decisions: Vec<Decision>,
     /// How many `info` findings the option `silence` left out.
@@ -534,15 +536,22 @@ impl<'r> Reconciler<'r, 'r> {
 
     /// The changes and findings, with the closing summary still to make ([`Summary`]).
     pub fn finish(mut self) -> Finished {
-        dedup(&mut self.findings, self.objects);
+        let mut results = dedup(&mut self.findings, self.objects);
         let before = self.findings.len();
         let silence = &self.silence;
-        self.findings
-            .retain(|f| f.class().is_none_or(|class| !silence.contains(&class)));
+        let heard: Vec<bool> = self
+            .findings
+            .iter()
+            .map(|f| f.class().is_none_or(|class| !silence.contains(&class)))
+            .collect();
+        let (mut keep, mut keep_result) = (heard.iter(), heard.iter());
+        self.findings.retain(|_| *keep.next().unwrap_or(&true));
+        results.retain(|_| *keep_result.next().unwrap_or(&true));
         let silenced = before - self.findings.len();
         Finished {
             changes: self.changes,
             findings: self.findings,
+            results,
             targets: self.recorder.targets,
             decisions: self.recorder.decisions,
             silenced,
@@ -553,9 +562,9 @@ impl<'r> Reconciler<'r, 'r> {
 /// Families acting on one object can find one problem of it (a duplicate key, a second
 /// database of its name): it is reported once, and is then no one family's finding. Findings
 /// are the same when they would read the same, about an object of the same name in the same
-/// file.
-fn dedup(findings: &mut Vec<Found>, objects: &[Object<'_>]) {
-    let results: Vec<_> = findings.iter().map(|f| f.to_result(objects)).collect();
+/// file. The results of the findings kept come back, in their order.
+fn dedup(findings: &mut Vec<Found>, objects: &[Object<'_>]) -> Vec<KrmResult> {
+    let mut results: Vec<_> = findings.iter().map(|f| f.to_result(objects)).collect();
     let mut keep = vec![true; findings.len()];
     let mut shared = Vec::new();
     let mut first: HashMap<_, usize> = HashMap::new();
@@ -576,8 +585,10 @@ fn dedup(findings: &mut Vec<Found>, objects: &[Object<'_>]) {
     for i in shared {
         findings[i].family = None;
     }
-    let mut keep = keep.into_iter();
-    findings.retain(|_| keep.next().unwrap_or(true));
+    let (mut keep_finding, mut keep_result) = (keep.iter(), keep.iter());
+    findings.retain(|_| *keep_finding.next().unwrap_or(&true));
+    results.retain(|_| *keep_result.next().unwrap_or(&true));
+    results
 }
 
 /// What each (family, target) got in a run: the blueprint and the object's name.

@@ -12,15 +12,15 @@ use crate::krm::object::ItemIndex;
 use crate::krm::results::{Severity, annotation_field};
 
 /// Where a schedule was written.
-#[derive(Debug, Clone)]
-pub enum Written {
+pub enum Written<'w> {
     /// An annotation of the target: on the object `object`, key `key`.
     Annotation {
         object: ItemIndex,
         key: &'static str,
     },
-    /// A field of the blueprint (`spec.schedule`), shown with the blueprint (`` `pg-daily` ``).
-    Blueprint { field: String, blueprint: String },
+    /// A field of the blueprint: what gives its path (`spec.schedule`) and the blueprint as
+    /// messages show it (`` `pg-daily` ``), asked only when there is a problem to report.
+    Blueprint(&'w dyn Fn() -> (String, String)),
 }
 
 /// One schedule to settle.
@@ -29,7 +29,7 @@ pub struct Schedule<'s> {
     pub text: &'s str,
     /// What spreads `H`: it names what the schedule is for, so the value is the same each run.
     pub seed: String,
-    pub written: Written,
+    pub written: Written<'s>,
     /// The target's annotated object, where a problem of a blueprint's schedule is reported.
     pub target: ItemIndex,
     /// The blueprint's provenance, for the preview's note.
@@ -74,10 +74,7 @@ fn report(
 ) {
     let (object, field, from_blueprint) = match &schedule.written {
         Written::Annotation { object, key } => (*object, Some(annotation_field(key)), None),
-        Written::Blueprint { field, blueprint } => {
-            let from = (field.clone(), blueprint.clone());
-            (schedule.target, None, Some(from))
-        }
+        Written::Blueprint(names) => (schedule.target, None, Some(names())),
     };
     let finding = ScheduleFinding {
         severity,

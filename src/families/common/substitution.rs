@@ -14,13 +14,14 @@ use crate::engine::reconcile::Proposals;
 use crate::krm::object::ItemIndex;
 use crate::krm::results::Severity;
 
-/// Reports the errors `expander` met while copying `blueprint` (shown as its family shows it)
-/// for the target annotated at `target`; whether there were none.
+/// Reports the errors `expander` met while copying a blueprint (`shown` gives it as its family
+/// shows it, asked only when there are errors) for the target annotated at `target`; whether
+/// there were none.
 pub fn reported(
     expander: &mut Expander<'_, '_, '_>,
     out: &mut Proposals<'_, '_>,
     target: ItemIndex,
-    blueprint: &str,
+    shown: impl Fn() -> String,
 ) -> bool {
     let errors = std::mem::take(&mut expander.errors);
     let clean = errors.is_empty();
@@ -28,7 +29,7 @@ pub fn reported(
         let finding = SubstitutionFinding {
             problem: error.message,
             field: error.field,
-            blueprint: blueprint.to_owned(),
+            blueprint: shown(),
         };
         out.found(target, finding);
     }

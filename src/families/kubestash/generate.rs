@@ -233,8 +233,8 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
                 (i, session)
             })
             .collect();
-        let shown = blueprint.provenance.to_string();
-        substitution::reported(&mut expander, self.out, resolved.annotated, &shown).then_some(
+        let shown = || blueprint.provenance.to_string();
+        substitution::reported(&mut expander, self.out, resolved.annotated, shown).then_some(
             Template {
                 namespace,
                 backends,
@@ -285,14 +285,15 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         let blueprint = resolved.blueprint;
         let tree = self.input.tree;
         let node = blueprint.sessions.get(index).map(|(_, node)| *node);
+        let names = || {
+            let field = format!("{TEMPLATE}.sessions[{index}].scheduler.schedule");
+            (field, blueprint.provenance.to_string())
+        };
         let schedule = schedule::Schedule {
             text: &text,
             // `H` spreads by the target and the session: two sessions of one target differ too.
             seed: format!("{}/{}/{name}", resolved.namespace, resolved.target.name),
-            written: Written::Blueprint {
-                field: format!("{TEMPLATE}.sessions[{index}].scheduler.schedule"),
-                blueprint: blueprint.provenance.to_string(),
-            },
+            written: Written::Blueprint(&names),
             target: resolved.annotated,
             provenance: &blueprint.provenance,
         };

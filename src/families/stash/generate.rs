@@ -182,8 +182,8 @@ impl Generator<'_, '_, '_, '_, '_> {
             return;
         };
         let [repository, configuration] = self.render(&mut expander, pair, schedule);
-        let shown = format!("`{}`", blueprint.name);
-        if !substitution::reported(&mut expander, self.out, asks.annotated, &shown) {
+        let shown = || format!("`{}`", blueprint.name);
+        if !substitution::reported(&mut expander, self.out, asks.annotated, shown) {
             return;
         }
         checks::note_variables(self.out, &blueprint.provenance, vars.used());
@@ -295,6 +295,7 @@ impl Generator<'_, '_, '_, '_, '_> {
         let Pair {
             asks, blueprint, ..
         } = *pair;
+        let names = || ("spec.schedule".to_owned(), format!("`{}`", blueprint.name));
         let (value, written) = match (&asks.schedule, blueprint.schedule) {
             (Some(a), _) => {
                 let written = Written::Annotation {
@@ -304,10 +305,7 @@ impl Generator<'_, '_, '_, '_, '_> {
                 (Value::str(a.value.clone()), written)
             }
             (None, Some(node)) => {
-                let written = Written::Blueprint {
-                    field: "spec.schedule".into(),
-                    blueprint: format!("`{}`", blueprint.name),
-                };
+                let written = Written::Blueprint(&names);
                 (expander.copy(node, "spec.schedule"), written)
             }
             (None, None) => {
@@ -325,7 +323,7 @@ impl Generator<'_, '_, '_, '_, '_> {
         let text = value.scalar().unwrap_or_default().into_owned();
         let from = match written {
             Written::Annotation { .. } => "the target's schedule annotation",
-            Written::Blueprint { .. } => "the blueprint's spec.schedule",
+            Written::Blueprint(_) => "the blueprint's spec.schedule",
         };
         let schedule = schedule::Schedule {
             text: &text,

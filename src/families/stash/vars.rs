@@ -25,23 +25,23 @@ impl Vars {
         let mut values = Vec::with_capacity(8);
         let kind = match (&target.makeup, app) {
             (Makeup::Database { .. }, app) => {
-                let app = app.cloned().unwrap_or_default();
-                let (app_type, app_version) = (&app.app_type, &app.version);
+                let app_type = app.map_or("", |a| a.app_type.as_str());
+                let app_version = app.and_then(|a| a.version.as_deref());
                 let (group, resource) = match app_type.rsplit_once('/') {
                     Some((g, r)) => (g.to_owned(), r.to_owned()),
-                    None => (String::new(), app_type.clone()),
+                    None => (String::new(), app_type.to_owned()),
                 };
                 values.extend([
                     ("TARGET_API_VERSION", APPBINDING_API_VERSION.to_owned()),
                     ("TARGET_KIND", "appbinding".to_owned()),
                     ("TARGET_NAME", target.name.clone()),
                     ("TARGET_NAMESPACE", namespace.to_owned()),
-                    ("TARGET_APP_TYPE", app_type.clone()),
+                    ("TARGET_APP_TYPE", app_type.to_owned()),
                     ("TARGET_APP_GROUP", group),
                     ("TARGET_APP_RESOURCE", resource),
                     (
                         "TARGET_APP_VERSION",
-                        app_version.clone().unwrap_or_default(),
+                        app_version.unwrap_or_default().to_owned(),
                     ),
                 ]);
                 "AppBinding"
