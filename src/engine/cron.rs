@@ -107,12 +107,15 @@ pub fn parse_standard(spec: &str) -> Result<Accepted, ScheduleError> {
     Ok(Accepted::Cron)
 }
 
+/// What Kubernetes says of a schedule containing `TZ` (its words, for the golden tables).
+const TZ_RULE: &str = "cannot use TZ or CRON_TZ in schedule, use timeZone field instead";
+
 /// `parse_standard`, then the Kubernetes TZ rule.
 pub fn validate(spec: &str) -> Result<Accepted, ScheduleError> {
     let accepted = parse_standard(spec)?;
     // Kubernetes ≥ 1.29 refuses on create any schedule merely containing "TZ", prefix or not.
     if spec.contains("TZ") {
-        return fail("cannot use TZ or CRON_TZ in schedule, use timeZone field instead");
+        return fail(TZ_RULE);
     }
     Ok(accepted)
 }
@@ -555,14 +558,22 @@ pub fn schedule_problem(schedule: &str) -> Option<(Severity, String)> {
             Severity::Error,
             format!("schedule `{schedule}`: the @every interval must be positive"),
         )),
-        Err(e) if schedule.contains("TZ") => Some((
-            Severity::Error,
-            format!(
-                "schedule `{schedule}` is not valid for a Kubernetes CronJob: {e}; Kubernetes 1.29 \
-                 and later reject TZ= and CRON_TZ= in schedules, so write the schedule in the \
-                 cluster's time zone (UTC unless configured otherwise)"
-            ),
-        )),
+        Err(e) if schedule.contains("TZ") => {
+            // Kubernetes' own words advise CronJob's timeZone field, which no backup object has.
+            let parse = match e.message.as_str() {
+                TZ_RULE => String::new(),
+                _ => format!("{e}; "),
+            };
+            Some((
+                Severity::Error,
+                format!(
+                    "schedule `{schedule}` is not valid for a Kubernetes CronJob: {parse}Kubernetes \
+                     1.29 and later reject TZ= and CRON_TZ= in schedules, and a backup's schedule has \
+                     no time zone field (a CronJob's timeZone is not one of its fields): write the \
+                     schedule in the cluster's time zone (UTC unless configured otherwise)"
+                ),
+            ))
+        }
         Err(e) => {
             let sunday_as_7 = schedule
                 .split_whitespace()

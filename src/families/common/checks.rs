@@ -281,6 +281,12 @@ impl fmt::Display for TargetFinding {
                  before this function runs (kustomize `namespace:` or kpt set-namespace), or give \
                  the defaultNamespace option (an ArgoCD plugin gets its app's namespace)",
             ),
+            TwoDatabases { first, second, .. } if first.kind == second.kind => write!(
+                f,
+                "{first} is in the input twice (as {} and as {}): it is one database, and \
+                 KubeDB gives it one AppBinding; keep one of the two objects",
+                first.api_version, second.api_version
+            ),
             TwoDatabases {
                 first,
                 second,

@@ -190,7 +190,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         else {
             return;
         };
-        if !self.acceptable(resolved, &mut template) {
+        if !self.acceptable(resolved, &mut template, (&config_namespace, &name)) {
             return;
         }
         common::note_variables(self.out, &blueprint.provenance, vars.used());
@@ -245,7 +245,13 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
 
     /// Whether KubeStash would accept the BackupConfiguration: its webhook's checks, and the
     /// schedules Kubernetes' (`H` settled in place). Problems are reported.
-    fn acceptable(&mut self, resolved: &Resolved<'_>, template: &mut Template<'_>) -> bool {
+    /// `object` is the BackupConfiguration's namespace and name.
+    fn acceptable(
+        &mut self,
+        resolved: &Resolved<'_>,
+        template: &mut Template<'_>,
+        object: (&str, &str),
+    ) -> bool {
         let refusals = checks::refusals(template.backends.as_ref(), &template.sessions);
         if !refusals.is_empty() {
             for (field, refusal) in refusals {
@@ -260,14 +266,20 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         }
         let mut valid = true;
         for (i, session) in &mut template.sessions {
-            valid &= self.settle(resolved, *i, session);
+            valid &= self.settle(resolved, *i, session, object);
         }
         valid
     }
 
     /// Settles the schedule of the session at `index` of the blueprint (in place); whether
     /// Kubernetes would accept it.
-    fn settle(&mut self, resolved: &Resolved<'_>, index: usize, session: &mut Value<'_>) -> bool {
+    fn settle(
+        &mut self,
+        resolved: &Resolved<'_>,
+        index: usize,
+        session: &mut Value<'_>,
+        object: (&str, &str),
+    ) -> bool {
         let name = session
             .get("name")
             .and_then(Value::scalar)
@@ -291,8 +303,10 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         };
         let schedule = schedule::Schedule {
             text: &text,
-            // `H` spreads by the target and the session: two sessions of one target differ too.
-            seed: format!("{}/{}/{name}", resolved.namespace, resolved.target.name),
+            // `H` spreads by what identifies the BackupConfiguration and the session (two
+            // sessions of one target differ), never by the blueprint's name: renaming a blueprint
+            // that keeps the object's name keeps its schedules.
+            seed: format!("{}/{}/{name}", object.0, object.1),
             written: Written::Blueprint(&names),
             target: resolved.annotated,
             provenance: &blueprint.provenance,

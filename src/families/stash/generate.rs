@@ -327,8 +327,13 @@ impl Generator<'_, '_, '_, '_, '_> {
         };
         let schedule = schedule::Schedule {
             text: &text,
-            // `H` spreads by the target and the blueprint: two blueprints of one target differ.
-            seed: format!("{}/{}/{}", asks.namespace, asks.target.name, blueprint.name),
+            // `H` spreads by what identifies the BackupConfiguration (two blueprints of one
+            // target name theirs apart), so renaming a blueprint that keeps the object's name
+            // keeps its schedule.
+            seed: format!(
+                "{}/{}",
+                pair.placement.config_namespace, pair.placement.name
+            ),
             written,
             target: asks.annotated,
             provenance: &blueprint.provenance,
