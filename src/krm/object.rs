@@ -137,12 +137,15 @@ pub struct ObjectKey {
 }
 
 impl ObjectKey {
-    /// The key of an input object of the kind `generated`.
-    pub fn of(generated: GroupKind, fields: &ObjectFields<'_>) -> Self {
+    /// The key of an input object of the kind `generated`, in the namespace it will be applied
+    /// in: its own, else `default` (where `kubectl apply -n` or ArgoCD puts an object without
+    /// one), so that it meets the objects generated for that namespace.
+    pub fn of(generated: GroupKind, fields: &ObjectFields<'_>, default: Option<&str>) -> Self {
+        let own = fields.namespace.text().filter(|n| !n.is_empty());
         ObjectKey {
             group: generated.group,
             kind: generated.kind,
-            namespace: fields.namespace.text().unwrap_or_default().to_owned(),
+            namespace: own.or(default).unwrap_or_default().to_owned(),
             name: fields.name.text().unwrap_or_default().to_owned(),
         }
     }

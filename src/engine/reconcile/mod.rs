@@ -218,6 +218,8 @@ pub struct Reconciler<'r, 'a> {
     findings: Vec<Found>,
     /// The classes of `info` findings to leave out.
     silence: Vec<Info>,
+    /// Where objects without a namespace are applied (`defaultNamespace`, ArgoCD's).
+    default_namespace: Option<String>,
     changes: Changes,
 }
 
@@ -248,6 +250,7 @@ impl<'r> Reconciler<'r, 'r> {
             protected: HashSet::new(),
             findings,
             silence: config.silence.clone(),
+            default_namespace: config.default_namespace.clone(),
             changes: Changes::default(),
         };
         reconciler.existing = reconciler.find_existing();
@@ -273,7 +276,7 @@ impl<'r> Reconciler<'r, 'r> {
             let (Some((_, kind)), Some(fields)) = (self.family_of(object), object.fields()) else {
                 continue;
             };
-            let key = ObjectKey::of(kind, fields);
+            let key = ObjectKey::of(kind, fields, self.default_namespace.as_deref());
             let this = Existing {
                 index,
                 ours: ownership::marker(object).is_some(),
@@ -476,7 +479,7 @@ impl<'r> Reconciler<'r, 'r> {
             {
                 continue;
             }
-            let key = ObjectKey::of(kind, fields);
+            let key = ObjectKey::of(kind, fields, self.default_namespace.as_deref());
             let why = match self.existing.get(&key) {
                 _ if !self.generated.contains_key(&key) => match earlier_target(family, index) {
                     Some(target) => {

@@ -38,9 +38,13 @@ pub struct Secrets {
 impl Secrets {
     /// The Secrets of `input`: Secrets, and the Secrets a SealedSecret, an ExternalSecret or a
     /// Kustomization's secretGenerator makes in the cluster.
-    pub fn of(input: &Input<'_, '_>) -> Self {
+    /// Secrets without a namespace are where `default` applies them.
+    pub fn of(input: &Input<'_, '_>, default: Option<&str>) -> Self {
         let mut found = HashMap::new();
-        for (key, source) in named(input).chain(generated(input)).chain(hashed(input)) {
+        let sources = named(input, default)
+            .chain(generated(input))
+            .chain(hashed(input, default));
+        for (key, source) in sources {
             // A Secret that keeps its name wins over one kustomize renames.
             let slot = found.entry(key).or_insert(source);
             if source == SecretSource::Named {
@@ -101,6 +105,7 @@ impl Secrets {
 /// Secrets under their own name, SealedSecrets, and the Secrets ExternalSecrets name.
 fn named<'i>(
     input: &'i Input<'_, '_>,
+    default: Option<&'i str>,
 ) -> impl Iterator<Item = (SecretKey, SecretSource)> + use<'i> {
     let select = [
         Select::Kind("v1", "Secret"),
@@ -110,7 +115,7 @@ fn named<'i>(
     let tree = input.tree;
     input.select(&select).filter_map(move |(i, fields)| {
         let name = secret_name(tree, fields)?;
-        let namespace = fields.namespace.text().unwrap_or_default();
+        let namespace = applied_namespace(fields, default);
         let source = if kpt::needs_hash_suffix(input.object(i)) {
             SecretSource::Renamed {
                 object: i,
@@ -171,18 +176,25 @@ fn generated<'i>(
 /// Repository naming that is told why it is not there.
 fn hashed<'i>(
     input: &'i Input<'_, '_>,
+    default: Option<&'i str>,
 ) -> impl Iterator<Item = (SecretKey, SecretSource)> + use<'i> {
     input
         .select(&[Select::Kind("v1", "Secret")])
-        .filter_map(|(i, fields)| {
+        .filter_map(move |(i, fields)| {
             let plain = kustomize::unhashed(fields.name.text()?)?;
-            let namespace = fields.namespace.text().unwrap_or_default();
+            let namespace = applied_namespace(fields, default);
             let source = SecretSource::Renamed {
                 object: i,
                 how: Renamed::Hashed,
             };
             Some(((namespace.to_owned(), plain.to_owned()), source))
         })
+}
+
+/// The namespace an object will be applied in: its own, else `default`.
+fn applied_namespace<'f>(fields: &'f ObjectFields<'_>, default: Option<&'f str>) -> &'f str {
+    let own = fields.namespace.text().filter(|n| !n.is_empty());
+    own.or(default).unwrap_or_default()
 }
 
 /// `spec.backend.storageSecretName` of a generated Repository.

@@ -44,7 +44,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         config,
         out,
         noted_versions: HashSet::new(),
-        secrets: Secrets::of(input),
+        secrets: Secrets::of(input, config.default_namespace.as_deref()),
     };
     generator.run();
 }
