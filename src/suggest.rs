@@ -93,21 +93,58 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
 }
 
 /// The annotation keys a family reads: whole keys, and prefixes (ending in `/`) under which
-/// every name is one (`params.example.com/`).
+/// every name is one (`params.example.com/`); and the domains it owns, where a key it does not
+/// read is a mistake, unless others write it there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Keys {
     pub whole: &'static [&'static str],
     pub prefixes: &'static [&'static str],
+    /// Prefixes of the family's domains (`example.com/`): a key in one that the family does not
+    /// read does nothing.
+    pub domains: &'static [&'static str],
+    /// Prefixes of the keys others write in those domains (an operator's own status, such as
+    /// `example.com/last-applied-`), which are nobody's mistake.
+    pub others: &'static [&'static str],
+}
+
+/// A key that looks like the family's and is none it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stray {
+    /// A misspelling of the key named.
+    Misspelt(String),
+    /// A key in the family's domain that it does not read, and close to none it does.
+    Unknown,
 }
 
 impl Keys {
-    /// The key meant by `key` when it looks like a misspelling of one of these: a whole key
-    /// within a typo's reach, or a prefix whose domain is within reach of the key's (the name
-    /// after the `/` kept). None for one of the keys, and for a key close to none.
-    pub fn misspelt(&self, key: &str) -> Option<String> {
-        if self.whole.contains(&key) || self.prefixes.iter().any(|p| key.starts_with(p)) {
+    /// Whether the family reads `key`: one of its whole keys, or a name under a prefix.
+    pub fn reads(&self, key: &str) -> bool {
+        self.whole.contains(&key) || self.prefixes.iter().any(|p| key.starts_with(p))
+    }
+
+    /// What `key` is when it looks like the family's and is none it reads: a misspelling of a
+    /// whole key within a typo's reach, or of a prefix's domain (the name after the `/` kept); else
+    /// any key in a domain of the family's that others do not write there. None for a key the
+    /// family reads, and for others' keys.
+    pub fn stray(&self, key: &str) -> Option<Stray> {
+        if self.reads(key) || self.others.iter().any(|p| key.starts_with(p)) {
             return None;
         }
+        if let Some(meant) = self.misspelt(key) {
+            return Some(Stray::Misspelt(meant));
+        }
+        let in_domain = self.domains.iter().any(|d| key.starts_with(d));
+        in_domain.then_some(Stray::Unknown)
+    }
+
+    /// Whether `key` says something about backing its object up, as far as this family can
+    /// tell: a key it reads, or a stray one (what [`Keys::stray`] names).
+    pub fn concerns(&self, key: &str) -> bool {
+        self.reads(key) || self.stray(key).is_some()
+    }
+
+    /// The key meant by `key` when it looks like a misspelling of one of these.
+    fn misspelt(&self, key: &str) -> Option<String> {
         let near = Near::new(key);
         if let Some(meant) = closest(key, self.whole.iter().copied().filter(|k| near.may_be(k))) {
             return Some(meant.to_owned());
@@ -116,11 +153,6 @@ impl Keys {
         let near = Near::new(domain);
         let domains = self.prefixes.iter().map(|p| p.trim_end_matches('/'));
         closest(domain, domains.filter(|d| near.may_be(d))).map(|meant| format!("{meant}/{name}"))
-    }
-
-    /// Whether `key` is a misspelling of one of these (what [`Keys::misspelt`] names).
-    pub fn is_misspelt(&self, key: &str) -> bool {
-        self.misspelt(key).is_some()
     }
 }
 
@@ -258,11 +290,16 @@ mod tests {
             "stash.appscode.com/schedule",
         ],
         prefixes: &["params.stash.appscode.com/"],
+        domains: &["stash.appscode.com/"],
+        others: &["stash.appscode.com/last-applied-"],
     };
 
     #[test]
     fn misspelt_keys() {
-        let meant = |key| KEYS.misspelt(key);
+        let meant = |key| match KEYS.stray(key) {
+            Some(Stray::Misspelt(meant)) => Some(meant),
+            _ => None,
+        };
         assert_eq!(
             meant("stash.appscode.com/backup-bluprint").as_deref(),
             Some("stash.appscode.com/backup-blueprint")
@@ -291,6 +328,29 @@ mod tests {
             "/",
         ] {
             assert_eq!(meant(key), None, "{key}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_in_the_domain_are_strays_others_are_not() {
+        for (key, stray) in [
+            ("stash.appscode.com/blueprint", Some(Stray::Unknown)),
+            (
+                "stash.appscode.com/target-directories",
+                Some(Stray::Unknown),
+            ),
+            (
+                "stash.appscode.com/shedule",
+                Some(Stray::Misspelt("stash.appscode.com/schedule".into())),
+            ),
+            ("stash.appscode.com/last-applied-backup-invoker", None),
+            ("stash.appscode.com/schedule", None),
+            ("params.stash.appscode.com/args", None),
+            ("app.kubernetes.io/name", None),
+        ] {
+            assert_eq!(KEYS.stray(key), stray, "{key}");
+            let read = KEYS.reads(key);
+            assert_eq!(KEYS.concerns(key), read || stray.is_some(), "{key}");
         }
     }
 }

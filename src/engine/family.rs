@@ -44,8 +44,8 @@ pub enum Select {
     Kind(&'static str, &'static str),
     /// Objects carrying an annotation.
     Annotated(&'static str),
-    /// Objects carrying a misspelling of one of these annotation keys.
-    Misspelt(Keys),
+    /// Objects carrying an annotation these keys concern (one the family reads, or a stray one).
+    Concerning(Keys),
 }
 
 impl Select {
@@ -56,13 +56,13 @@ impl Select {
                 fields.api_version.text() == Some(api_version) && fields.kind.text() == Some(kind)
             }
             Select::Annotated(key) => fields.annotations.get(key).is_some(),
-            Select::Misspelt(keys) => {
-                fields.misspelt
+            Select::Concerning(keys) => {
+                fields.concerning
                     && fields
                         .annotations
                         .entries
                         .iter()
-                        .any(|(key, _)| keys.is_misspelt(key))
+                        .any(|(key, _)| keys.concerns(key))
             }
         }
     }
@@ -103,7 +103,7 @@ impl<'i, 'a> Input<'i, 'a> {
                 Select::Group(group) => self.interest.has_group(group),
                 Select::Kind(api_version, kind) => self.interest.has_kind(api_version, kind),
                 Select::Annotated(key) => self.interest.has_annotation(key),
-                Select::Misspelt(ref keys) => self.interest.has_misspelt(keys),
+                Select::Concerning(ref keys) => self.interest.has_family_keys(keys),
             };
             debug_assert!(
                 declared,

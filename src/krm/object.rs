@@ -80,8 +80,9 @@ pub struct ObjectFields<'a> {
     /// `labels`, `ownerReferences`) and `spec`: an earlier generated object with any of them has
     /// been edited since it was written.
     pub extra_keys: bool,
-    /// An annotation key is a misspelling of one a family reads (the family says which).
-    pub misspelt: bool,
+    /// An annotation key concerns a family: one it reads, or a stray one (the family says
+    /// which).
+    pub concerning: bool,
     /// The first key that appears twice where the function reads (e.g. `metadata.name`).
     pub duplicate_key: Option<Box<str>>,
     /// The file it came from, in stream mode (in a ResourceList, kpt's annotations say it).

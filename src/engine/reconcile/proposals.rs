@@ -34,6 +34,12 @@ impl<'p, 'r> Proposals<'p, 'r> {
         self.report(Found::new(what).on(object))
     }
 
+    /// Says which object the family works on (what may become a target: findings from now on
+    /// concern it), or none (findings of the blueprints, of the input at large).
+    pub fn consider(&mut self, subject: Option<ItemIndex>) {
+        self.reconciler.recorder.consider(self.family, subject);
+    }
+
     /// Counts one target: `subject`, the object the user annotated, and `objects`, those
     /// findings about it may name (for the summary and the preview). Findings reported from
     /// now on concern it.

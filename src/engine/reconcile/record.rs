@@ -134,6 +134,8 @@ pub struct Recorder {
     record: bool,
     pub targets: Vec<Counted>,
     pub decisions: Vec<Decision>,
+    /// The object a family is working on (its subject), which its findings concern.
+    current: Option<(FamilyId, ItemIndex)>,
 }
 
 impl Recorder {
@@ -142,8 +144,9 @@ impl Recorder {
         self.record = true;
     }
 
-    /// Counts a target of `family`.
+    /// Counts a target of `family`, which its findings concern from now on.
     pub fn count(&mut self, family: FamilyId, subject: ItemIndex, objects: Vec<ItemIndex>) {
+        self.current = Some((family, subject));
         self.targets.push(Counted {
             family,
             subject,
@@ -158,12 +161,14 @@ impl Recorder {
         self.targets.last_mut().filter(|t| t.family == family)
     }
 
-    /// The subject of the target `family` counted last.
+    /// Says which object `family` works on (what may become a target), or none.
+    pub fn consider(&mut self, family: FamilyId, subject: Option<ItemIndex>) {
+        self.current = subject.map(|s| (family, s));
+    }
+
+    /// The subject `family` works on, which its findings concern.
     pub fn current(&self, family: FamilyId) -> Option<ItemIndex> {
-        self.targets
-            .last()
-            .filter(|t| t.family == family)
-            .map(|t| t.subject)
+        self.current.filter(|(f, _)| *f == family).map(|(_, s)| s)
     }
 
     /// Notes a fact about the target `family` counted last (for a preview; nothing otherwise).

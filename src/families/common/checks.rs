@@ -12,9 +12,9 @@ use crate::engine::family::{Input, Select};
 use crate::engine::finding::{Finding, Info};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::Proposals;
-use crate::krm::object::{ItemIndex, ObjectFields};
+use crate::krm::object::{Field, ItemIndex, ObjectFields};
 use crate::krm::results::{ResourceRef, Severity, annotation_field};
-use crate::suggest::Keys;
+use crate::suggest::{Keys, Stray};
 
 /// What every family does first with a target: counts it (with the objects findings about it
 /// may name, a second database of its name included), then checks that it has a namespace (its
@@ -100,22 +100,22 @@ fn valid_names(target: &Candidate, namespace: &str, out: &mut Proposals<'_, '_>)
 }
 
 /// What keeps an object that looks like a target from being one: metadata that cannot be read,
-/// no name, or one of the `keys` on an object of a kind the family does not back up (`watched`
-/// are the kinds it does). Each such object is reported here, once.
+/// no name, or a key the family reads (`keys`) on an object of a kind the family does not back up
+/// (`watched` are the kinds it does). Each such object is reported here, once.
 pub fn note_not_targets(
     input: &Input<'_, '_>,
     out: &mut Proposals<'_, '_>,
     family: &'static str,
     targets: &[Candidate],
-    keys: &[&'static str],
+    keys: Keys,
     watched: &[&str],
 ) {
     let in_target: HashSet<ItemIndex> = targets.iter().flat_map(Candidate::objects).collect();
-    let mut select = DATABASES.to_vec();
-    select.extend(keys.iter().map(|key| Select::Annotated(key)));
+    let select = [DATABASES[0], DATABASES[1], Select::Concerning(keys)];
     for (i, fields) in input.select(&select) {
         let database = subjects::is_database(fields) || subjects::is_app_binding(fields);
-        let Some(key) = keys.iter().find(|k| fields.annotations.get(k).is_some()) else {
+        let entries = &fields.annotations.entries;
+        let Some((key, _)) = entries.iter().find(|(k, _)| keys.reads(k)) else {
             if database {
                 unreadable(fields, i, out);
             }
@@ -138,6 +138,59 @@ pub fn note_not_targets(
     }
 }
 
+/// Reports the annotations of the family's (`keys`) whose value is no string: Kubernetes refuses
+/// an object with one, and what it meant cannot be read. `forms` gives, by key or prefix, what
+/// to write instead.
+pub fn note_unreadable_annotations(
+    input: &Input<'_, '_>,
+    out: &mut Proposals<'_, '_>,
+    keys: Keys,
+    forms: &[(&str, &'static str)],
+) {
+    for (index, fields) in input.select(&[Select::Concerning(keys)]) {
+        for (key, value) in &fields.annotations.entries {
+            if *value != Field::NotText || !keys.reads(key) {
+                continue;
+            }
+            let form = forms
+                .iter()
+                .find(|(k, _)| key.starts_with(k))
+                .map_or("a string", |(_, form)| form);
+            let key = key.to_string();
+            let field = Some(annotation_field(&key));
+            out.found(index, KeyFinding::NotAString { key, form }).field = field;
+        }
+    }
+}
+
+/// A candidate that carries keys the family reads but not `primary`, without which they do
+/// nothing: reported (once, on the object carrying the first of them); whether it was.
+pub fn orphaned(
+    target: &Candidate,
+    primary: &'static str,
+    keys: Keys,
+    out: &mut Proposals<'_, '_>,
+) -> bool {
+    if target.annotation(primary).is_some() {
+        return false;
+    }
+    let found: Vec<&(String, Annotation)> = target
+        .annotations
+        .iter()
+        .filter(|(k, _)| keys.reads(k))
+        .collect();
+    let Some((first, annotation)) = found.first() else {
+        return false;
+    };
+    let field = Some(annotation_field(first));
+    let orphan = KeyFinding::Orphaned {
+        keys: found.iter().map(|(k, _)| k.clone()).collect(),
+        primary,
+    };
+    out.found(annotation.object, orphan).field = field;
+    true
+}
+
 /// Whether a database's metadata or annotations cannot be read (reported when so).
 fn unreadable(fields: &ObjectFields<'_>, index: ItemIndex, out: &mut Proposals<'_, '_>) -> bool {
     let (finding, field) = if fields.metadata_not_map {
@@ -151,23 +204,25 @@ fn unreadable(fields: &ObjectFields<'_>, index: ItemIndex, out: &mut Proposals<'
     true
 }
 
-/// Warns of every annotation whose key is a misspelling of one of the `family`'s `keys`: such
-/// a key does nothing, so the object is backed up otherwise than its author meant, or not at all.
-pub fn note_misspelt_annotations(
+/// Warns of every stray annotation key of the `family`'s (a misspelling of a key it reads, or
+/// another key in its domain): such a key does nothing, so the object is backed up otherwise
+/// than its author meant, or not at all.
+pub fn note_stray_annotations(
     input: &Input<'_, '_>,
     out: &mut Proposals<'_, '_>,
     family: &'static str,
     keys: Keys,
 ) {
-    for (index, fields) in input.select(&[Select::Misspelt(keys)]) {
+    for (index, fields) in input.select(&[Select::Concerning(keys)]) {
         for (key, _) in &fields.annotations.entries {
-            if let Some(meant) = keys.misspelt(key) {
-                let misspelt = TargetFinding::MisspeltAnnotation {
+            if let Some(stray) = keys.stray(key) {
+                let stray = KeyFinding::Stray {
                     key: key.to_string(),
                     family,
-                    meant: meant.to_owned(),
+                    stray,
+                    keys,
                 };
-                out.found(index, misspelt).field = Some(annotation_field(key));
+                out.found(index, stray).field = Some(annotation_field(key));
             }
         }
     }
@@ -262,12 +317,6 @@ pub enum TargetFinding {
         /// The kinds it handles besides databases and AppBindings (`Deployments, …`).
         kinds: String,
     },
-    /// An annotation key that is a misspelling of one the family reads.
-    MisspeltAnnotation {
-        key: String,
-        family: &'static str,
-        meant: String,
-    },
     /// Blueprints, and no object carrying the family's annotation.
     NoTargets { annotation: &'static str },
 }
@@ -321,10 +370,6 @@ impl fmt::Display for TargetFinding {
                  (kubedb.com/v1alpha2 and v1), AppBindings, {kinds}; this object's auto-backup is \
                  left to the {family} operator"
             ),
-            MisspeltAnnotation { key, family, meant } => write!(
-                f,
-                "{key} is no annotation {family} reads, so it does nothing: did you mean {meant}?"
-            ),
             NoTargets { annotation } => write!(
                 f,
                 "the input holds BackupBlueprints but no object annotated with {annotation}, so \
@@ -341,7 +386,7 @@ impl Finding for TargetFinding {
     fn severity(&self) -> Severity {
         use TargetFinding::*;
         match self {
-            NoNamespace | MisspeltAnnotation { .. } | NoTargets { .. } => Severity::Warning,
+            NoNamespace | NoTargets { .. } => Severity::Warning,
             NotATarget { .. } => Severity::Info,
             TwoDatabases { .. }
             | DuplicateKey { .. }
@@ -355,5 +400,80 @@ impl Finding for TargetFinding {
 
     fn class(&self) -> Option<Info> {
         matches!(self, TargetFinding::NotATarget { .. }).then_some(Info::NotATarget)
+    }
+}
+
+/// What the checks of a family's annotation keys find.
+#[derive(Debug)]
+pub enum KeyFinding {
+    /// A key that looks like one of the family's and is none it reads.
+    Stray {
+        key: String,
+        family: &'static str,
+        stray: Stray,
+        /// The keys the family reads, to list them.
+        keys: Keys,
+    },
+    /// An annotation of the family's whose value is a list or a mapping.
+    NotAString { key: String, form: &'static str },
+    /// Keys of the family's without the one that asks for a backup.
+    Orphaned {
+        keys: Vec<String>,
+        primary: &'static str,
+    },
+}
+
+impl fmt::Display for KeyFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use KeyFinding::*;
+        match self {
+            Stray {
+                key,
+                family,
+                stray: crate::suggest::Stray::Misspelt(meant),
+                ..
+            } => write!(
+                f,
+                "{key} is no annotation {family} reads, so it does nothing: did you mean {meant}?"
+            ),
+            Stray {
+                key, family, keys, ..
+            } => {
+                let prefixes = keys.prefixes.iter().map(|p| format!("{p}<name>"));
+                let read: Vec<String> = keys
+                    .whole
+                    .iter()
+                    .map(|k| (*k).to_owned())
+                    .chain(prefixes)
+                    .collect();
+                write!(
+                    f,
+                    "{key} is no annotation {family} reads, so it does nothing; {family} reads {}",
+                    read.join(", ")
+                )
+            }
+            NotAString { key, form } => write!(
+                f,
+                "{key} is a list or a mapping, but an annotation is a string (Kubernetes refuses \
+                 the object): write {form}"
+            ),
+            Orphaned { keys, primary } => write!(
+                f,
+                "{} {} nothing without {primary}: add it (naming the blueprint to use), or remove \
+                 {}",
+                keys.join(", "),
+                if keys.len() == 1 { "does" } else { "do" },
+                if keys.len() == 1 { "it" } else { "them" }
+            ),
+        }
+    }
+}
+
+impl Finding for KeyFinding {
+    fn severity(&self) -> Severity {
+        match self {
+            KeyFinding::NotAString { .. } => Severity::Error,
+            KeyFinding::Stray { .. } | KeyFinding::Orphaned { .. } => Severity::Warning,
+        }
     }
 }

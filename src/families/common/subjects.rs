@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use super::kinds::{self, Kind};
 use crate::engine::family::{Input, Select};
-use crate::krm::object::{ItemIndex, ObjectFields};
+use crate::krm::object::{Field, ItemIndex, ObjectFields};
+use crate::suggest::Keys;
 
 /// KubeDB's databases: every kind of the group (Postgres, MySQL, …), versions v1alpha2 and v1.
 pub const KUBEDB_GROUP: &str = "kubedb.com";
@@ -64,6 +65,9 @@ pub struct Candidate {
     pub namespace: Option<String>,
     /// The annotations that apply (for a database, the AppBinding's overlaid by the database's).
     pub annotations: Vec<(String, Annotation)>,
+    /// Keys of the family's whose value is no string (a list, a mapping): Kubernetes refuses
+    /// them, and what they meant cannot be read.
+    pub unreadable: Vec<String>,
     pub makeup: Makeup,
 }
 
@@ -108,31 +112,38 @@ impl Candidate {
     }
 }
 
-/// The annotations of one object, as a target's.
-fn annotations_of(fields: &ObjectFields<'_>, index: ItemIndex) -> Vec<(String, Annotation)> {
-    fields
-        .annotations
-        .entries
-        .iter()
-        .filter_map(|(key, value)| {
-            let value = value.text()?.to_owned();
-            Some((
-                key.to_string(),
-                Annotation {
-                    value,
-                    object: index,
-                },
-            ))
-        })
-        .collect()
+/// The annotations of one object, as a target's, and those whose value is no string. A null
+/// value is the empty string, as Kubernetes reads it.
+fn annotations_of(
+    fields: &ObjectFields<'_>,
+    index: ItemIndex,
+) -> (Vec<(String, Annotation)>, Vec<String>) {
+    let mut annotations = Vec::new();
+    let mut unreadable = Vec::new();
+    for (key, value) in &fields.annotations.entries {
+        let value = match value {
+            Field::Text(text) => text.to_string(),
+            Field::Absent => String::new(),
+            Field::NotText => {
+                unreadable.push(key.to_string());
+                continue;
+            }
+        };
+        let annotation = Annotation {
+            value,
+            object: index,
+        };
+        annotations.push((key.to_string(), annotation));
+    }
+    (annotations, unreadable)
 }
 
-/// The candidate targets of `input` that carry one of `keys` (after a database's annotations are
-/// laid over its AppBinding's), in input order: databases with their AppBindings, and the
-/// objects of the `watched` kinds. `keys` must be declared in the family's interest.
-pub fn find(input: &Input<'_, '_>, keys: &[&'static str], watched: &[&str]) -> Vec<Candidate> {
-    let mut select = DATABASES.to_vec();
-    select.extend(keys.iter().map(|key| Select::Annotated(key)));
+/// The candidate targets of `input` that carry a key the family reads (after a database's
+/// annotations are laid over its AppBinding's), in input order: databases with their
+/// AppBindings, and the objects of the `watched` kinds. The family's `keys` must be declared in
+/// its interest.
+pub fn find(input: &Input<'_, '_>, keys: Keys, watched: &[&str]) -> Vec<Candidate> {
+    let select = [DATABASES[0], DATABASES[1], Select::Concerning(keys)];
     let mut by_key: HashMap<(Option<&str>, &str), usize> = HashMap::new();
     let mut found: Vec<Candidate> = Vec::new();
     for (i, fields) in input.select(&select) {
@@ -148,19 +159,22 @@ pub fn find(input: &Input<'_, '_>, keys: &[&'static str], watched: &[&str]) -> V
                 .or_insert_with(|| new_database(&mut found, i, name, namespace));
             add_to_database(&mut found[slot].makeup, i, binding);
         } else if let Some(kind) = kinds::kind_of(fields, watched) {
+            let (annotations, unreadable) = annotations_of(fields, i);
             found.push(Candidate {
                 position: i,
                 name: name.to_owned(),
                 namespace: namespace.map(str::to_owned),
-                annotations: annotations_of(fields, i),
+                annotations,
+                unreadable,
                 makeup: Makeup::Object { object: i, kind },
             });
         }
     }
     for candidate in &mut found {
         overlay_annotations(input, candidate);
+        candidate.unreadable.retain(|k| keys.reads(k));
     }
-    found.retain(|c| keys.iter().any(|key| c.annotation(key).is_some()));
+    found.retain(|c| !c.unreadable.is_empty() || c.annotations.iter().any(|(k, _)| keys.reads(k)));
     found
 }
 
@@ -176,6 +190,7 @@ fn new_database(
         name: name.to_owned(),
         namespace: namespace.map(str::to_owned),
         annotations: Vec::new(),
+        unreadable: Vec::new(),
         makeup: Makeup::Database {
             app_binding: None,
             database: None,
@@ -220,12 +235,14 @@ fn overlay_annotations(input: &Input<'_, '_>, candidate: &mut Candidate) {
         let Some(fields) = input.object(index).fields() else {
             continue;
         };
-        for (key, annotation) in annotations_of(fields, index) {
+        let (own, unreadable) = annotations_of(fields, index);
+        for (key, annotation) in own {
             match annotations.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, slot)) => *slot = annotation,
                 None => annotations.push((key, annotation)),
             }
         }
+        candidate.unreadable.extend(unreadable);
     }
     candidate.annotations = annotations;
 }

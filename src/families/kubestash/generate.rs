@@ -14,7 +14,7 @@ use super::targets::{self, KEYS, Target, WATCHED};
 use super::usage::{self, NAME_LABEL, UsageRefused};
 use super::vars::Vars;
 use super::{
-    FILE_PREFIX, GENERATED, GROUP, KEYS as ANNOTATION_KEYS, KubeStash, NAME_ANNOTATION,
+    FILE_PREFIX, FORMS, GENERATED, GROUP, KEYS as ANNOTATION_KEYS, KubeStash, NAME_ANNOTATION,
     NAMESPACE_ANNOTATION, TEMPLATE,
 };
 use crate::engine::config::Config;
@@ -90,16 +90,19 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         let blueprints: Blueprints<BlueprintKey, Blueprint> = READER.read_all(self.input, self.out);
         let namespaces = self.namespace_labels();
         let targets = targets::find(self.input);
-        let family = KubeStash.name();
-        common::note_not_targets(self.input, self.out, family, &targets, &KEYS, &WATCHED);
+        let (input, family) = (self.input, KubeStash.name());
+        common::note_not_targets(input, self.out, family, &targets, ANNOTATION_KEYS, &WATCHED);
+        common::note_unreadable_annotations(input, self.out, ANNOTATION_KEYS, &FORMS);
         let first = blueprints.found.values().flatten().map(|b| b.object).min();
-        common::note_misspelt_annotations(self.input, self.out, family, ANNOTATION_KEYS);
-        common::note_no_targets(self.input, self.out, first, &KEYS);
+        common::note_stray_annotations(input, self.out, family, ANNOTATION_KEYS);
+        common::note_no_targets(input, self.out, first, &KEYS);
         for target in &targets {
+            self.out.consider(Some(targets::annotated(target)));
             if let Some(resolved) = self.resolve(target, &blueprints, &namespaces) {
                 self.generate(&resolved);
             }
         }
+        self.out.consider(None);
     }
 
     /// The labels of the input's Namespaces (with the name label the API server sets).
@@ -129,6 +132,14 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         blueprints: &'b Blueprints<BlueprintKey, Blueprint>,
         namespaces: &HashMap<String, Vec<(String, String)>>,
     ) -> Option<Resolved<'b>> {
+        // An annotation that is no string is reported already; keys without the name or the
+        // namespace one do nothing, and say so.
+        if !target.unreadable.is_empty()
+            || (target.annotation(NAMESPACE_ANNOTATION).is_none()
+                && common::orphaned(target, NAME_ANNOTATION, ANNOTATION_KEYS, self.out))
+        {
+            return None;
+        }
         let (input, config) = (self.input, self.config);
         let annotated = targets::annotated(target);
         let namespace = common::checked_namespace(input, config, target, annotated, self.out)?;

@@ -41,7 +41,8 @@ pub const SESSION_NAMES_ANNOTATION: &str = "blueprint.kubestash.com/session-name
 /// The name of `session-names` before KubeStash v2024.4.27.
 pub const LEGACY_SESSIONS_ANNOTATION: &str = "blueprint.kubestash.com/sessions";
 pub const VARIABLE_PREFIX: &str = "variables.kubestash.com/";
-/// Every annotation key above, to catch misspellings of them.
+/// Every annotation key above, and KubeStash's blueprint domain: a key there that KubeStash does
+/// not read is a mistake.
 pub const KEYS: Keys = Keys {
     whole: &[
         NAME_ANNOTATION,
@@ -50,7 +51,27 @@ pub const KEYS: Keys = Keys {
         LEGACY_SESSIONS_ANNOTATION,
     ],
     prefixes: &[VARIABLE_PREFIX],
+    domains: &["blueprint.kubestash.com/"],
+    others: &[],
 };
+
+/// What each annotation's value is written as, for a message about one that is no string.
+pub const FORMS: [(&str, &str); 5] = [
+    (NAME_ANNOTATION, "the BackupBlueprint's name: \"daily\""),
+    (
+        NAMESPACE_ANNOTATION,
+        "the BackupBlueprint's namespace: \"backup\"",
+    ),
+    (
+        SESSION_NAMES_ANNOTATION,
+        "the sessions' names, separated by commas: \"nightly,hourly\"",
+    ),
+    (
+        LEGACY_SESSIONS_ANNOTATION,
+        "the sessions' names, separated by commas: \"nightly,hourly\"",
+    ),
+    (VARIABLE_PREFIX, "the variable's value as one string"),
+];
 
 /// New files in a kpt package: `kubestash-<name>.yaml` beside the target.
 pub const FILE_PREFIX: &str = "kubestash-";
@@ -82,7 +103,7 @@ impl Family for KubeStash {
             // an object is read to say that the name is missing.
             .annotation(NAME_ANNOTATION)
             .annotation(NAMESPACE_ANNOTATION)
-            .misspelt_annotations(KEYS)
+            .family_annotations(KEYS)
             .file_prefix(FILE_PREFIX)
     }
 

@@ -32,7 +32,7 @@ pub type Target = Candidate;
 
 /// The candidate targets: objects carrying either blueprint annotation.
 pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
-    subjects::find(input, &KEYS, &WATCHED)
+    subjects::find(input, super::KEYS, &WATCHED)
 }
 
 /// The object findings about a target point at: the one carrying the blueprint annotation.

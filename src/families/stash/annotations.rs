@@ -11,6 +11,7 @@ use super::{
 };
 use crate::engine::finding::Finding;
 use crate::engine::reconcile::Proposals;
+use crate::families::common::checks;
 use crate::krm::results::Severity;
 
 pub use crate::krm::results::annotation_field as field;
@@ -98,6 +99,31 @@ pub struct VolumeMount {
 pub struct Workload {
     pub paths: Vec<String>,
     pub mounts: Vec<VolumeMount>,
+}
+
+/// A workload carrying the paths or the volume mounts but no blueprint annotation: reported
+/// with what it lacks (nothing is generated for it).
+pub fn workload_without_blueprint(
+    target: &Target,
+    kind: &'static str,
+    out: &mut Proposals<'_, '_>,
+) {
+    let keys = [
+        BLUEPRINT_ANNOTATION,
+        TARGET_PATHS_ANNOTATION,
+        VOLUME_MOUNTS_ANNOTATION,
+    ];
+    let missing: Vec<&'static str> = keys
+        .into_iter()
+        .filter(|key| target.annotation(key).is_none())
+        .collect();
+    if missing.len() == keys.len() {
+        checks::orphaned(target, BLUEPRINT_ANNOTATION, super::KEYS, out);
+        return;
+    }
+    let field = Some(field(missing[0]));
+    let missing = AnnotationFinding::WorkloadAnnotationsMissing { kind, missing };
+    out.found(targets::annotated(target), missing).field = field;
 }
 
 /// The workload annotations of `target` (a workload): `None`, with a result saying why, when

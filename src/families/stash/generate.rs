@@ -13,7 +13,7 @@ use super::render::{self, ConfigParts};
 use super::targets::{self, Annotation, App, Target, WATCHED};
 use super::vars::Vars;
 use super::{
-    BLUEPRINT_ANNOTATION, FILE_PREFIX, GENERATED, GROUP, KEYS, SCHEDULE_ANNOTATION, Stash,
+    BLUEPRINT_ANNOTATION, FILE_PREFIX, FORMS, GENERATED, GROUP, KEYS, SCHEDULE_ANNOTATION, Stash,
 };
 use crate::engine::config::Config;
 use crate::engine::expand::Expander;
@@ -82,27 +82,47 @@ impl Generator<'_, '_, '_, '_, '_> {
     fn run(&mut self) {
         let blueprints: Blueprints<String, Blueprint> = READER.read_all(self.input, self.out);
         let targets = targets::find(self.input);
-        let keys = [BLUEPRINT_ANNOTATION];
-        checks::note_not_targets(
-            self.input,
-            self.out,
-            Stash.name(),
-            &targets,
-            &keys,
-            &WATCHED,
-        );
+        let (input, family) = (self.input, Stash.name());
+        checks::note_not_targets(input, self.out, family, &targets, KEYS, &WATCHED);
+        checks::note_unreadable_annotations(input, self.out, KEYS, &FORMS);
         let first = blueprints.found.values().flatten().map(|b| b.object).min();
-        checks::note_misspelt_annotations(self.input, self.out, Stash.name(), KEYS);
-        checks::note_no_targets(self.input, self.out, first, &keys);
+        checks::note_stray_annotations(input, self.out, family, KEYS);
+        checks::note_no_targets(input, self.out, first, &[BLUEPRINT_ANNOTATION]);
         for target in &targets {
+            self.out.consider(Some(targets::annotated(target)));
             if let Some(asks) = self.asks(target) {
                 self.generate_target(&asks, &blueprints);
             }
         }
+        self.out.consider(None);
+    }
+
+    /// Whether `target` asks for blueprints: it carries the blueprint annotation (else what it
+    /// carries does nothing, and is reported), and every annotation of Stash's is a string (the
+    /// others are reported already).
+    fn asks_for_blueprints(&mut self, target: &Target) -> bool {
+        if !target.unreadable.is_empty() {
+            return false;
+        }
+        if target.annotation(BLUEPRINT_ANNOTATION).is_some() {
+            return true;
+        }
+        match target.makeup {
+            Makeup::Object { kind, .. } if kind.workload => {
+                annotations::workload_without_blueprint(target, kind.kind, self.out);
+            }
+            _ => {
+                checks::orphaned(target, BLUEPRINT_ANNOTATION, KEYS, self.out);
+            }
+        }
+        false
     }
 
     /// What `target` asks, once it passed the checks and its annotations could be read.
     fn asks<'t>(&mut self, target: &'t Target) -> Option<Asks<'t>> {
+        if !self.asks_for_blueprints(target) {
+            return None;
+        }
         let (input, annotated) = (self.input, targets::annotated(target));
         let namespace = checks::checked_namespace(input, self.config, target, annotated, self.out)?;
         let unreadable = target.objects().into_iter().any(|i| {

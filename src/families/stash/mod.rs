@@ -36,7 +36,8 @@ pub const PARAM_PREFIX: &str = "params.stash.appscode.com/";
 /// A workload's: what to back up, and the volumes that hold it.
 pub const TARGET_PATHS_ANNOTATION: &str = "stash.appscode.com/target-paths";
 pub const VOLUME_MOUNTS_ANNOTATION: &str = "stash.appscode.com/volume-mounts";
-/// Every annotation key above, to catch misspellings of them.
+/// Every annotation key above, and Stash's domain: a key there that Stash does not read is a
+/// mistake, but for the status the operator writes itself (`last-applied-backup-invoker`, …).
 pub const KEYS: Keys = Keys {
     whole: &[
         BLUEPRINT_ANNOTATION,
@@ -45,7 +46,30 @@ pub const KEYS: Keys = Keys {
         VOLUME_MOUNTS_ANNOTATION,
     ],
     prefixes: &[PARAM_PREFIX],
+    domains: &["stash.appscode.com/"],
+    others: &["stash.appscode.com/last-applied-"],
 };
+
+/// What each annotation's value is written as, for a message about one that is no string.
+pub const FORMS: [(&str, &str); 5] = [
+    (
+        BLUEPRINT_ANNOTATION,
+        "the blueprints' names, separated by commas: \"pg-daily,pg-weekly\"",
+    ),
+    (
+        SCHEDULE_ANNOTATION,
+        "a cron schedule in quotes: \"0 2 * * *\"",
+    ),
+    (
+        TARGET_PATHS_ANNOTATION,
+        "the paths, separated by commas: \"/data,/config\"",
+    ),
+    (
+        VOLUME_MOUNTS_ANNOTATION,
+        "volName:mountPath items, separated by commas: \"data:/data\"",
+    ),
+    (PARAM_PREFIX, "the parameter's value as one string"),
+];
 
 /// Bitnami's SealedSecrets (a Secret of the SealedSecret's name) and the External Secrets
 /// Operator's ExternalSecrets (a Secret named by `spec.target.name`, else the ExternalSecret's).
@@ -98,8 +122,9 @@ impl Family for Stash {
                 BLUEPRINT_ANNOTATION,
                 Spec::Fields(vec!["template", "volumeClaimTemplates"]),
             )
-            // A misspelt key, to say that it does nothing.
-            .misspelt_annotations(KEYS)
+            // Any key of Stash's, to say what a stray one does, and whether earlier output is
+            // still wanted.
+            .family_annotations(KEYS)
             // Where new files go: an item already there keeps its place.
             .file_prefix(FILE_PREFIX)
     }

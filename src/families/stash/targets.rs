@@ -3,7 +3,7 @@
 //! workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, OpenShift
 //! DeploymentConfig), or a PersistentVolumeClaim; and what Stash reads of each.
 
-use super::BLUEPRINT_ANNOTATION;
+use super::{BLUEPRINT_ANNOTATION, KEYS};
 use crate::engine::family::Input;
 use crate::families::common::subjects::{self, APPBINDING_API_VERSION, Candidate, Makeup};
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
@@ -29,7 +29,7 @@ pub const WATCHED: [&str; 7] = [
 /// Finds the targets of `input`, in input order: databases (with their AppBindings), and the
 /// workloads and claims carrying the blueprint annotation.
 pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
-    subjects::find(input, &[BLUEPRINT_ANNOTATION], &WATCHED)
+    subjects::find(input, KEYS, &WATCHED)
 }
 
 /// The object findings about a target point at: the one the user annotated.

@@ -322,19 +322,15 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
 
     /// The object's fields, when the interest keeps them: `keep` forces it (the root of a
     /// document, which may be a ResourceList).
-    pub fn finish(
-        mut self,
-        keep: bool,
-        misspellings: &mut Misspellings,
-    ) -> Option<Box<ObjectFields<'a>>> {
+    pub fn finish(mut self, keep: bool, concerns: &mut Concerns) -> Option<Box<ObjectFields<'a>>> {
         let interest = self.interest;
         let fields = &mut self.fields;
-        fields.misspelt = interest.reads_misspellings()
+        fields.concerning = interest.reads_family_keys()
             && fields
                 .annotations
                 .entries
                 .iter()
-                .any(|(k, _)| misspellings.check(interest, k));
+                .any(|(k, _)| concerns.check(interest, k));
         let (Field::Text(api_version), Field::Text(kind)) = (&fields.api_version, &fields.kind)
         else {
             // Too odd to classify: kept, so whoever reads it can say what is wrong.
@@ -352,7 +348,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             .entries
             .iter()
             .any(|(k, _)| interest.has_annotation(k))
-            || fields.misspelt;
+            || fields.concerning;
         let holds_file = interest.reads_files()
             && fields.annotations.entries.iter().any(|(k, v)| {
                 kpt::PATH.contains(&&**k) && v.text().is_some_and(|p| interest.holds_file(p))
@@ -378,19 +374,19 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
     }
 }
 
-/// Which annotation keys misspell a family's, each distinct key worked out once: an input
+/// Which annotation keys concern a family, each distinct key worked out once: an input
 /// repeats a few keys (kpt's, `app.kubernetes.io`'s) on nearly every object.
 #[derive(Debug, Default)]
-pub struct Misspellings(HashMap<Box<str>, bool>);
+pub struct Concerns(HashMap<Box<str>, bool>);
 
-impl Misspellings {
+impl Concerns {
     fn check(&mut self, interest: &Interest, key: &str) -> bool {
-        if let Some(&misspelt) = self.0.get(key) {
-            return misspelt;
+        if let Some(&concerns) = self.0.get(key) {
+            return concerns;
         }
-        let misspelt = interest.misspelt(key);
-        self.0.insert(key.into(), misspelt);
-        misspelt
+        let concerns = interest.concerns(key);
+        self.0.insert(key.into(), concerns);
+        concerns
     }
 }
 

@@ -34,11 +34,11 @@ impl Spec {
 /// fields of every other object (most of an input is none of the function's business).
 ///
 /// An object is kept when its API group is declared, when its exact apiVersion and kind are,
-/// when it carries a declared annotation (or a misspelling of a family's key), when it is local
+/// when it carries a declared annotation (or any key a family's [`Keys`] concern), when it is local
 /// configuration, or when it is too odd to classify (no apiVersion or kind as text). Of a
 /// declared group's objects, every annotation, `labels` and `ownerReferences` are kept, and the
 /// `spec` as declared; of other kept objects, all annotations when one of them is declared (or
-/// misspelt), else only `LOCAL_CONFIG` and those [`Interest::keep_annotation`] names.
+/// concerns a family), else only `LOCAL_CONFIG` and those [`Interest::keep_annotation`] names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Interest {
     groups: Vec<(&'static str, Spec)>,
@@ -47,7 +47,8 @@ pub struct Interest {
     /// Objects carrying an annotation whose spec is read (as far as the spec says).
     annotated_specs: Vec<(&'static str, Spec)>,
     files: Vec<&'static str>,
-    /// The annotation keys the families read, to keep objects carrying a misspelling of one.
+    /// The annotation keys of the families, to keep objects carrying one they read or a stray
+    /// one.
     keys: Vec<Keys>,
     /// Annotations kept on every object kept for another reason.
     kept_annotations: Vec<&'static str>,
@@ -120,23 +121,24 @@ impl Interest {
         self
     }
 
-    /// Any object carrying an annotation whose key is a misspelling of one of `keys` (for the
-    /// family to say so: the key does nothing).
-    pub fn misspelt_annotations(mut self, keys: Keys) -> Self {
+    /// Any object carrying an annotation `keys` concern (one the family reads, a misspelling of
+    /// one, another key in its domain), with all its annotations: whether it still asks for a
+    /// backup, or says so with a mistake, is the family's to tell.
+    pub fn family_annotations(mut self, keys: Keys) -> Self {
         if !self.keys.contains(&keys) {
             self.keys.push(keys);
         }
         self
     }
 
-    /// Whether objects carrying misspellings of `keys` are kept.
-    pub fn has_misspelt(&self, keys: &Keys) -> bool {
+    /// Whether objects carrying keys `keys` concern are kept.
+    pub fn has_family_keys(&self, keys: &Keys) -> bool {
         self.keys.contains(keys)
     }
 
-    /// Whether `key` is a misspelling of a key some family reads.
-    pub(super) fn misspelt(&self, key: &str) -> bool {
-        self.keys.iter().any(|keys| keys.is_misspelt(key))
+    /// Whether `key` concerns some family.
+    pub(super) fn concerns(&self, key: &str) -> bool {
+        self.keys.iter().any(|keys| keys.concerns(key))
     }
 
     /// Whether an item at `path` lives in a file a family may write to.
@@ -163,7 +165,7 @@ impl Interest {
             self = self.annotated_spec(key, spec.clone());
         }
         for keys in &other.keys {
-            self = self.misspelt_annotations(*keys);
+            self = self.family_annotations(*keys);
         }
         for key in &other.kept_annotations {
             self = self.keep_annotation(key);
@@ -232,8 +234,8 @@ impl Interest {
         self.kinds.contains(&(api_version, kind))
     }
 
-    /// Whether any family reads misspelt annotations: when none does, no key is checked.
-    pub(super) fn reads_misspellings(&self) -> bool {
+    /// Whether any family has annotation keys: when none does, no key is checked.
+    pub(super) fn reads_family_keys(&self) -> bool {
         !self.keys.is_empty()
     }
 

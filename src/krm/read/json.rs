@@ -15,8 +15,8 @@ use serde::de::Deserialize;
 use serde_json::value::RawValue;
 
 use super::{
-    Document, DocumentRoot, Interest, Items, ItemsValue, MetaKey, Misspellings, ObjectBuilder,
-    Read, Root, Spec, TopKey,
+    Concerns, Document, DocumentRoot, Interest, Items, ItemsValue, MetaKey, ObjectBuilder, Read,
+    Root, Spec, TopKey,
 };
 use crate::krm::object::{Field, Object};
 use crate::yaml::json::{Str, elements, entries, key_start};
@@ -35,7 +35,7 @@ pub fn read<'a>(src: &'a str, interest: &Interest) -> Option<Read<'a>> {
         src,
         tree: Tree::default(),
         interest,
-        misspellings: Misspellings::default(),
+        concerns: Concerns::default(),
     };
     let root = reader.root(root)?;
     let document = Document {
@@ -54,7 +54,7 @@ struct Reader<'a, 'i> {
     src: &'a str,
     tree: Tree<'a>,
     interest: &'i Interest,
-    misspellings: Misspellings,
+    concerns: Concerns,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -171,7 +171,7 @@ impl<'a> Reader<'a, '_> {
             };
             builder.fields().spec = spec;
         }
-        Some(builder.finish(root, &mut self.misspellings))
+        Some(builder.finish(root, &mut self.concerns))
     }
 
     fn metadata(&mut self, raw: &'a RawValue, builder: &mut ObjectBuilder<'_, 'a>) -> Option<()> {

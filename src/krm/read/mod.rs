@@ -12,6 +12,6 @@ mod interest;
 pub mod json;
 pub mod yaml;
 
-pub use builder::{MetaKey, Misspellings, ObjectBuilder, TopKey};
+pub use builder::{Concerns, MetaKey, ObjectBuilder, TopKey};
 pub use document::{Document, DocumentRoot, Items, ItemsValue, Read, Root};
 pub use interest::{Interest, Spec};

@@ -11,8 +11,8 @@ use std::borrow::Cow;
 use granit_parser::{Event, ScanError, Span, StructureStyle};
 
 use super::{
-    Document, DocumentRoot, Interest, Items, ItemsValue, MetaKey, Misspellings, ObjectBuilder,
-    Read, Root, Spec, TopKey,
+    Concerns, Document, DocumentRoot, Interest, Items, ItemsValue, MetaKey, ObjectBuilder, Read,
+    Root, Spec, TopKey,
 };
 use crate::krm::object::Object;
 use crate::yaml::events::{Walker, range, unexpected};
@@ -24,7 +24,7 @@ pub fn read<'a>(src: &'a str, interest: &Interest) -> Result<Read<'a>, ScanError
     let mut reader = Reader {
         walker: Walker::new(src),
         interest,
-        misspellings: Misspellings::default(),
+        concerns: Concerns::default(),
     };
     let mut documents = Vec::new();
     loop {
@@ -87,7 +87,7 @@ enum Key<'a> {
 struct Reader<'a, 'i> {
     walker: Walker<'a>,
     interest: &'i Interest,
-    misspellings: Misspellings,
+    concerns: Concerns,
 }
 
 impl<'a> Reader<'a, '_> {
@@ -196,7 +196,7 @@ impl<'a> Reader<'a, '_> {
             end: self.walker.content_end.max(start),
             is_mapping: true,
             is_alias: false,
-            fields: builder.finish(root, &mut self.misspellings),
+            fields: builder.finish(root, &mut self.concerns),
         };
         Ok(out)
     }
