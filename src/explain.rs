@@ -70,6 +70,8 @@ pub struct TargetReport {
 pub struct Preview {
     targets: Vec<TargetReport>,
     pruned: Vec<ObjectReport>,
+    retained: Vec<ObjectReport>,
+    kept: Vec<ObjectReport>,
     week: Week,
 }
 
@@ -120,6 +122,10 @@ const BUSY_LISTED: usize = 10;
 pub struct Report {
     pub(crate) targets: Vec<TargetReport>,
     pub(crate) pruned: Vec<ObjectReport>,
+    /// Earlier output that holds backups, kept and never changed again.
+    pub(crate) retained: Vec<ObjectReport>,
+    /// Earlier output nothing asked for, kept because its target may still want it.
+    pub(crate) kept: Vec<ObjectReport>,
     pub(crate) week: Week,
     /// Results about no target (a blueprint, an object that is no target, the options).
     pub(crate) findings: Vec<KrmResult>,
@@ -140,6 +146,7 @@ fn object_report(decision: &Decision, objects: &[Object<'_>], now: i64) -> Objec
         }
         Outcome::Collision => Some("another target's object has this name".to_owned()),
         Outcome::Pruned(why) => Some(why.to_string()),
+        Outcome::Retained(why) | Outcome::Kept(why) => Some(why.clone()),
     };
     ObjectReport {
         kind: decision.key.kind,
@@ -264,11 +271,14 @@ pub fn preview(
                 .collect(),
         });
     }
-    preview.pruned = decisions
-        .iter()
-        .filter(|d| d.subject.is_none())
-        .map(|d| object_report(d, objects, now))
-        .collect();
+    for decision in decisions.iter().filter(|d| d.subject.is_none()) {
+        let report = object_report(decision, objects, now);
+        match decision.outcome {
+            Outcome::Retained(_) => preview.retained.push(report),
+            Outcome::Kept(_) => preview.kept.push(report),
+            _ => preview.pruned.push(report),
+        }
+    }
     preview.week = week(&preview.targets, now);
     preview
 }
@@ -284,6 +294,8 @@ impl Report {
         let Preview {
             mut targets,
             pruned,
+            retained,
+            kept,
             week,
         } = preview;
         let mut findings = Vec::new();
@@ -318,6 +330,8 @@ impl Report {
         Report {
             targets,
             pruned,
+            retained,
+            kept,
             week,
             findings,
             summary,
@@ -363,10 +377,16 @@ impl Report {
                 let _ = writeln!(out, "  {}: {}", finding.severity.as_str(), finding.message);
             }
         }
-        if !self.pruned.is_empty() {
-            out.push_str("pruned\n");
-            for object in &self.pruned {
-                let _ = writeln!(out, "  {}", object_line(object));
+        for (heading, list) in [
+            ("pruned", &self.pruned),
+            ("retained", &self.retained),
+            ("kept in doubt", &self.kept),
+        ] {
+            if !list.is_empty() {
+                let _ = writeln!(out, "{heading}");
+                for object in list {
+                    let _ = writeln!(out, "  {}", object_line(object));
+                }
             }
         }
         if !self.findings.is_empty() {
@@ -464,7 +484,7 @@ impl Report {
                 );
             }
         }
-        for object in &self.pruned {
+        for object in self.pruned.iter().chain(&self.retained).chain(&self.kept) {
             let _ = writeln!(
                 out,
                 "| | | `{}` | {} {}/{} | {} | |",
@@ -570,6 +590,8 @@ impl Report {
                 "findings": t.findings.iter().map(finding).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "pruned": self.pruned.iter().map(object).collect::<Vec<_>>(),
+            "retained": self.retained.iter().map(object).collect::<Vec<_>>(),
+            "kept": self.kept.iter().map(object).collect::<Vec<_>>(),
             "findings": self.findings.iter().map(finding).collect::<Vec<_>>(),
             "week": {
                 "start": calendar::format_rfc3339(self.week.start),

@@ -377,7 +377,9 @@ fn generate<'r>(
     let generates: Vec<Generates> = FAMILIES
         .iter()
         .map(|f| Generates {
+            name: f.name(),
             kinds: f.generated(),
+            retained: f.retained(),
             collision_hint: f.collision_hint(),
         })
         .collect();
@@ -403,11 +405,8 @@ fn generate<'r>(
             family.propose(input, config, &mut reconciler.proposals(FamilyId(i)));
         }
     }
-    if config.strict {
-        reconciler.strict();
-    }
     reconciler.prune(config_ok, &|FamilyId(family), index| {
-        FAMILIES[family].earlier_target(&inputs[family], index)
+        FAMILIES[family].earlier_target(&inputs[family], index, config.default_namespace.as_deref())
     });
     reconciler.finish()
 }

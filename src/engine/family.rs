@@ -30,9 +30,52 @@ pub trait Family: Sync {
     /// reports what is wrong, through `out`.
     fn propose(&self, input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '_>);
 
-    /// The target an earlier generated object at `index` was made for, named as in the
-    /// proposals' `target`, when the object says.
-    fn earlier_target(&self, input: &Input<'_, '_>, index: ItemIndex) -> Option<String>;
+    /// The target an earlier generated object at `index` was made for, when the object says,
+    /// and what stands for it in the input now (objects without a namespace are where `default`
+    /// applies them).
+    fn earlier_target(
+        &self,
+        input: &Input<'_, '_>,
+        index: ItemIndex,
+        default: Option<&str>,
+    ) -> Option<EarlierTarget>;
+
+    /// The kinds whose earlier output stays when nothing asks for it any more (a Repository
+    /// holds the backups: deleting it may delete them), marked retained instead of pruned.
+    fn retained(&self) -> &'static [GroupKind] {
+        &[]
+    }
+}
+
+/// The target an earlier generated object was made for, and what stands for it in the input now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierTarget {
+    /// As the family names it in proposals (`AppBinding shop/orders`): a target of this run
+    /// that is named so is the same target.
+    pub key: String,
+    /// As messages name it: the input object standing for it now (`MySQL shop/orders`), else
+    /// `key`.
+    pub shown: String,
+    /// The input objects that stand for it now: none when it is gone.
+    pub objects: Vec<ItemIndex>,
+    /// What says that those objects may still ask for backups (none: they do not).
+    pub doubts: Vec<Doubt>,
+}
+
+/// Why earlier output may still be wanted although nothing asked for it in this run: it is
+/// kept, and a warning says which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Doubt {
+    /// Its target still carries these annotations of the family's (read or stray ones).
+    Keys(Vec<String>),
+    /// An object of its target's kind and name has no namespace, and no default gives one.
+    Namespace,
+    /// This run reports a warning or an error about its target.
+    Findings,
+    /// It does not say which target it was made for.
+    Unknown,
+    /// The run has errors: nothing is removed until they are fixed.
+    Errors,
 }
 
 /// Which objects a family asks for.

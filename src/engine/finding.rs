@@ -31,17 +31,20 @@ pub enum Info {
     VersionFromDatabase,
     /// A blueprint relies on the cluster's default storage or retention policy.
     ClusterDefault,
+    /// Earlier output that holds backups, kept and never changed again.
+    Retained,
 }
 
 impl Info {
     /// Every class, in the order the docs list them.
-    pub const ALL: [Info; 6] = [
+    pub const ALL: [Info; 7] = [
         Info::Updated,
         Info::Pruned,
         Info::NotATarget,
         Info::MissingSecret,
         Info::VersionFromDatabase,
         Info::ClusterDefault,
+        Info::Retained,
     ];
 
     /// Its name, as the option `silence` takes it.
@@ -53,6 +56,7 @@ impl Info {
             Info::MissingSecret => "missing-secret",
             Info::VersionFromDatabase => "version-from-database",
             Info::ClusterDefault => "cluster-default",
+            Info::Retained => "retained",
         }
     }
 

@@ -107,6 +107,93 @@ pub struct Foreign {
     pub annotations: Vec<(String, String)>,
 }
 
+/// Marks earlier output the function keeps and never changes again (a Repository, whose
+/// deletion may delete the backups it holds): the value names the target whose backups they are.
+pub const RETAINED: &str = "autobackup.stash.appscode.com/retained";
+
+/// The target an object of ours is retained for, when it is.
+pub fn retained<'o>(object: &'o Object<'_>) -> Option<&'o str> {
+    marker(object)?;
+    object.fields()?.annotations.text(RETAINED)
+}
+
+/// Our earlier `object` as it is, marked retained for `target`; `None` when it holds what the
+/// function never writes (keys besides apiVersion, kind, metadata and spec; an odd tree), which a
+/// copy would lose.
+pub fn retained_copy(tree: &Tree<'_>, object: &Object<'_>, target: &str) -> Option<Value<'static>> {
+    let fields = object.fields()?;
+    if fields.extra_keys || fields.duplicate_key.is_some() || fields.annotations.not_map {
+        return None;
+    }
+    let text = |field: &Field<'_>| Some(Value::str(field.text()?.to_owned()));
+    let mut metadata = Value::map([("name", text(&fields.name)?)]);
+    if let Some(namespace) = text(&fields.namespace) {
+        metadata.push("namespace", namespace);
+    }
+    if let Some(labels) = fields.labels {
+        metadata.push("labels", copied(tree, labels, 0)?);
+    }
+    let mut annotations: Vec<(Value<'static>, Value<'static>)> = Vec::new();
+    for (key, value) in &fields.annotations.entries {
+        annotations.push((Value::str(key.to_string()), text(value)?));
+    }
+    annotations.push((Value::str(RETAINED), Value::str(target.to_owned())));
+    metadata.push("annotations", Value::Map(annotations));
+    if let Some(owners) = fields.owner_references {
+        metadata.push("ownerReferences", copied(tree, owners, 0)?);
+    }
+    let mut copy = Value::map([
+        ("apiVersion", text(&fields.api_version)?),
+        ("kind", text(&fields.kind)?),
+        ("metadata", metadata),
+    ]);
+    if let Some(spec) = fields.spec {
+        copy.push("spec", copied(tree, spec, 0)?);
+    }
+    Some(copy)
+}
+
+/// The subtree at `id` as a value that writes it back as it was: plain scalars stay plain
+/// (so they keep their meaning), tags stay. `None` for a key that is no scalar, or aliases that
+/// nest too deep (the function never writes either).
+fn copied(tree: &Tree<'_>, id: NodeId, depth: usize) -> Option<Value<'static>> {
+    const DEEPEST: usize = 64;
+    if depth > DEEPEST {
+        return None;
+    }
+    let id = tree.resolve(id)?;
+    Some(match tree.get(id) {
+        Node::Scalar { value, style, tag } => {
+            let value = std::borrow::Cow::Owned(value.to_string());
+            match tag {
+                Some(tag) if !tag.is_core_str() => Value::Tagged {
+                    tag: tag.render(),
+                    value,
+                    plain: *style == ScalarStyle::Plain,
+                },
+                None if *style == ScalarStyle::Plain => Value::Plain(value),
+                _ => Value::Str(value),
+            }
+        }
+        Node::Seq { items } => Value::Seq(
+            items
+                .iter()
+                .map(|i| copied(tree, *i, depth + 1))
+                .collect::<Option<_>>()?,
+        ),
+        Node::Map { entries } => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = Value::str(tree.scalar(*k)?.to_owned());
+                    Some((key, copied(tree, *v, depth + 1)?))
+                })
+                .collect::<Option<_>>()?,
+        ),
+        Node::Alias { .. } => return None,
+    })
+}
+
 /// True when the earlier `object` means exactly what `new` means.
 pub fn unchanged(tree: &Tree<'_>, object: &Object<'_>, new: &Value<'_>) -> bool {
     let Some(object) = object.fields() else {

@@ -14,12 +14,13 @@
 
 mod files;
 mod proposals;
+mod prune;
 mod record;
 mod stamp;
 mod summary;
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
@@ -34,6 +35,7 @@ use crate::yaml::tree::Tree;
 
 pub use files::NewFile;
 pub use proposals::Proposals;
+pub use prune::PruneFinding;
 pub use record::{Counted, Decision, Detail, Outcome, Why};
 pub use summary::Summary;
 
@@ -46,7 +48,11 @@ use stamp::Stamp;
 /// generate one object.
 #[derive(Debug, Clone, Copy)]
 pub struct Generates {
+    /// The family's name, as messages about its earlier output name it.
+    pub name: &'static str,
     pub kinds: &'static [GroupKind],
+    /// The kinds whose earlier output is retained rather than pruned.
+    pub retained: &'static [GroupKind],
     pub collision_hint: &'static str,
 }
 
@@ -172,18 +178,18 @@ struct Made {
 #[derive(Debug)]
 struct Existing {
     index: ItemIndex,
-    /// Earlier output of ours (it carries the marker), else hand-written.
-    ours: bool,
+    owner: Owner,
 }
 
-/// Earlier output to remove, and why.
-#[derive(Debug)]
-struct Pruned {
-    index: ItemIndex,
-    family: FamilyId,
-    provenance: Rc<str>,
-    key: ObjectKey,
-    why: Why,
+/// Who an input object of a generated kind belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    /// Earlier output of ours (it carries the marker): kept, replaced or pruned by this run.
+    Ours,
+    /// Earlier output of ours marked retained: kept as it is, whatever asks for its place.
+    Retained,
+    /// Written by hand: left alone.
+    HandWritten,
 }
 
 /// What a run of reconciliation leaves: the changes to the input, the findings, the targets
@@ -212,14 +218,13 @@ pub struct Reconciler<'r, 'a> {
     existing: HashMap<ObjectKey, Existing>,
     /// Every object proposed so far, and what made it.
     generated: HashMap<ObjectKey, Made>,
-    /// (family, provenance) whose earlier output must stay: a blueprint that targets name but
-    /// the input lacks.
-    protected: HashSet<(FamilyId, String)>,
     findings: Vec<Found>,
     /// The classes of `info` findings to leave out.
     silence: Vec<Info>,
     /// Where objects without a namespace are applied (`defaultNamespace`, ArgoCD's).
     default_namespace: Option<String>,
+    /// Every warning is an error (`strict: true`).
+    strict: bool,
     changes: Changes,
 }
 
@@ -247,10 +252,10 @@ impl<'r> Reconciler<'r, 'r> {
             recorder: Recorder::default(),
             existing: HashMap::new(),
             generated: HashMap::new(),
-            protected: HashSet::new(),
             findings,
             silence: config.silence.clone(),
             default_namespace: config.default_namespace.clone(),
+            strict: config.strict,
             changes: Changes::default(),
         };
         reconciler.existing = reconciler.find_existing();
@@ -277,10 +282,12 @@ impl<'r> Reconciler<'r, 'r> {
                 continue;
             };
             let key = ObjectKey::of(kind, fields, self.default_namespace.as_deref());
-            let this = Existing {
-                index,
-                ours: ownership::marker(object).is_some(),
+            let owner = match (ownership::marker(object), ownership::retained(object)) {
+                (Some(_), None) => Owner::Ours,
+                (Some(_), Some(_)) => Owner::Retained,
+                (None, _) => Owner::HandWritten,
             };
+            let this = Existing { index, owner };
             // A hand-written object wins over our earlier one of the same name, wherever each
             // stands in the input. Of several earlier ones, the last wins: the one a run appends
             // again goes to the end, so the next run picks it again (the first would flip each
@@ -289,7 +296,7 @@ impl<'r> Reconciler<'r, 'r> {
                 Entry::Vacant(slot) => {
                     slot.insert(this);
                 }
-                Entry::Occupied(mut slot) if slot.get().ours => {
+                Entry::Occupied(mut slot) if slot.get().owner == Owner::Ours => {
                     slot.insert(this);
                 }
                 Entry::Occupied(_) => {}
@@ -308,11 +315,13 @@ impl<'r> Reconciler<'r, 'r> {
         self.recorder.record();
     }
 
-    /// Whether an error has been found so far.
+    /// Whether an error has been found so far (under `strict: true`, a warning too: a target
+    /// that gets nothing then fails the run, and nothing is pruned).
     pub fn has_errors(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity() == Severity::Error)
+        let failing = |severity| {
+            severity == Severity::Error || (self.strict && severity == Severity::Warning)
+        };
+        self.findings.iter().any(|f| failing(f.severity()))
     }
 
     /// Reports `what`, found by `family` about the input object at `object`.
@@ -357,21 +366,27 @@ impl<'r> Reconciler<'r, 'r> {
             );
             return;
         }
-        let existing = self.existing.get(&key).map(|e| (e.index, e.ours));
+        let existing = self.existing.get(&key).map(|e| (e.index, e.owner));
         let earlier = existing
-            .filter(|(_, ours)| *ours)
+            .filter(|(_, owner)| *owner == Owner::Ours)
             .map(|(i, _)| &self.objects[i]);
         let files = self.files.annotations(earlier, file);
         self.stamp
             .apply(self.tree, &mut value, &provenance, earlier, files);
         let outcome = match existing {
-            Some((index, false)) => {
+            Some((index, Owner::HandWritten)) => {
                 let pair = self.pair(subject, &provenance);
                 let kind = key.kind;
                 self.found(family, index, Reconciled::HandWritten { kind, pair });
                 Outcome::Blocked(index)
             }
-            Some((index, true)) => self.replace(family, index, subject, &provenance, &value),
+            Some((index, Owner::Retained)) => {
+                let pair = self.pair(subject, &provenance);
+                let kind = key.kind;
+                self.found(family, index, PruneFinding::HoldsThePlace { kind, pair });
+                Outcome::Blocked(index)
+            }
+            Some((index, Owner::Ours)) => self.replace(family, index, subject, &provenance, &value),
             None => {
                 let text = self.write_generated(&value, subject, &provenance);
                 self.changes.append.push(Appended::Written(text));
@@ -450,95 +465,11 @@ impl<'r> Reconciler<'r, 'r> {
         self.recorder.decide(decision, Some(value));
     }
 
-    /// Removes earlier output that nothing asks for any more: only when the options were
-    /// readable (`config_ok`), the run found no error, and no missing blueprint protects it.
-    /// `earlier_target` names the target an earlier object was made for (as families name it in
-    /// proposals), so the finding can say what happened to it.
-    pub fn prune(
-        &mut self,
-        config_ok: bool,
-        earlier_target: &dyn Fn(FamilyId, ItemIndex) -> Option<String>,
-    ) {
-        // Pruning deletes a backup configuration: only when sure it is no longer wanted.
-        if !config_ok || self.has_errors() {
-            return;
-        }
-        let mut by_target: Option<TargetIndex<'_>> = None;
-        let mut pruned = Vec::new();
-        for (index, object) in self.objects.iter().enumerate() {
-            let Some(provenance) = ownership::marker(object) else {
-                continue;
-            };
-            let (Some((family, kind)), Some(fields)) = (self.family_of(object), object.fields())
-            else {
-                continue;
-            };
-            // Objects already in `remove` are appended again by this run.
-            if self.changes.remove.contains(&index)
-                || self.protected.contains(&(family, provenance.to_owned()))
-            {
-                continue;
-            }
-            let key = ObjectKey::of(kind, fields, self.default_namespace.as_deref());
-            let why = match self.existing.get(&key) {
-                _ if !self.generated.contains_key(&key) => match earlier_target(family, index) {
-                    Some(target) => {
-                        let made = by_target.get_or_insert_with(|| target_index(&self.generated));
-                        why_not_asked(made, family, target.into(), provenance)
-                    }
-                    None => Why::NoTarget,
-                },
-                // Still asked for, but another object of the same name holds its place.
-                Some(e) if e.ours => Why::Duplicate { kind: key.kind },
-                _ => Why::HandWritten { kind: key.kind },
-            };
-            let provenance = Rc::from(provenance);
-            pruned.push(Pruned {
-                index,
-                family,
-                provenance,
-                key,
-                why,
-            });
-        }
-        for pruned in pruned {
-            self.prune_one(pruned);
-        }
-    }
-
-    fn prune_one(&mut self, pruned: Pruned) {
-        let Pruned {
-            index,
-            family,
-            provenance,
-            key,
-            why,
-        } = pruned;
-        self.changes.remove.insert(index);
-        let finding = Reconciled::Pruned {
-            provenance: provenance.clone(),
-            why: why.clone(),
-        };
-        self.found(family, index, finding);
-        let decision = || Decision {
-            family,
-            subject: None,
-            provenance,
-            key,
-            outcome: Outcome::Pruned(why),
-            schedules: Vec::new(),
-        };
-        self.recorder.decide(decision, None);
-    }
-
-    /// Makes every warning so far an error (`strict: true`): a target that gets nothing then
-    /// fails the run, and nothing is pruned.
-    pub fn strict(&mut self) {
-        self.findings.iter_mut().for_each(Found::make_strict);
-    }
-
     /// The changes and findings, with the closing summary still to make ([`Summary`]).
     pub fn finish(mut self) -> Finished {
+        if self.strict {
+            self.findings.iter_mut().for_each(Found::make_strict);
+        }
         let mut results = dedup(&mut self.findings, self.objects);
         let before = self.findings.len();
         let silence = &self.silence;
@@ -592,41 +523,6 @@ fn dedup(findings: &mut Vec<Found>, objects: &[Object<'_>]) -> Vec<KrmResult> {
     findings.retain(|_| *keep_finding.next().unwrap_or(&true));
     results.retain(|_| *keep_result.next().unwrap_or(&true));
     results
-}
-
-/// What each (family, target) got in a run: the blueprint and the object's name.
-type TargetIndex<'g> = HashMap<(FamilyId, &'g str), Vec<(&'g str, &'g str)>>;
-
-fn target_index(generated: &HashMap<ObjectKey, Made>) -> TargetIndex<'_> {
-    let mut index: TargetIndex<'_> = HashMap::new();
-    for (key, made) in generated {
-        index
-            .entry((made.family, &*made.target))
-            .or_default()
-            .push((&made.provenance, &key.name));
-    }
-    index
-}
-
-/// Why nothing asks for an earlier object of `provenance` made for `target` any more: the target
-/// now names the blueprint's objects differently, or no longer lists the blueprint, or is gone.
-fn why_not_asked(
-    made: &TargetIndex<'_>,
-    family: FamilyId,
-    target: Rc<str>,
-    provenance: &str,
-) -> Why {
-    let name = made
-        .get(&(family, &*target))
-        .map(|made| made.iter().find(|(p, _)| *p == provenance));
-    match name {
-        Some(Some((_, name))) => Why::Renamed {
-            name: (*name).to_owned(),
-            target,
-        },
-        Some(None) => Why::Unlisted { target },
-        None => Why::NotATarget { target },
-    }
 }
 
 #[cfg(test)]

@@ -66,13 +66,6 @@ impl<'p, 'r> Proposals<'p, 'r> {
         self.reconciler.recorder.uses(self.family, blueprint);
     }
 
-    /// Keeps earlier output made by `provenance` (a blueprint a target names that the input
-    /// lacks: it may come back).
-    pub fn protect(&mut self, provenance: &str) {
-        let key = (self.family, provenance.to_owned());
-        self.reconciler.protected.insert(key);
-    }
-
     /// The file for new objects named `namespace/name` generated for the item at `beside`, when
     /// new objects get one (kpt).
     pub fn new_file(

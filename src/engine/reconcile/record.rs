@@ -25,6 +25,10 @@ pub enum Outcome {
     Collision,
     /// Earlier output nothing asks for any more: removed, and why.
     Pruned(Why),
+    /// Earlier output that holds backups: kept, marked retained, never changed again.
+    Retained(String),
+    /// Earlier output nothing asked for, kept because its target may still want it, and why.
+    Kept(String),
 }
 
 impl Outcome {
@@ -37,6 +41,8 @@ impl Outcome {
             Outcome::Blocked(_) => "blocked",
             Outcome::Collision => "collision",
             Outcome::Pruned(_) => "pruned",
+            Outcome::Retained(_) => "retained",
+            Outcome::Kept(_) => "kept",
         }
     }
 
@@ -55,6 +61,10 @@ pub enum Why {
     Unlisted { target: Rc<str> },
     /// Its target is no target now.
     NotATarget { target: Rc<str> },
+    /// Its target asks for backups but gets none in this run (a problem stops it).
+    GetsNothing { target: Rc<str> },
+    /// Its target is gone from the input.
+    Gone { target: Rc<str> },
     /// The object does not say which target it was made for, and nothing asks for it.
     NoTarget,
     /// The input holds it more than once; a later copy is kept.
@@ -76,6 +86,8 @@ impl fmt::Display for Why {
                 f,
                 "no target asks for it any more ({target} is not a target now)"
             ),
+            Why::GetsNothing { target } => write!(f, "{target} gets nothing in this run"),
+            Why::Gone { target } => write!(f, "{target} is not in the input any more"),
             Why::NoTarget => f.write_str("no target asks for it any more"),
             Why::Duplicate { kind } => write!(
                 f,

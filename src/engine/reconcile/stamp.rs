@@ -41,6 +41,17 @@ impl Stamp {
         ownership::set_metadata(value, foreign.labels, annotations);
     }
 
+    /// The comment above a retained object, saying whose backups it holds and what to do.
+    pub fn retained_comment(self, target: &str) -> Comment {
+        [
+            format!(
+                "Retained by stash-autobackup: it holds the backups of {target}, which nothing backs up any more."
+            ),
+            "Delete it by hand once they are no longer needed; the function never changes it again."
+                .to_owned(),
+        ]
+    }
+
     /// The comment saying what made an object (`target` names the target) and what to edit
     /// instead: only on marked objects, which later runs rewrite.
     pub fn comment(self, provenance: &str, target: impl std::fmt::Display) -> Option<Comment> {

@@ -135,7 +135,7 @@ impl<B> BlueprintReader<B> {
 
     /// The blueprint of `key` that the target counted last names (`annotated` carries the
     /// name): `None` when the input has none (reported, with the options' severity and the
-    /// closest key it has; the earlier output it made is kept) or two (reported already).
+    /// closest key it has) or two (reported already).
     pub fn lookup<'b, K: BlueprintKey>(
         &self,
         input: &Input<'_, '_>,
@@ -152,7 +152,6 @@ impl<B> BlueprintReader<B> {
             Some(found) => found.as_ref(),
             None => {
                 let written = key.written();
-                out.protect(&written);
                 let known: Vec<String> = blueprints.found.keys().map(K::written).collect();
                 let meant = suggest::closest(&written, known.iter().map(String::as_str));
                 let missing = BlueprintFinding::Missing {

@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use super::kinds::{self, Kind};
-use crate::engine::family::{Input, Select};
+use crate::engine::family::{Doubt, Input, Select};
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
+use crate::krm::results::ResourceRef;
 use crate::suggest::Keys;
 
 /// KubeDB's databases: every kind of the group (Postgres, MySQL, …), versions v1alpha2 and v1.
@@ -245,4 +246,74 @@ fn overlay_annotations(input: &Input<'_, '_>, candidate: &mut Candidate) {
         candidate.unreadable.extend(unreadable);
     }
     candidate.annotations = annotations;
+}
+
+/// What an earlier generated object says it backs up: a kind of an API group, a name, a
+/// namespace.
+#[derive(Debug, Clone, Copy)]
+pub struct Reference<'r> {
+    /// The API group (`""` for the core group).
+    pub group: &'r str,
+    pub kind: &'r str,
+    pub name: &'r str,
+    pub namespace: &'r str,
+}
+
+/// What stands in the input now for the target `reference` names: for a database or an
+/// AppBinding, the databases and AppBindings of its name; else the object of its kind (one of
+/// the `watched` ones) and name; each in its namespace, or without one where `default` applies
+/// it, or without one that nothing gives (it may be the target). Then whether they may still ask
+/// for backups: the keys `keys` concern that they carry, or a namespace nothing gives.
+pub fn standing_for(
+    input: &Input<'_, '_>,
+    reference: &Reference<'_>,
+    default: Option<&str>,
+    keys: Keys,
+    watched: &[&str],
+) -> (Vec<ItemIndex>, Vec<Doubt>) {
+    let database = reference.group == KUBEDB_GROUP || reference.group == APPBINDING_GROUP;
+    let kinds: Vec<Select> = kinds::KINDS
+        .iter()
+        .filter(|k| watched.contains(&k.kind) && k.kind == reference.kind)
+        .map(|k| Select::Kind(k.api_version, k.kind))
+        .collect();
+    let select = if database { DATABASES.to_vec() } else { kinds };
+    let mut objects = Vec::new();
+    let mut doubts = Vec::new();
+    for (i, fields) in input.select(&select) {
+        if fields.name.text() != Some(reference.name) {
+            continue;
+        }
+        let own = fields.namespace.text().filter(|n| !n.is_empty());
+        match own.or(default) {
+            Some(namespace) if namespace == reference.namespace => objects.push(i),
+            Some(_) => {}
+            None => {
+                objects.push(i);
+                doubts.push(Doubt::Namespace);
+            }
+        }
+    }
+    let carried: Vec<String> = objects
+        .iter()
+        .filter_map(|i| input.object(*i).fields())
+        .flat_map(|f| f.annotations.entries.iter().map(|(k, _)| k))
+        .filter(|k| keys.concerns(k))
+        .map(|k| k.to_string())
+        .collect();
+    if !carried.is_empty() {
+        doubts.push(Doubt::Keys(carried));
+    }
+    doubts.dedup();
+    (objects, doubts)
+}
+
+/// How messages name a target whose objects are `objects`: its database if the input has one
+/// (an AppBinding stands in for it), else its first object; `None` when it is gone.
+pub fn shown(input: &Input<'_, '_>, objects: &[ItemIndex]) -> Option<String> {
+    let database = objects
+        .iter()
+        .find(|i| input.object(**i).fields().is_some_and(is_database));
+    let first = database.or(objects.first())?;
+    Some(ResourceRef::of(input.object(*first)).to_string())
 }

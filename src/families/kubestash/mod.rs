@@ -17,7 +17,7 @@ mod usage;
 mod vars;
 
 use crate::engine::config::Config;
-use crate::engine::family::{Family, Input};
+use crate::engine::family::{EarlierTarget, Family, Input};
 use crate::engine::reconcile::Proposals;
 use crate::families::common::subjects::{APPBINDING_GROUP, KUBEDB_GROUP};
 use crate::krm::object::{GroupKind, ItemIndex};
@@ -119,7 +119,12 @@ impl Family for KubeStash {
         generate::propose(input, config, out);
     }
 
-    fn earlier_target(&self, input: &Input<'_, '_>, index: ItemIndex) -> Option<String> {
-        render::earlier_target(input, index)
+    fn earlier_target(
+        &self,
+        input: &Input<'_, '_>,
+        index: ItemIndex,
+        default: Option<&str>,
+    ) -> Option<EarlierTarget> {
+        render::earlier_target(input, index, default)
     }
 }

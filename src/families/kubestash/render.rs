@@ -1,9 +1,10 @@
 //! Building the BackupConfiguration of one target (docs/spec-kubestash.md K5). Our marker and
 //! kpt's file annotations are not set here: reconciliation adds them.
 
-use super::API_VERSION;
-use super::targets::Reference;
-use crate::engine::family::Input;
+use super::targets::{Reference, WATCHED};
+use super::{API_VERSION, KEYS};
+use crate::engine::family::{EarlierTarget, Input};
+use crate::families::common::subjects;
 use crate::krm::object::ItemIndex;
 use crate::yaml::emit::Value;
 
@@ -58,16 +59,37 @@ pub fn target_name(reference: &Reference) -> String {
     )
 }
 
-/// The target an earlier BackupConfiguration of ours was made for: its `spec.target`.
-pub fn earlier_target(input: &Input<'_, '_>, index: ItemIndex) -> Option<String> {
+/// The target an earlier BackupConfiguration of ours was made for (its `spec.target`), and what
+/// stands for it in the input now.
+pub fn earlier_target(
+    input: &Input<'_, '_>,
+    index: ItemIndex,
+    default: Option<&str>,
+) -> Option<EarlierTarget> {
     let fields = input.object(index).fields()?;
     let tree = input.tree;
     let target = tree.lookup(fields.spec?, "target")?;
     let text = |key: &str| tree.lookup(target, key).and_then(|v| tree.scalar(v));
-    Some(target_name(&Reference {
+    let namespace = text("namespace").or(fields.namespace.text())?;
+    let (kind, name) = (text("kind")?, text("name")?);
+    let reference = subjects::Reference {
+        group: text("apiGroup").unwrap_or_default(),
+        kind,
+        name,
+        namespace,
+    };
+    let (objects, doubts) = subjects::standing_for(input, &reference, default, KEYS, &WATCHED);
+    let key = target_name(&Reference {
         api_group: None,
-        kind: text("kind")?.to_owned(),
-        name: text("name")?.to_owned(),
-        namespace: text("namespace").or(fields.namespace.text())?.to_owned(),
-    }))
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        namespace: namespace.to_owned(),
+    });
+    let shown = subjects::shown(input, &objects).unwrap_or_else(|| key.clone());
+    Some(EarlierTarget {
+        key,
+        shown,
+        objects,
+        doubts,
+    })
 }

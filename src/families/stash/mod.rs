@@ -15,7 +15,7 @@ mod targets;
 mod vars;
 
 use crate::engine::config::Config;
-use crate::engine::family::{Family, Input};
+use crate::engine::family::{EarlierTarget, Family, Input};
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
@@ -141,8 +141,18 @@ impl Family for Stash {
         generate::propose(input, config, out);
     }
 
-    fn earlier_target(&self, input: &Input<'_, '_>, index: ItemIndex) -> Option<String> {
-        render::earlier_target(input, index)
+    fn earlier_target(
+        &self,
+        input: &Input<'_, '_>,
+        index: ItemIndex,
+        default: Option<&str>,
+    ) -> Option<EarlierTarget> {
+        render::earlier_target(input, index, default)
+    }
+
+    fn retained(&self) -> &'static [GroupKind] {
+        // The Repository holds the backups; the operator kept it too ("required for restore").
+        &GENERATED[..1]
     }
 }
 
@@ -177,7 +187,9 @@ mod tests {
         let read = yaml::read(&src, &interest).unwrap();
         let objects = read.items();
         let generates = [Generates {
+            name: family.name(),
             kinds: family.generated(),
+            retained: family.retained(),
             collision_hint: family.collision_hint(),
         }];
         let mut write = |value: &Value<'_>, _: &[&str]| {

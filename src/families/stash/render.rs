@@ -4,16 +4,18 @@
 //! and keeps the spelling of what it did not change. Our marker and kpt's file annotations are
 //! not set here: reconciliation adds them.
 
-use super::GROUP;
 use super::annotations::Workload;
 use super::blueprint::Blueprint;
 use super::naming::Placement;
+use super::targets::WATCHED;
 use super::targets::{self, Target};
 use super::{CONFIG_API_VERSION, REPOSITORY_API_VERSION};
+use super::{GROUP, KEYS};
 use crate::engine::expand::Expander;
-use crate::engine::family::{Input, Select};
+use crate::engine::family::{EarlierTarget, Input, Select};
 use crate::engine::ownership;
-use crate::krm::object::ItemIndex;
+use crate::families::common::subjects::{self, Reference};
+use crate::krm::object::{ItemIndex, group_of};
 use crate::yaml::emit::Value;
 
 fn metadata<'t>(name: &str, namespace: &str) -> Value<'t> {
@@ -171,8 +173,12 @@ pub fn target_name(kind: &str, namespace: &str, name: &str) -> String {
 
 /// The target an earlier Repository or BackupConfiguration of ours was made for: the
 /// BackupConfiguration's `spec.target.ref` (a Repository's is its BackupConfiguration's, the
-/// earlier one of its name and blueprint).
-pub fn earlier_target(input: &Input<'_, '_>, index: ItemIndex) -> Option<String> {
+/// earlier one of its name and blueprint), and what stands for it in the input now.
+pub fn earlier_target(
+    input: &Input<'_, '_>,
+    index: ItemIndex,
+    default: Option<&str>,
+) -> Option<EarlierTarget> {
     let object = input.object(index);
     let fields = object.fields()?;
     let configuration = if fields.kind.text() == Some("BackupConfiguration") {
@@ -192,5 +198,20 @@ pub fn earlier_target(input: &Input<'_, '_>, index: ItemIndex) -> Option<String>
     let reference = tree.lookup(tree.lookup(configuration.spec?, "target")?, "ref")?;
     let text = |key: &str| tree.lookup(reference, key).and_then(|v| tree.scalar(v));
     let namespace = text("namespace").or(configuration.namespace.text())?;
-    Some(target_name(text("kind")?, namespace, text("name")?))
+    let (kind, name) = (text("kind")?, text("name")?);
+    let reference = Reference {
+        group: group_of(text("apiVersion").unwrap_or_default()),
+        kind,
+        name,
+        namespace,
+    };
+    let (objects, doubts) = subjects::standing_for(input, &reference, default, KEYS, &WATCHED);
+    let key = target_name(kind, namespace, name);
+    let shown = subjects::shown(input, &objects).unwrap_or_else(|| key.clone());
+    Some(EarlierTarget {
+        key,
+        shown,
+        objects,
+        doubts,
+    })
 }

@@ -34,7 +34,7 @@ impl Spec {
 /// fields of every other object (most of an input is none of the function's business).
 ///
 /// An object is kept when its API group is declared, when its exact apiVersion and kind are,
-/// when it carries a declared annotation (or any key a family's [`Keys`] concern), when it is local
+/// when it carries a declared annotation (or any key a family's annotation keys concern), when it is local
 /// configuration, or when it is too odd to classify (no apiVersion or kind as text). Of a
 /// declared group's objects, every annotation, `labels` and `ownerReferences` are kept, and the
 /// `spec` as declared; of other kept objects, all annotations when one of them is declared (or
