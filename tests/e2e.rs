@@ -308,3 +308,89 @@ fn explain_and_stream_mode_read_the_options_kpt_fn_render_gives_from_the_kptfile
         "the Kptfile is never printed"
     );
 }
+
+/// The README's "In CI" check, run as written (its commands are read from the README, so the
+/// two cannot drift) on a real git repository (issue 19, item 12): it passes on a rendered
+/// package, and fails once a commit adds an annotated database without rendering, which the
+/// check it replaces (`git diff` alone, blind to untracked files) let through.
+#[test]
+fn the_readmes_ci_check_fails_on_a_database_committed_without_its_generated_file() {
+    let readme = String::from_utf8(common::read("README.md")).unwrap();
+    let section = readme
+        .split("\n### In CI\n")
+        .nth(1)
+        .expect("README has an \"In CI\" section");
+    let recipe = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|block| block.split("\n```").next())
+        .expect("a sh code block in \"In CI\"");
+    assert!(
+        recipe.contains("kpt fn render") && recipe.contains("my-package"),
+        "{recipe}"
+    );
+    let repo = common::scratch("readme-ci");
+    let bin = common::bin_dir("readme-ci-bin");
+    let git = |args: &[&str]| {
+        let mut command = common::tool("git");
+        command.args(args).current_dir(&repo);
+        let out = common::run_command(&mut command, b"");
+        assert_eq!(out.code, 0, "git {args:?}: {}", out.stderr);
+    };
+    let check = || {
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", recipe])
+            .current_dir(&repo)
+            .env("PATH", common::path_with(&bin));
+        common::run_command(&mut command, b"")
+    };
+    git(&["init", "-q"]);
+    git(&["config", "user.name", "stash-autobackup tests"]);
+    git(&["config", "user.email", "tests@stash-autobackup.invalid"]);
+    common::copy_tree("examples/kpt", &repo.join("my-package"));
+    let render = common::kpt(&["fn", "render", "--allow-exec", "my-package"], &repo, &bin);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "the package, rendered"]);
+
+    let rendered = check();
+    assert_eq!(
+        rendered.code,
+        0,
+        "{}{}",
+        text(&rendered.stdout),
+        rendered.stderr
+    );
+
+    std::fs::write(
+        repo.join("my-package/databases/invoices.yaml"),
+        "apiVersion: kubedb.com/v1alpha2\nkind: Postgres\nmetadata:\n  name: invoices\n  namespace: shop\n  annotations:\n    stash.appscode.com/backup-blueprint: postgres-daily\nspec:\n  version: \"14.10\"\n",
+    )
+    .unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "a new database, not rendered"]);
+
+    let unrendered = check();
+    assert_ne!(unrendered.code, 0, "the check passed an unrendered package");
+    let diff = text(&unrendered.stdout);
+    assert!(
+        diff.contains("my-package/databases/stash-app-invoices.yaml")
+            && diff.contains("new file mode"),
+        "the diff shows the missing file:\n{diff}"
+    );
+
+    // The check it replaces: the same render, then `git diff` alone, which passes.
+    git(&["reset", "-q", "--hard"]);
+    git(&["clean", "-q", "-fd"]);
+    let render = common::kpt(&["fn", "render", "--allow-exec", "my-package"], &repo, &bin);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let mut old = common::tool("git");
+    old.args(["diff", "--exit-code", "--", "my-package"])
+        .current_dir(&repo);
+    assert_eq!(
+        common::run_command(&mut old, b"").code,
+        0,
+        "git diff alone sees no change: the generated file is new, untracked"
+    );
+}
