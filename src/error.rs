@@ -66,6 +66,51 @@ pub enum InputError {
     #[error("a ResourceList was given as a file; pipe it on stdin instead")]
     ResourceListFile,
 
+    /// Stream mode found the options in two places (`--config`, a `StashAutoBackup` object
+    /// among the inputs, a package's Kptfile), and uses neither rather than guess.
+    #[error(
+        "the options are given twice, by {first} and by {second}: keep one (stream mode reads \
+         them from --config, a StashAutoBackup object among its inputs, or the Kptfile of a kpt \
+         package folder)"
+    )]
+    OptionsTwice {
+        /// The first place, as messages name it: `--config opts.yaml`, a file, a Kptfile's
+        /// field.
+        first: String,
+        /// The second.
+        second: String,
+    },
+
+    /// A Kptfile whose pipeline runs the function more than once, with options: which of them
+    /// a run on the package stands for is unclear.
+    #[error(
+        "{kptfile}: the pipeline runs stash-autobackup more than once ({first} and {second}) \
+         and gives it options, so it is unclear which a run on the package stands for; run it \
+         once, or give the folder's files and --config instead"
+    )]
+    KptfileRunsTwice {
+        /// The Kptfile, as the input names it.
+        kptfile: String,
+        /// The first entry (`pipeline.mutators[0]`).
+        first: String,
+        /// The second.
+        second: String,
+    },
+
+    /// A Kptfile's `configPath` that names no file of the input.
+    #[error(
+        "{kptfile} {field}: `{path}` is not in the input; keep the options file in the \
+         package, where kpt reads it from"
+    )]
+    ConfigPathMissing {
+        /// The Kptfile, as the input names it.
+        kptfile: String,
+        /// The entry's field (`pipeline.mutators[0].configPath`).
+        field: String,
+        /// The path as the Kptfile writes it.
+        path: String,
+    },
+
     /// The files named on the command line hold nothing but whitespace and comments.
     #[error("the files hold no Kubernetes objects")]
     NoObjects,

@@ -60,10 +60,12 @@ fn real_main() -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
+    let config_name = config_path.as_ref().map(|p| p.display().to_string());
     // ArgoCD gives a config management plugin its app's destination namespace.
     let argocd_namespace = std::env::var("ARGOCD_APP_NAMESPACE").ok();
     let options = Options {
         config: config_text.as_deref(),
+        config_path: config_name.as_deref(),
         argocd_namespace: argocd_namespace.as_deref(),
         explain: match explain {
             Some(_) => Some(now()?),
@@ -87,7 +89,9 @@ fn real_main() -> anyhow::Result<ExitCode> {
             return Err(InputError::NoObjects.into());
         }
         let outcome = run(&loaded.text, &options, &|offset| loaded.origin(offset))?;
-        if outcome.framing() == Framing::ResourceList {
+        // `-` alone is stdin, which may carry a ResourceList (`kpt fn source | … explain -`).
+        let only_stdin = sources.iter().all(|s| *s == files::Source::Stdin);
+        if outcome.framing() == Framing::ResourceList && !only_stdin {
             return Err(InputError::ResourceListFile.into());
         }
         (loaded.text.as_str(), outcome)

@@ -2,9 +2,11 @@
 //! write. The only module that knows every layer.
 
 use std::fmt;
+use std::path::Path;
 
-use crate::engine::config::{self, Config};
+use crate::engine::config::{self, Config, kptfile};
 use crate::engine::family::{Family, FamilyId, Input};
+use crate::engine::fields::Problems;
 use crate::engine::finding::{Finding, Found};
 use crate::engine::k8s_names;
 use crate::engine::reconcile::{Finished, Generates, Reconciler, Summary, Writer};
@@ -16,10 +18,10 @@ use crate::krm::changes::Changes;
 use crate::krm::object::{FileRef, Object};
 use crate::krm::read::{self, DocumentRoot, Interest, Read, Root, Spec};
 use crate::krm::results::{KrmResult, Severity};
-use crate::krm::{self, resource_list, stream};
+use crate::krm::{self, kpt, resource_list, stream};
 use crate::yaml::emit::Value;
 use crate::yaml::events::capture_first;
-use crate::yaml::splice::Pieces;
+use crate::yaml::splice::{self, Pieces};
 use crate::yaml::tree::Tree;
 
 /// What kind of output a run produced.
@@ -96,6 +98,8 @@ impl Run {
 pub struct Options<'c> {
     /// The text of a `--config` file (stream mode only).
     pub config: Option<&'c str>,
+    /// The `--config` file's path as given, for messages (`--config FILE` without it).
+    pub config_path: Option<&'c str>,
     /// The namespace ArgoCD gives a config management plugin (`ARGOCD_APP_NAMESPACE`): where
     /// ArgoCD applies objects that have none, so it wins over `defaultNamespace`.
     pub argocd_namespace: Option<&'c str>,
@@ -110,13 +114,17 @@ pub struct Options<'c> {
 /// The API families, in the order their objects are generated.
 static FAMILIES: [&dyn Family; 2] = [&Stash, &KubeStash];
 
-/// What the readers keep: what the families declared, and the kinds they generate, whole.
+/// What the readers keep: what the families declared, the kinds they generate, whole, and what
+/// holds options besides `functionConfig` (a typed options object, a Kptfile's pipeline).
 pub fn interest() -> Interest {
     FAMILIES
         .iter()
         .fold(Interest::default(), |interest, family| {
             own_interest(*family).union(&interest)
         })
+        .kind(config::TYPED_API_VERSION, config::TYPED_KIND)
+        .group(kptfile::GROUP, Spec::Nothing)
+        .top_field(kptfile::GROUP, kptfile::PIPELINE)
 }
 
 /// A family's declared interest and the kinds it generates.
@@ -154,17 +162,17 @@ pub fn run(
             return Err(InputError::ConfigWithResourceList);
         }
         let frame = resource_list::frame(src, &read, root)?;
-        let (config, problems) = config::read(&read.tree, root.function_config);
+        let (config, problems) = match root.function_config {
+            Some(node) if !read.tree.is_null(node) => config::read(&read.tree, Some(node)),
+            _ => list_kptfile_config(src, &read.tree, &frame.items.objects)?,
+        };
         let framed = ResourceList { frame, root };
         return Ok(body(src, &read.tree, framed, config, problems, options));
     }
-    let (config, problems) = match options.config {
-        Some(text) => read_config_file(text)?,
-        None => (Config::default(), Vec::new()),
-    };
     let Read { tree, documents } = read;
-    let framed = Stream(stream::frame(documents, origin));
-    Ok(body(src, &tree, framed, config, problems, options))
+    let mut frame = stream::frame(documents, origin);
+    let (config, problems) = stream_config(src, &tree, &mut frame, options, origin)?;
+    Ok(body(src, &tree, Stream(frame), config, problems, options))
 }
 
 /// What the run needs of a framing: its objects, how it writes new ones, what it finds about
@@ -477,4 +485,313 @@ fn argocd_namespace(
 fn read_config_file(text: &str) -> Result<(Config, Vec<Found>), InputError> {
     let (tree, node) = capture_first(text).map_err(|e| InputError::syntax(&e))?;
     Ok(config::read(&tree, node))
+}
+
+/// Reads the options `object` of `src` holds (one ConfigMap or StashAutoBackup object), with
+/// its findings on it when the readers kept it (so that results name its file).
+fn read_config_object(
+    src: &str,
+    objects: &[Object<'_>],
+    index: usize,
+) -> Result<(Config, Vec<Found>), InputError> {
+    let object = &objects[index];
+    // On its own, its first line keeps its column, so a block mapping keeps its indentation.
+    let column = " ".repeat(splice::column(src, object.start));
+    let (config, found) = read_config_file(&format!("{column}{}", &src[object.start..object.end]))?;
+    let kept = object.fields().is_some();
+    Ok((config, on_object(found, kept.then_some(index))))
+}
+
+/// `found`, about the input object `index` when there is one.
+fn on_object(found: Vec<Found>, index: Option<usize>) -> Vec<Found> {
+    match index {
+        Some(index) => found.into_iter().map(|f| f.on(index)).collect(),
+        None => found,
+    }
+}
+
+/// Where a stream's options come from (docs/spec.md §1.2): at most one of these.
+enum OptionsSource {
+    /// `--config FILE`.
+    Flag(String),
+    /// A `StashAutoBackup` object among the documents.
+    Object(usize),
+    /// A package's Kptfile (the document `kptfile`) and its entry that runs the function, with
+    /// the options in its `configMap`, or in the document its `configPath` names.
+    Kptfile {
+        kptfile: usize,
+        entry: kptfile::Entry,
+        file: Option<usize>,
+    },
+}
+
+/// The options of a stream: from `--config`, a `StashAutoBackup` object among its documents, or
+/// the Kptfile of a package folder given (a document read from a file named `Kptfile`); more
+/// than one is an error naming two. Such objects and Kptfiles are taken out of the output.
+fn stream_config(
+    src: &str,
+    tree: &Tree<'_>,
+    frame: &mut stream::Frame<'_>,
+    options: &Options<'_>,
+    origin: &dyn Fn(usize) -> Option<FileRef>,
+) -> Result<(Config, Vec<Found>), InputError> {
+    let file = |object: &Object<'_>| origin(object.start).map(|f| f.path);
+    let mut sources = Vec::new();
+    if options.config.is_some() {
+        let path = options.config_path.unwrap_or("FILE");
+        sources.push(OptionsSource::Flag(format!("--config {path}")));
+    }
+    let typed = |(_, o): &(usize, &Object<'_>)| o.fields().is_some_and(config::is_typed);
+    let objects = frame.objects.iter().enumerate();
+    sources.extend(objects.filter(typed).map(|(i, _)| OptionsSource::Object(i)));
+    let kptfiles: Vec<usize> = (0..frame.objects.len())
+        .filter(|&i| {
+            let object = &frame.objects[i];
+            let named = file(object).is_some_and(|f| Path::new(&f).ends_with(kptfile::FILE));
+            named && object.fields().is_some_and(kptfile::is_kptfile)
+        })
+        .collect();
+    let mut found = Vec::new();
+    for &index in &kptfiles {
+        let Some(source) = kptfile_source(tree, &frame.objects, index, &file, &mut found)? else {
+            continue;
+        };
+        // The Kptfile's options file and a StashAutoBackup object among the files: one source.
+        if let OptionsSource::Kptfile { file: Some(at), .. } = source {
+            sources.retain(|s| !matches!(s, OptionsSource::Object(i) if *i == at));
+        }
+        sources.push(source);
+    }
+    // Neither is ever printed: a StashAutoBackup object, used or not, is no Kubernetes object
+    // to apply.
+    let typed = sources.iter().filter_map(|s| match s {
+        OptionsSource::Object(i) => Some(*i),
+        OptionsSource::Kptfile { file, .. } => *file,
+        OptionsSource::Flag(_) => None,
+    });
+    let typed: Vec<usize> = typed
+        .filter(|&i| frame.objects[i].fields().is_some_and(config::is_typed))
+        .collect();
+    for index in kptfiles.into_iter().chain(typed) {
+        frame.take_options(index);
+    }
+    if let [first, second, ..] = sources.as_slice() {
+        return Err(InputError::OptionsTwice {
+            first: source_name(first, &frame.objects, &file),
+            second: source_name(second, &frame.objects, &file),
+        });
+    }
+    let (config, problems) = match sources.pop() {
+        None => (Config::default(), Vec::new()),
+        Some(source) => read_source(src, tree, frame, source, options)?,
+    };
+    found.extend(problems);
+    Ok((config, found))
+}
+
+/// Where the stream's Kptfile `index` gives the options (its problems into `found`): none when
+/// its pipeline gives this function none.
+fn kptfile_source(
+    tree: &Tree<'_>,
+    objects: &[Object<'_>],
+    index: usize,
+    file: &dyn Fn(&Object<'_>) -> Option<String>,
+    found: &mut Vec<Found>,
+) -> Result<Option<OptionsSource>, InputError> {
+    let name = file(&objects[index]).unwrap_or_default();
+    let problems = Problems::default();
+    let fields = objects[index].fields().expect("a Kptfile is kept");
+    let entries = kptfile::entries(tree, fields, &problems);
+    found.extend(on_object(found_of(problems), Some(index)));
+    let Some(entry) = one_entry(&name, entries)? else {
+        return Ok(None);
+    };
+    let file = match &entry.options {
+        kptfile::EntryOptions::Path(path) => {
+            let wanted = kptfile::resolve(&name, path);
+            let named =
+                |o: &Object<'_>| file(o).is_some_and(|f| kptfile::parts(f.as_ref()) == wanted);
+            match objects.iter().position(named) {
+                Some(at) => Some(at),
+                None => return Err(config_path_missing(&name, &entry, path)),
+            }
+        }
+        _ => None,
+    };
+    Ok(Some(OptionsSource::Kptfile {
+        kptfile: index,
+        entry,
+        file,
+    }))
+}
+
+/// The problems of a reader, as findings at their fields.
+fn found_of(problems: Problems) -> Vec<Found> {
+    problems.into_vec().into_iter().map(Found::from).collect()
+}
+
+/// The entry of a Kptfile's pipeline whose options a run on the package uses: none when no
+/// entry runs the function or none gives options; an error when several do and one gives
+/// options, as the run cannot stand for both.
+fn one_entry(
+    kptfile: &str,
+    entries: Vec<kptfile::Entry>,
+) -> Result<Option<kptfile::Entry>, InputError> {
+    let defaults = |e: &kptfile::Entry| e.options == kptfile::EntryOptions::Defaults;
+    if entries.iter().all(defaults) {
+        return Ok(None);
+    }
+    match <[kptfile::Entry; 1]>::try_from(entries) {
+        Ok([entry]) => Ok(Some(entry)),
+        Err(entries) => Err(InputError::KptfileRunsTwice {
+            kptfile: kptfile.to_owned(),
+            first: entries[0].field.clone(),
+            second: entries[1].field.clone(),
+        }),
+    }
+}
+
+fn config_path_missing(kptfile: &str, entry: &kptfile::Entry, path: &str) -> InputError {
+    InputError::ConfigPathMissing {
+        kptfile: kptfile.to_owned(),
+        field: entry.options_field(),
+        path: path.to_owned(),
+    }
+}
+
+/// How messages name where options come from: `--config FILE`, an object and its file, a
+/// Kptfile and its field.
+fn source_name(
+    source: &OptionsSource,
+    objects: &[Object<'_>],
+    file: &dyn Fn(&Object<'_>) -> Option<String>,
+) -> String {
+    let object_name = |index: usize| {
+        let object = &objects[index];
+        let name = object
+            .fields()
+            .and_then(|f| f.name.text())
+            .unwrap_or_default();
+        let place = file(object).unwrap_or_else(|| stream::describe(index));
+        format!("{} `{name}` ({place})", config::TYPED_KIND)
+    };
+    match source {
+        OptionsSource::Flag(name) => name.clone(),
+        OptionsSource::Object(index) => object_name(*index),
+        OptionsSource::Kptfile { kptfile, entry, .. } => {
+            let place = file(&objects[*kptfile]).unwrap_or_else(|| stream::describe(*kptfile));
+            format!("{place} ({})", entry.options_field())
+        }
+    }
+}
+
+/// Reads the options from where they come from.
+fn read_source(
+    src: &str,
+    tree: &Tree<'_>,
+    frame: &stream::Frame<'_>,
+    source: OptionsSource,
+    options: &Options<'_>,
+) -> Result<(Config, Vec<Found>), InputError> {
+    match source {
+        OptionsSource::Flag(_) => read_config_file(options.config.unwrap_or_default()),
+        OptionsSource::Object(index) => read_config_object(src, &frame.objects, index),
+        OptionsSource::Kptfile {
+            kptfile,
+            entry,
+            file,
+            ..
+        } => read_entry(src, tree, &frame.objects, kptfile, &entry, file),
+    }
+}
+
+/// Reads the options a Kptfile's entry gives: its `configMap`, or the object its `configPath`
+/// names (`file`).
+fn read_entry(
+    src: &str,
+    tree: &Tree<'_>,
+    objects: &[Object<'_>],
+    kptfile: usize,
+    entry: &kptfile::Entry,
+    file: Option<usize>,
+) -> Result<(Config, Vec<Found>), InputError> {
+    match (&entry.options, file) {
+        (kptfile::EntryOptions::Map(node), _) => {
+            let (config, found) = config::read_data(tree, *node, &entry.options_field());
+            Ok((config, on_object(found, Some(kptfile))))
+        }
+        (kptfile::EntryOptions::Path(_), Some(index)) => read_config_object(src, objects, index),
+        _ => Ok((Config::default(), Vec::new())),
+    }
+}
+
+/// The options of a ResourceList without `functionConfig` (what `kpt fn source` prints, and
+/// what `kpt fn render` sends an entry without options): those the package's Kptfile among the
+/// items gives this function, when exactly one entry of its pipeline runs it (with several, the
+/// list cannot say which one it is for, and the defaults stand, as before).
+fn list_kptfile_config(
+    src: &str,
+    tree: &Tree<'_>,
+    objects: &[Object<'_>],
+) -> Result<(Config, Vec<Found>), InputError> {
+    let none = (Config::default(), Vec::new());
+    let Some(index) = root_kptfile(objects) else {
+        return Ok(none);
+    };
+    let fields = objects[index].fields().expect("a Kptfile is kept");
+    let problems = Problems::default();
+    let entries = kptfile::entries(tree, fields, &problems);
+    let [entry] = entries.as_slice() else {
+        return Ok(none);
+    };
+    let found = on_object(found_of(problems), Some(index));
+    let (config, more) = match &entry.options {
+        kptfile::EntryOptions::Path(path) => {
+            let wanted = kptfile::resolve(kptfile::FILE, path);
+            let package = objects[index].annotation(kpt::PACKAGE_PATH);
+            let Some(at) = list_item_at(src, &wanted, package)? else {
+                return Err(config_path_missing(kptfile::FILE, entry, path));
+            };
+            read_config_object(src, objects, at)?
+        }
+        _ => read_entry(src, tree, objects, index, entry, None)?,
+    };
+    Ok((config, found.into_iter().chain(more).collect()))
+}
+
+/// The package's own Kptfile among a list's items: at kpt's path `Kptfile` (or without a path),
+/// of the package nearest the root when `kpt fn render` marks packages.
+fn root_kptfile(objects: &[Object<'_>]) -> Option<usize> {
+    objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.fields().is_some_and(kptfile::is_kptfile))
+        .filter(|(_, o)| kpt::file_of(o).is_none_or(|f| f.path == kptfile::FILE))
+        .min_by_key(|(_, o)| o.annotation(kpt::PACKAGE_PATH).map_or(0, str::len))
+        .map(|(i, _)| i)
+}
+
+/// The index of the item of the list `src` whose kpt path is `wanted` (in the package
+/// `package`, when kpt marks packages). The readers keep no item for its path alone, so this
+/// reads the list again, keeping only paths: only for a Kptfile's `configPath`.
+fn list_item_at(
+    src: &str,
+    wanted: &[String],
+    package: Option<&str>,
+) -> Result<Option<usize>, InputError> {
+    let interest = kpt::PATH
+        .iter()
+        .fold(Interest::default(), |i, key| i.annotation(key))
+        .annotation(kpt::PACKAGE_PATH);
+    let read = read::yaml::read(src, &interest).map_err(|e| InputError::syntax(&e))?;
+    let Some(DocumentRoot::Mapping(root)) = read.first().map(|d| &d.root) else {
+        return Ok(None);
+    };
+    let Some(read::ItemsValue::Seq(items)) = &root.items else {
+        return Ok(None);
+    };
+    Ok(items.objects.iter().position(|o| {
+        o.annotation(kpt::PACKAGE_PATH) == package
+            && kpt::file_of(o).is_some_and(|f| kptfile::parts(f.path.as_ref()) == wanted)
+    }))
 }

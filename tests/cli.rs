@@ -108,6 +108,29 @@ fn a_resource_list_in_a_file_is_refused() {
     assert!(out.stdout.is_empty());
 }
 
+/// `-` alone is stdin, which may carry a ResourceList (`kpt fn source DIR | stash-autobackup
+/// explain -`), as stdin without paths does; beside other paths it is part of a stream, where a
+/// ResourceList is refused (issue 19, item 9).
+#[test]
+fn a_resource_list_on_stdin_named_dash_is_read() {
+    let list = common::read("examples/resource-list.yaml");
+    let plain = common::function(&[], &list);
+    let dash = common::function(&["-"], &list);
+    assert_eq!(dash.code, 0, "{}", dash.stderr);
+    assert_eq!(dash.stdout, plain.stdout);
+    let explain = common::function(&["explain", "-"], &list);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    assert!(
+        String::from_utf8_lossy(&explain.stdout).contains("Postgres"),
+        "{}",
+        String::from_utf8_lossy(&explain.stdout)
+    );
+    let other = concat!(env!("CARGO_MANIFEST_DIR"), "/fn-config/configmap.yaml");
+    let beside = common::function(&["-", other], &list);
+    assert_eq!(beside.code, 1, "{}", beside.stderr);
+    assert!(beside.stdout.is_empty());
+}
+
 #[test]
 fn config_with_a_resource_list_is_refused() {
     let list = common::read("examples/resource-list.yaml");

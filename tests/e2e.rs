@@ -263,3 +263,185 @@ fn argocd_plugin_matches_objects_in_the_apps_namespace() {
         out.stderr
     );
 }
+
+/// A `StashAutoBackup` object in the application's folder is the plugin's options, as
+/// `--config` would be, and never one of the objects ArgoCD applies (issue 19, item 8): with
+/// `missingBlueprint: warning`, a database naming a blueprint the app lacks is a warning, and
+/// the app still syncs.
+#[test]
+fn argocd_plugin_generate_takes_its_options_from_a_stashautobackup_in_the_app() {
+    let app = common::public_scratch("argocd-options");
+    common::copy_tree("examples/argocd/app", app.path());
+    std::fs::write(
+        app.path().join("stash-autobackup.yaml"),
+        "apiVersion: autobackup.stash.appscode.com/v1alpha1\nkind: StashAutoBackup\nmetadata:\n  name: options\nmissingBlueprint: warning\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.path().join("catalog.yaml"),
+        "apiVersion: kubedb.com/v1\nkind: MySQL\nmetadata:\n  name: catalog\n  namespace: shop\n  annotations:\n    stash.appscode.com/backup-blueprint: mysql-hourly\nspec:\n  version: 8.0.35\n",
+    )
+    .unwrap();
+    let bin = common::public_bin_dir("argocd-options-bin");
+    let out = argocd_generate(app.path(), bin.path());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: MySQL shop/catalog (./catalog.yaml)")
+            && out
+                .stderr
+                .contains("BackupBlueprint `mysql-hourly` not found"),
+        "{}",
+        out.stderr
+    );
+    let objects = common::kubectl_objects(&out.stdout);
+    let kinds: Vec<&str> = objects.iter().filter_map(|o| o["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["MySQL", "Postgres", "Repository", "BackupConfiguration"],
+        "no StashAutoBackup among the objects to apply"
+    );
+}
+
+/// A package whose Kptfile gives the function `missingBlueprint: warning`, and a database
+/// naming a blueprint the package lacks: `kpt fn render` passes with a warning, and so must
+/// `explain` on the folder, on `kpt fn source`'s list piped in (also as `-`) and the plain run
+/// on the folder, which read the same options from the Kptfile (issue 19, item 9).
+#[test]
+fn explain_and_stream_mode_read_the_options_kpt_fn_render_gives_from_the_kptfile() {
+    let pkg = common::scratch("kptfile-options");
+    common::copy_tree("examples/kpt", &pkg);
+    std::fs::remove_file(pkg.join("blueprints/mysql-hourly.yaml")).unwrap();
+    let kptfile = std::fs::read_to_string(pkg.join("Kptfile")).unwrap();
+    let entry = "  - exec: stash-autobackup\n";
+    assert!(kptfile.ends_with(entry), "{kptfile}");
+    let kptfile = format!("{kptfile}    configMap:\n      missingBlueprint: warning\n");
+    std::fs::write(pkg.join("Kptfile"), kptfile).unwrap();
+    let bin = common::bin_dir("kptfile-options-bin");
+    let missing = "BackupBlueprint `mysql-hourly` not found";
+
+    let render = common::kpt(
+        &["fn", "render", "--allow-exec", "-o", "unwrap"],
+        &pkg,
+        &bin,
+    );
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    assert!(render.stderr.contains(missing), "{}", render.stderr);
+
+    let folder = pkg.to_str().unwrap();
+    let explain = common::function(&["explain", folder], b"");
+    let source = common::kpt(&["fn", "source", "."], &pkg, &bin);
+    assert_eq!(source.code, 0, "{}", source.stderr);
+    let piped = common::function(&["explain"], &source.stdout);
+    let dash = common::function(&["explain", "-"], &source.stdout);
+    for (how, out) in [
+        ("folder", &explain),
+        ("kpt fn source", &piped),
+        ("-", &dash),
+    ] {
+        assert_eq!(out.code, 0, "explain ({how}): {}", out.stderr);
+        let report = text(&out.stdout);
+        assert!(
+            report.contains(&format!("warning: {missing}")),
+            "explain ({how}):\n{report}"
+        );
+    }
+    let run = common::function(&[folder], b"");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: MySQL shop/catalog"),
+        "{}",
+        run.stderr
+    );
+    let objects = common::kubectl_objects(&run.stdout);
+    assert!(
+        objects.iter().all(|o| o["kind"] != "Kptfile"),
+        "the Kptfile is never printed"
+    );
+}
+
+/// The README's "In CI" check, run as written (its commands are read from the README, so the
+/// two cannot drift) on a real git repository (issue 19, item 12): it passes on a rendered
+/// package, and fails once a commit adds an annotated database without rendering, which the
+/// check it replaces (`git diff` alone, blind to untracked files) let through.
+#[test]
+fn the_readmes_ci_check_fails_on_a_database_committed_without_its_generated_file() {
+    let readme = String::from_utf8(common::read("README.md")).unwrap();
+    let section = readme
+        .split("\n### In CI\n")
+        .nth(1)
+        .expect("README has an \"In CI\" section");
+    let recipe = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|block| block.split("\n```").next())
+        .expect("a sh code block in \"In CI\"");
+    assert!(
+        recipe.contains("kpt fn render") && recipe.contains("my-package"),
+        "{recipe}"
+    );
+    let repo = common::scratch("readme-ci");
+    let bin = common::bin_dir("readme-ci-bin");
+    let git = |args: &[&str]| {
+        let mut command = common::tool("git");
+        command.args(args).current_dir(&repo);
+        let out = common::run_command(&mut command, b"");
+        assert_eq!(out.code, 0, "git {args:?}: {}", out.stderr);
+    };
+    let check = || {
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", recipe])
+            .current_dir(&repo)
+            .env("PATH", common::path_with(&bin));
+        common::run_command(&mut command, b"")
+    };
+    git(&["init", "-q"]);
+    git(&["config", "user.name", "stash-autobackup tests"]);
+    git(&["config", "user.email", "tests@stash-autobackup.invalid"]);
+    common::copy_tree("examples/kpt", &repo.join("my-package"));
+    let render = common::kpt(&["fn", "render", "--allow-exec", "my-package"], &repo, &bin);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "the package, rendered"]);
+
+    let rendered = check();
+    assert_eq!(
+        rendered.code,
+        0,
+        "{}{}",
+        text(&rendered.stdout),
+        rendered.stderr
+    );
+
+    std::fs::write(
+        repo.join("my-package/databases/invoices.yaml"),
+        "apiVersion: kubedb.com/v1alpha2\nkind: Postgres\nmetadata:\n  name: invoices\n  namespace: shop\n  annotations:\n    stash.appscode.com/backup-blueprint: postgres-daily\nspec:\n  version: \"14.10\"\n",
+    )
+    .unwrap();
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "a new database, not rendered"]);
+
+    let unrendered = check();
+    assert_ne!(unrendered.code, 0, "the check passed an unrendered package");
+    let diff = text(&unrendered.stdout);
+    assert!(
+        diff.contains("my-package/databases/stash-app-invoices.yaml")
+            && diff.contains("new file mode"),
+        "the diff shows the missing file:\n{diff}"
+    );
+
+    // The check it replaces: the same render, then `git diff` alone, which passes.
+    git(&["reset", "-q", "--hard"]);
+    git(&["clean", "-q", "-fd"]);
+    let render = common::kpt(&["fn", "render", "--allow-exec", "my-package"], &repo, &bin);
+    assert_eq!(render.code, 0, "{}", render.stderr);
+    let mut old = common::tool("git");
+    old.args(["diff", "--exit-code", "--", "my-package"])
+        .current_dir(&repo);
+    assert_eq!(
+        common::run_command(&mut old, b"").code,
+        0,
+        "git diff alone sees no change: the generated file is new, untracked"
+    );
+}

@@ -37,7 +37,9 @@ USAGE:
                                              kustomize build . | stash-autobackup - blueprints/
 
 OPTIONS:
-    --config FILE   options for stream mode (a ConfigMap or StashAutoBackup object)
+    --config FILE   options for stream mode (a ConfigMap or StashAutoBackup object); without
+                    it, a StashAutoBackup object among the inputs, or the Kptfile of a kpt
+                    package folder given, holds them (two of these are an error)
     -h, --help      print this help
     -V, --version   print the version
 

@@ -15,6 +15,9 @@ use stash_autobackup::error::InputError;
 /// Where stdin's objects say they come from.
 pub const STDIN: &str = "stdin";
 
+/// A kpt package's file of its own, which names the functions of its pipeline.
+const KPTFILE: &str = "Kptfile";
+
 /// One command-line source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
@@ -70,11 +73,18 @@ impl Loaded {
 /// (`*.yaml`, `*.yml`, `*.json`, skipping `Kptfile`, kustomization files and hidden entries, in
 /// sorted order). Symbolic links are followed, but every file and folder is read once, however
 /// many ways lead to it: a link to a parent folder does not read the tree again.
+///
+/// The `Kptfile` of a folder named among the sources (a kpt package) comes last, after every
+/// other file, so that the run can take the options its pipeline gives the function
+/// (docs/spec.md §1.2) without renumbering the documents before it; the run never prints it.
+/// Kptfiles of subpackages are not read, as `kpt fn render` runs their pipelines on their own
+/// files.
 pub fn load(sources: &[Source], stdin: &mut dyn Read) -> Result<Loaded, InputError> {
     let mut seen = Seen::default();
     let mut loaded = Loaded::default();
     let mut read_stdin = false;
     let mut any = false;
+    let mut kptfiles = Vec::new();
     for source in sources {
         match source {
             Source::Stdin => {
@@ -102,6 +112,10 @@ pub fn load(sources: &[Source], stdin: &mut dyn Read) -> Result<Loaded, InputErr
                 })?;
                 let mut files = Vec::new();
                 if meta.is_dir() {
+                    let kptfile = path.join(KPTFILE);
+                    if kptfile.is_file() && seen.first(&kptfile) {
+                        kptfiles.push(kptfile);
+                    }
                     walk(path, &mut files, &mut seen)?;
                 } else if seen.first(path) {
                     files.push(path.clone());
@@ -122,6 +136,9 @@ pub fn load(sources: &[Source], stdin: &mut dyn Read) -> Result<Loaded, InputErr
             })
             .collect();
         return Err(InputError::NoFiles(names.join(", ")));
+    }
+    for kptfile in kptfiles {
+        read_file(&kptfile, &mut loaded)?;
     }
     Ok(loaded)
 }
@@ -177,7 +194,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, seen: &mut Seen) -> Result<(), Inp
             walk(&path, files, seen)?;
         } else if !matches!(
             name,
-            "Kptfile" | "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+            KPTFILE | "kustomization.yaml" | "kustomization.yml" | "Kustomization"
         ) && [".yaml", ".yml", ".json"]
             .iter()
             .any(|ext| name.ends_with(ext))

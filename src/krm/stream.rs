@@ -27,6 +27,9 @@ pub struct Frame<'a> {
     left_out: Vec<bool>,
     /// A warning for each of them.
     pub warnings: Vec<LeftOut>,
+    /// Documents that hold the run's options (a `StashAutoBackup` object, a package's
+    /// Kptfile): read, never printed, like local configuration.
+    options: Vec<bool>,
 }
 
 /// A document that is no Kubernetes object, left out of the output.
@@ -118,19 +121,26 @@ pub fn frame<'a>(
         objects.push(object);
         spans.push((start, end));
     }
+    let options = vec![false; objects.len()];
     Frame {
         objects,
         spans,
         left_out,
         warnings,
+        options,
     }
 }
 
 impl Frame<'_> {
+    /// Takes the object at `index` out of the output: it holds the run's options.
+    pub fn take_options(&mut self, index: usize) {
+        self.options[index] = true;
+    }
+
     /// Whether the item at `index` goes to the output as it is (not local configuration, not
-    /// left out).
+    /// the options, not left out).
     fn copied(&self, index: usize) -> bool {
-        !self.left_out[index] && !is_local_config(&self.objects[index])
+        !self.left_out[index] && !self.options[index] && !is_local_config(&self.objects[index])
     }
 }
 

@@ -8,16 +8,24 @@
 //! of options in its "unknown option" error and the options' lines of `--help` ([`help()`]) are
 //! made from it, and a test holds the README's table to it.
 
+pub mod kptfile;
 mod options;
 mod read;
 
 pub use options::help;
 
 use super::finding::Info;
-pub use read::read;
+use crate::krm::object::ObjectFields;
+pub use read::{read, read_data};
 
 pub const TYPED_API_VERSION: &str = "autobackup.stash.appscode.com/v1alpha1";
 pub const TYPED_KIND: &str = "StashAutoBackup";
+
+/// Whether `fields` are those of the typed form, `kind: StashAutoBackup` (in stream mode, such
+/// an object among the input's is the run's options).
+pub fn is_typed(fields: &ObjectFields<'_>) -> bool {
+    fields.api_version.text() == Some(TYPED_API_VERSION) && fields.kind.text() == Some(TYPED_KIND)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissingBlueprint {

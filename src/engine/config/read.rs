@@ -4,7 +4,7 @@ use granit_parser::ScalarStyle;
 
 use super::options::{SETTINGS, Setting, Values, summary};
 use super::{Config, TYPED_API_VERSION, TYPED_KIND};
-use crate::engine::fields::{FieldProblem, Fields, Problem, Problems};
+use crate::engine::fields::{Fields, Problem, Problems};
 use crate::engine::finding::Found;
 use crate::engine::finding::Info;
 use crate::engine::k8s_names;
@@ -22,10 +22,10 @@ enum Form {
 }
 
 impl Form {
-    /// Where the form keeps its options, as the start of their fields.
-    fn prefix(self) -> &'static str {
+    /// The field that holds the form's options (none: the top level).
+    fn holder(self) -> &'static str {
         match self {
-            Form::ConfigMap => "data.",
+            Form::ConfigMap => "data",
             Form::Typed => "",
         }
     }
@@ -51,29 +51,44 @@ pub fn read(tree: &Tree<'_>, node: Option<NodeId>) -> (Config, Vec<Found>) {
             .unwrap_or_default(),
     );
     let form = read_options(&mut config, &root, &options);
-    let prefix = form.map_or("", Form::prefix);
-    let result = |problem: FieldProblem, field: String| {
-        let mut found = Found::new(problem).at(field);
-        found.reference = Some(reference.clone());
-        found
-    };
+    let holder = form.map_or("", Form::holder);
     let mut results: Vec<Found> = object
         .into_vec()
         .into_iter()
         .map(|problem| {
             let field = problem.field.clone();
-            result(problem, field)
+            Found::new(problem).at(field)
         })
         .collect();
-    for problem in options.into_vec() {
-        // An empty field is the mapping that holds the options.
-        let field = match problem.field.as_str() {
-            "" => prefix.trim_end_matches('.').to_owned(),
-            name => format!("{prefix}{name}"),
-        };
-        results.push(result(problem, field));
+    results.extend(found_at(options, holder));
+    for found in &mut results {
+        found.reference = Some(reference.clone());
     }
     (config, results)
+}
+
+/// Reads the options of a mapping that holds them as a ConfigMap's `data` does (every value a
+/// string): a Kptfile's `configMap`, which kpt turns into one. Their problems are at
+/// `<field>.<option>`.
+pub fn read_data(tree: &Tree<'_>, node: NodeId, field: &str) -> (Config, Vec<Found>) {
+    let mut config = Config::default();
+    let options = Problems::default();
+    let reader = Fields::new(tree, node, "", &options);
+    read_entries(&mut config, &reader, Form::ConfigMap);
+    (config, found_at(options, field).collect())
+}
+
+/// The problems of single options as findings at `<holder>.<option>` (an empty field is the
+/// mapping that holds them, `holder` itself).
+fn found_at(options: Problems, holder: &str) -> impl Iterator<Item = Found> + use<'_> {
+    options.into_vec().into_iter().map(move |problem| {
+        let field = match (problem.field.as_str(), holder) {
+            ("", _) => holder.to_owned(),
+            (name, "") => name.to_owned(),
+            (name, holder) => format!("{holder}.{name}"),
+        };
+        Found::new(problem).at(field)
+    })
 }
 
 /// Reads the options of `root` into `config`, their problems into `options`; the form, when
@@ -97,6 +112,13 @@ fn read_options(config: &mut Config, root: &Fields<'_, '_>, options: &Problems) 
         Form::ConfigMap => configmap_data(root)?,
     };
     let reader = Fields::new(tree, holder, "", options);
+    read_entries(config, &reader, form);
+    Some(form)
+}
+
+/// Reads each option `reader`'s mapping holds into `config`.
+fn read_entries(config: &mut Config, reader: &Fields<'_, '_>, form: Form) {
+    let tree = reader.tree();
     for (key, value) in reader.entries() {
         let name = tree.scalar(*key);
         if form == Form::Typed && matches!(name, Some("apiVersion" | "kind" | "metadata")) {
@@ -110,7 +132,6 @@ fn read_options(config: &mut Config, root: &Fields<'_, '_>, options: &Problems) 
             reader.report(name, problem);
         }
     }
-    Some(form)
 }
 
 /// The form of `root`, by its apiVersion and kind.
@@ -284,7 +305,9 @@ fn unknown_class(option: &str, class: &str) -> Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::config::MissingBlueprint;
     use crate::krm::read::{DocumentRoot, Interest, yaml};
+    use crate::yaml::events::capture_first;
 
     /// The options of a ResourceList whose functionConfig is `config` (YAML flow mapping).
     fn options(config: &str) -> (Config, Vec<String>) {
@@ -477,6 +500,34 @@ mod tests {
                 rest = &rest[at + listed.len()..];
             }
         }
+    }
+
+    /// A Kptfile's `configMap` reads as a ConfigMap's `data`, its problems at its own fields.
+    #[test]
+    fn a_mapping_of_options_reads_as_configmap_data() {
+        let text = "{missingBlueprint: warning, strict: true, silence: 'pruned'}";
+        let (tree, node) = capture_first(text).expect("YAML");
+        let (config, found) = read_data(&tree, node.unwrap(), "pipeline.mutators[0].configMap");
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(config.missing_blueprint, MissingBlueprint::Warning);
+        assert!(config.strict);
+        assert_eq!(config.silence, [Info::Pruned]);
+        let (tree, node) = capture_first("{strict: maybe, dryRun: 'true'}").expect("YAML");
+        let (config, found) = read_data(&tree, node.unwrap(), "pipeline.mutators[0].configMap");
+        assert_eq!(config, Config::default());
+        let fields: Vec<_> = found.iter().map(|f| f.field.as_deref()).collect();
+        assert_eq!(
+            fields,
+            [
+                Some("pipeline.mutators[0].configMap.strict"),
+                Some("pipeline.mutators[0].configMap.dryRun"),
+            ]
+        );
+        assert!(
+            found[0]
+                .message()
+                .starts_with("strict must be \"true\" or \"false\"")
+        );
     }
 
     #[test]
