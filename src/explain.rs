@@ -131,7 +131,14 @@ pub struct Report {
     pub(crate) findings: Vec<KrmResult>,
     /// The closing summary line.
     pub(crate) summary: String,
+    /// Whether the output is written: not while the run has errors (stream mode prints nothing,
+    /// kpt and kustomize write nothing when the function fails).
+    pub(crate) written: bool,
 }
+
+/// What a report says first when nothing is written, so that no `new` below reads as done.
+const NOT_WRITTEN: &str = "nothing is written while the run has errors: what follows is what the \
+                           output will hold once they are fixed";
 
 fn object_report(decision: &Decision, objects: &[Object<'_>], now: i64) -> ObjectReport {
     let detail = match &decision.outcome {
@@ -290,6 +297,7 @@ impl Report {
         preview: Preview,
         found: Vec<(KrmResult, Option<&'static str>)>,
         summary: String,
+        written: bool,
     ) -> Self {
         let Preview {
             mut targets,
@@ -335,6 +343,7 @@ impl Report {
             week,
             findings,
             summary,
+            written,
         }
     }
 
@@ -353,6 +362,9 @@ impl Report {
 
     fn text(&self) -> String {
         let mut out = String::new();
+        if !self.written {
+            let _ = writeln!(out, "{NOT_WRITTEN}");
+        }
         for target in &self.targets {
             let _ = write!(out, "{} ({}", target.target, target.family);
             if let Some(file) = &target.file {
@@ -447,6 +459,7 @@ impl Report {
 
     fn markdown(&self) -> String {
         let mut out = String::from("### stash-autobackup explain\n\n");
+        // The summary opens the comment, and says when nothing is written.
         let _ = writeln!(out, "{}\n", md(&self.summary));
         out.push_str("| target | family | blueprint | object | outcome | schedule (UTC) |\n");
         out.push_str("|---|---|---|---|---|---|\n");
@@ -603,6 +616,7 @@ impl Report {
                 })).collect::<Vec<_>>(),
             },
             "summary": self.summary,
+            "written": self.written,
         })
     }
 }

@@ -323,19 +323,30 @@ fn body<'a, F: Framed<'a>>(
         finished.results.push(found.to_result(objects));
         finished.findings.push(found);
     }
-    let summary = Summary::new(
-        objects,
-        &finished.changes,
-        &finished.findings,
-        finished.targets.len(),
-        config_ok,
-        finished.silenced,
-    );
+    // Nothing is written while there are errors: stream mode prints nothing, and kpt and
+    // kustomize write nothing when the function fails.
+    let has_errors = has_errors
+        || finished
+            .findings
+            .last()
+            .is_some_and(|f| f.severity() == Severity::Error);
+    let summary = Summary {
+        withheld: has_errors,
+        stream: F::FRAMING == Framing::Stream,
+        ..Summary::new(
+            objects,
+            &finished.changes,
+            &finished.findings,
+            finished.targets.len(),
+            config_ok,
+            finished.silenced,
+        )
+    };
     let mut results = std::mem::take(&mut finished.results);
     results.push(KrmResult::new(Severity::Info, summary.to_string()));
     let report = options
         .explain
-        .map(|now| report(objects, &finished, &results, now));
+        .map(|now| report(objects, &finished, &results, now, !has_errors));
     let pieces = framed.apply(src, finished.changes, &results);
     Run {
         framing: F::FRAMING,
@@ -347,7 +358,13 @@ fn body<'a, F: Framed<'a>>(
 
 /// The explain report of a run's decisions at `now`, with each finding (as its result) and the
 /// family that found it.
-fn report(objects: &[Object<'_>], finished: &Finished, results: &[KrmResult], now: i64) -> Report {
+fn report(
+    objects: &[Object<'_>],
+    finished: &Finished,
+    results: &[KrmResult],
+    now: i64,
+    written: bool,
+) -> Report {
     let names: Vec<&'static str> = FAMILIES.iter().map(|f| f.name()).collect();
     let preview = explain::preview(objects, &finished.targets, &finished.decisions, &names, now);
     let found = results
@@ -361,7 +378,7 @@ fn report(objects: &[Object<'_>], finished: &Finished, results: &[KrmResult], no
         .last()
         .map(|r| r.message.clone())
         .unwrap_or_default();
-    Report::new(preview, found.collect(), summary)
+    Report::new(preview, found.collect(), summary, written)
 }
 
 /// What one run's families and reconciliation work on.

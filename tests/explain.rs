@@ -209,16 +209,34 @@ fn explain_agrees_with_the_run_on_every_golden_input() {
             }
         }
         let summary = text(&report, "summary");
-        // "stash-autobackup: N targets, M generated objects in the output, …": the output
-        // also holds earlier objects of ours that no decision touched (when nothing was run).
-        // (A run whose options are wrong says so instead, and decides nothing.)
+        // Nothing is written while the run fails (issue 19, item 10), and both say so.
+        assert_eq!(
+            report["written"].as_bool(),
+            Some(run.code == 0),
+            "{name}: {summary}"
+        );
+        assert_eq!(
+            summary.contains(", nothing written"),
+            run.code != 0 && !summary.contains("nothing generated or pruned until"),
+            "{name}: {summary}"
+        );
+        // "stash-autobackup: N targets, M generated objects in the output, …" (or "nothing
+        // written (M generated objects held back …"): the output also holds earlier objects of
+        // ours that no decision touched (when nothing was run). (A run whose options are wrong
+        // says so instead, and decides nothing.)
         if let Some(rest) = summary.strip_prefix("stash-autobackup: ")
             && let Some((targets_text, rest)) = rest.split_once(", ")
             && let Some((objects_text, _)) = rest.split_once(' ')
             && let Some(Ok(counted)) = targets_text.split(' ').next().map(str::parse::<usize>)
         {
             assert_eq!(counted, targets.len(), "{name}: {summary}");
-            let in_output: usize = objects_text.parse().expect("a count");
+            let in_output: usize = match rest.strip_prefix("nothing written") {
+                Some(held) => held
+                    .strip_prefix(" (")
+                    .and_then(|h| h.split(' ').next())
+                    .map_or(0, |n| n.parse().expect("a count")),
+                None => objects_text.parse().expect("a count"),
+            };
             assert!(
                 generated <= in_output,
                 "{name}: {generated} decided, {summary}"

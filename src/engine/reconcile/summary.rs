@@ -15,6 +15,13 @@ use crate::krm::results::Severity;
 pub struct Summary {
     /// Whether the options could be read (else nothing was generated or pruned).
     pub config_ok: bool,
+    /// Whether the output is held back because of errors: stream mode prints nothing then, and
+    /// kpt and kustomize write nothing when the function fails, so a count of objects "in the
+    /// output" would promise what is never written.
+    pub withheld: bool,
+    /// Whether the run read a stream, whose options come from `--config`, a `StashAutoBackup`
+    /// or a Kptfile rather than a ResourceList's functionConfig.
+    pub stream: bool,
     pub targets: usize,
     /// Generated objects in the output: appended, or earlier output left in its place.
     pub generated: usize,
@@ -42,6 +49,8 @@ impl Summary {
             .count();
         Summary {
             config_ok,
+            withheld: false,
+            stream: false,
             targets,
             generated: changes.append.len() + kept_in_place,
             errors: count(Severity::Error),
@@ -67,7 +76,17 @@ impl fmt::Display for Summary {
             Plural(self.errors, "error"),
             Plural(self.warnings, "warning"),
         );
-        if self.config_ok {
+        if self.config_ok && self.withheld {
+            write!(f, "stash-autobackup: {}, nothing written", Plural(self.targets, "target"))?;
+            if self.generated > 0 {
+                write!(
+                    f,
+                    " ({} held back until the errors are fixed)",
+                    Plural(self.generated, "generated object")
+                )?;
+            }
+            write!(f, ", {errors}, {warnings}")?;
+        } else if self.config_ok {
             write!(
                 f,
                 "stash-autobackup: {}, {} in the output, {errors}, {warnings}",
@@ -75,9 +94,14 @@ impl fmt::Display for Summary {
                 Plural(self.generated, "generated object"),
             )?;
         } else {
+            let options = if self.stream {
+                "options are"
+            } else {
+                "functionConfig is"
+            };
             write!(
                 f,
-                "stash-autobackup: nothing generated or pruned until the functionConfig is fixed, \
+                "stash-autobackup: nothing generated or pruned until the {options} fixed, \
                  {errors}, {warnings}"
             )?;
         }
