@@ -31,6 +31,10 @@ pub trait BlueprintKey: Clone + Eq + Hash {
 
     /// As messages show a key `written` so: `` `pg-daily` ``, `backup/daily`.
     fn show(written: &str) -> String;
+
+    /// The namespace of `other` when it has this key's name in another namespace: where a
+    /// target that wrote the wrong namespace finds its blueprint.
+    fn elsewhere<'k>(&self, other: &'k Self) -> Option<&'k str>;
 }
 
 /// A cluster-scoped blueprint's name.
@@ -52,6 +56,10 @@ impl BlueprintKey for String {
     fn show(written: &str) -> String {
         format!("`{written}`")
     }
+
+    fn elsewhere<'k>(&self, _: &'k Self) -> Option<&'k str> {
+        None
+    }
 }
 
 /// A namespaced blueprint's namespace and name.
@@ -69,6 +77,10 @@ impl BlueprintKey for (String, String) {
 
     fn show(written: &str) -> String {
         written.to_owned()
+    }
+
+    fn elsewhere<'k>(&self, other: &'k Self) -> Option<&'k str> {
+        (self.1 == other.1 && self.0 != other.0).then_some(other.0.as_str())
     }
 }
 
@@ -154,9 +166,17 @@ impl<B> BlueprintReader<B> {
                 let written = key.written();
                 let known: Vec<String> = blueprints.found.keys().map(K::written).collect();
                 let meant = suggest::closest(&written, known.iter().map(String::as_str));
+                // A blueprint of this name in another namespace is what the target may have
+                // meant, unless the did-you-mean names it already.
+                let mut elsewhere: Vec<&str> = (blueprints.found.keys())
+                    .filter(|other| meant != Some(other.written().as_str()))
+                    .filter_map(|other| key.elsewhere(other))
+                    .collect();
+                elsewhere.sort_unstable();
                 let missing = BlueprintFinding::Missing {
                     shown: K::show(&written),
                     meant: meant.map(K::show),
+                    elsewhere: elsewhere.into_iter().map(str::to_owned).collect(),
                     annotations: self.annotations,
                     target: ResourceRef::of(input.object(annotated)),
                     severity: match config.missing_blueprint {
@@ -205,6 +225,8 @@ pub enum BlueprintFinding {
         shown: String,
         /// The closest blueprint the input holds, shown the same way.
         meant: Option<String>,
+        /// The namespaces that hold a blueprint of this name (namespaced blueprints).
+        elsewhere: Vec<String>,
         /// The annotations that name the blueprint.
         annotations: &'static [&'static str],
         target: ResourceRef,
@@ -240,6 +262,7 @@ impl fmt::Display for BlueprintFinding {
             BlueprintFinding::Missing {
                 shown,
                 meant,
+                elsewhere,
                 annotations,
                 target,
                 ..
@@ -247,6 +270,15 @@ impl fmt::Display for BlueprintFinding {
                 write!(f, "BackupBlueprint {shown} not found")?;
                 if let Some(meant) = meant {
                     write!(f, " (did you mean {meant}?)")?;
+                }
+                if !elsewhere.is_empty() {
+                    let plural = if elsewhere.len() == 1 { "" } else { "s" };
+                    write!(
+                        f,
+                        " (the input has one of this name in namespace{plural} {}: is the \
+                         namespace annotation wrong?)",
+                        elsewhere.join(", ")
+                    )?;
                 }
                 let (annotations, plural) = match annotations {
                     [one] => ((*one).to_owned(), ""),
