@@ -445,3 +445,82 @@ fn the_readmes_ci_check_fails_on_a_database_committed_without_its_generated_file
         "git diff alone sees no change: the generated file is new, untracked"
     );
 }
+
+/// Issue 19, items 1 and 2, on the real kpt: a typo in the annotation key of a rendered package
+/// warns and leaves the generated file as it was (it used to prune both objects with exit 0);
+/// removing the annotation on purpose prunes the BackupConfiguration, and the Repository, which
+/// is all git holds of where the backups are, stays in its file marked retained; a further
+/// render changes nothing.
+#[test]
+fn kpt_fn_render_keeps_backups_on_a_typo_and_retains_the_repository_on_removal() {
+    let pkg = common::scratch("kpt-safe-removal");
+    common::copy_tree("examples/kpt", &pkg);
+    let bin = common::bin_dir("kpt-safe-removal-bin");
+    let render = || common::kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+    let first = render();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let generated = pkg.join("databases/stash-app-orders.yaml");
+    let rendered = std::fs::read_to_string(&generated).unwrap();
+    assert!(
+        rendered.contains("kind: Repository") && rendered.contains("kind: BackupConfiguration"),
+        "{rendered}"
+    );
+    let database = pkg.join("databases/orders.yaml");
+    let annotated = std::fs::read_to_string(&database).unwrap();
+    let key = "    stash.appscode.com/backup-blueprint: postgres-daily\n";
+    assert!(annotated.contains(key), "{annotated}");
+
+    std::fs::write(
+        &database,
+        annotated.replace(
+            key,
+            "    stash.appscode.com/backup-bluprint: postgres-daily\n",
+        ),
+    )
+    .unwrap();
+    let typo = render();
+    assert_eq!(typo.code, 0, "a warning, not a failure: {}", typo.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&generated).unwrap(),
+        rendered,
+        "the typo changed the generated file: {}",
+        typo.stderr
+    );
+    assert!(
+        typo.stderr.contains("[warning]")
+            && typo
+                .stderr
+                .contains("did you mean stash.appscode.com/backup-blueprint?")
+            && typo.stderr.contains("kept")
+            && !typo.stderr.contains("pruned:"),
+        "kpt shows the warning and that the backups are kept: {}",
+        typo.stderr
+    );
+
+    std::fs::write(&database, annotated.replace(key, "")).unwrap();
+    let removed = render();
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
+    assert!(
+        removed.stderr.contains("retained: this Repository")
+            && removed
+                .stderr
+                .contains("Postgres shop/orders is not a target now"),
+        "{}",
+        removed.stderr
+    );
+    let left = std::fs::read_to_string(&generated).unwrap();
+    assert!(
+        left.contains("kind: Repository")
+            && left.contains("autobackup.stash.appscode.com/retained")
+            && !left.contains("kind: BackupConfiguration"),
+        "the BackupConfiguration pruned, the Repository retained:\n{left}"
+    );
+
+    let after = common::snapshot(&pkg);
+    let again = render();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        common::snapshot(&pkg) == after,
+        "a render after the removal changed files"
+    );
+}
