@@ -105,6 +105,10 @@ pub struct Keys {
     /// Prefixes of the keys others write in those domains (an operator's own status, such as
     /// `example.com/last-applied-`), which are nobody's mistake.
     pub others: &'static [&'static str],
+    /// A bit of its own among the families' keys: the readers work out once per distinct key
+    /// which families it concerns, and mark each object with these bits, so that selecting a
+    /// family's objects never checks a key again.
+    pub bit: u8,
 }
 
 /// A key that looks like the family's and is none it reads.
@@ -292,6 +296,7 @@ mod tests {
         prefixes: &["params.stash.appscode.com/"],
         domains: &["stash.appscode.com/"],
         others: &["stash.appscode.com/last-applied-"],
+        bit: 1,
     };
 
     #[test]

@@ -99,14 +99,7 @@ impl Select {
                 fields.api_version.text() == Some(api_version) && fields.kind.text() == Some(kind)
             }
             Select::Annotated(key) => fields.annotations.get(key).is_some(),
-            Select::Concerning(keys) => {
-                fields.concerning
-                    && fields
-                        .annotations
-                        .entries
-                        .iter()
-                        .any(|(key, _)| keys.concerns(key))
-            }
+            Select::Concerning(keys) => fields.concerning & keys.bit != 0,
         }
     }
 }

@@ -80,9 +80,12 @@ pub struct ObjectFields<'a> {
     /// `labels`, `ownerReferences`) and `spec`: an earlier generated object with any of them has
     /// been edited since it was written.
     pub extra_keys: bool,
-    /// An annotation key concerns a family: one it reads, or a stray one (the family says
-    /// which).
-    pub concerning: bool,
+    /// The families an annotation key concerns, a bit each ([`crate::suggest::Keys::bit`]): a
+    /// key one reads, or a stray one (the family says which).
+    pub concerning: u8,
+    /// The families to which an annotation key is a stray one, a bit each: only their objects
+    /// are searched for it again, to say which.
+    pub stray: u8,
     /// The first key that appears twice where the function reads (e.g. `metadata.name`).
     pub duplicate_key: Option<Box<str>>,
     /// The file it came from, in stream mode (in a ResourceList, kpt's annotations say it).

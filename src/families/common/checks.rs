@@ -214,6 +214,9 @@ pub fn note_stray_annotations(
     keys: Keys,
 ) {
     for (index, fields) in input.select(&[Select::Concerning(keys)]) {
+        if fields.stray & keys.bit == 0 {
+            continue;
+        }
         for (key, _) in &fields.annotations.entries {
             if let Some(stray) = keys.stray(key) {
                 let stray = KeyFinding::Stray {

@@ -52,6 +52,7 @@ pub const KEYS: Keys = Keys {
     ],
     prefixes: &[VARIABLE_PREFIX],
     domains: &["blueprint.kubestash.com/"],
+    bit: 2,
     others: &[],
 };
 

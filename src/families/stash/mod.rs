@@ -47,6 +47,7 @@ pub const KEYS: Keys = Keys {
     ],
     prefixes: &[PARAM_PREFIX],
     domains: &["stash.appscode.com/"],
+    bit: 1,
     others: &["stash.appscode.com/last-applied-"],
 };
 

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::interest::{Interest, Spec};
+use super::interest::{Concern, Interest, Spec};
 use crate::krm::kpt::{self, LOCAL_CONFIG};
 use crate::krm::object::{Annotations, Field, ObjectFields, group_of};
 use crate::yaml::tree::{NodeId, Tree};
@@ -325,12 +325,13 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
     pub fn finish(mut self, keep: bool, concerns: &mut Concerns) -> Option<Box<ObjectFields<'a>>> {
         let interest = self.interest;
         let fields = &mut self.fields;
-        fields.concerning = interest.reads_family_keys()
-            && fields
-                .annotations
-                .entries
-                .iter()
-                .any(|(k, _)| concerns.check(interest, k));
+        if interest.reads_family_keys() {
+            for (key, _) in &fields.annotations.entries {
+                let concern = concerns.check(interest, key);
+                fields.concerning |= concern.concerning;
+                fields.stray |= concern.stray;
+            }
+        }
         let (Field::Text(api_version), Field::Text(kind)) = (&fields.api_version, &fields.kind)
         else {
             // Too odd to classify: kept, so whoever reads it can say what is wrong.
@@ -348,7 +349,7 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
             .entries
             .iter()
             .any(|(k, _)| interest.has_annotation(k))
-            || fields.concerning;
+            || fields.concerning != 0;
         let holds_file = interest.reads_files()
             && fields.annotations.entries.iter().any(|(k, v)| {
                 kpt::PATH.contains(&&**k) && v.text().is_some_and(|p| interest.holds_file(p))
@@ -374,13 +375,13 @@ impl<'i, 'a> ObjectBuilder<'i, 'a> {
     }
 }
 
-/// Which annotation keys concern a family, each distinct key worked out once: an input
+/// Which families each annotation key concerns, each distinct key worked out once: an input
 /// repeats a few keys (kpt's, `app.kubernetes.io`'s) on nearly every object.
 #[derive(Debug, Default)]
-pub struct Concerns(HashMap<Box<str>, bool>);
+pub struct Concerns(HashMap<Box<str>, Concern>);
 
 impl Concerns {
-    fn check(&mut self, interest: &Interest, key: &str) -> bool {
+    fn check(&mut self, interest: &Interest, key: &str) -> Concern {
         if let Some(&concerns) = self.0.get(key) {
             return concerns;
         }

@@ -30,6 +30,15 @@ impl Spec {
     }
 }
 
+/// Which families an annotation key concerns, a bit each ([`Keys::bit`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Concern {
+    /// Families that read the key, or to which it is a stray key.
+    pub concerning: u8,
+    /// Families to which it is a stray key (a misspelling, or unknown in their domain).
+    pub stray: u8,
+}
+
 /// What the readers keep: a family declares the objects it reads, and the readers drop the
 /// fields of every other object (most of an input is none of the function's business).
 ///
@@ -125,6 +134,10 @@ impl Interest {
     /// one, another key in its domain), with all its annotations: whether it still asks for a
     /// backup, or says so with a mistake, is the family's to tell.
     pub fn family_annotations(mut self, keys: Keys) -> Self {
+        debug_assert!(
+            keys.bit.count_ones() == 1 && self.keys.iter().all(|k| k == &keys || k.bit != keys.bit),
+            "each family's keys have a bit of their own"
+        );
         if !self.keys.contains(&keys) {
             self.keys.push(keys);
         }
@@ -136,9 +149,19 @@ impl Interest {
         self.keys.contains(keys)
     }
 
-    /// Whether `key` concerns some family.
-    pub(super) fn concerns(&self, key: &str) -> bool {
-        self.keys.iter().any(|keys| keys.concerns(key))
+    /// The bits ([`Keys::bit`]) of the families `key` concerns, and of those to which it is a
+    /// stray key.
+    pub(super) fn concerns(&self, key: &str) -> Concern {
+        let mut concern = Concern::default();
+        for keys in &self.keys {
+            if keys.reads(key) {
+                concern.concerning |= keys.bit;
+            } else if keys.stray(key).is_some() {
+                concern.concerning |= keys.bit;
+                concern.stray |= keys.bit;
+            }
+        }
+        concern
     }
 
     /// Whether an item at `path` lives in a file a family may write to.
