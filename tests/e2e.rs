@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn text(bytes: &[u8]) -> String {
@@ -522,5 +522,142 @@ fn kpt_fn_render_keeps_backups_on_a_typo_and_retains_the_repository_on_removal()
     assert!(
         common::snapshot(&pkg) == after,
         "a render after the removal changed files"
+    );
+}
+
+/// The example package with its mutator limited by `selectors:` (issue 19): the databases' and
+/// blueprints' kinds, and `extra` selectors after them. The function runs as `exec`, which is
+/// the binary, or a script that first keeps what kpt passes it in `inputs/` beside the package.
+fn selected_package(name: &str, extra: &str, keep_inputs: bool) -> (PathBuf, PathBuf) {
+    let root = common::scratch(name);
+    let pkg = root.join("pkg");
+    common::copy_tree("examples/kpt", &pkg);
+    let bin = common::bin_dir(&format!("{name}-bin"));
+    let function = bin.join("stash-autobackup");
+    let exec = if keep_inputs {
+        let inputs = root.join("inputs");
+        std::fs::create_dir_all(&inputs).unwrap();
+        let script = root.join("keep-input.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nn=$(ls '{dir}' | wc -l)\ntee '{dir}'/input-$n.yaml | '{function}'\n",
+                dir = inputs.display(),
+                function = function.display()
+            ),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        script
+    } else {
+        function
+    };
+    let kptfile = format!(
+        "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: selected\n  annotations:\n    \
+         config.kubernetes.io/local-config: \"true\"\npipeline:\n  mutators:\n  - exec: {}\n    \
+         selectors:\n    - kind: Postgres\n    - kind: MySQL\n    - kind: BackupBlueprint\n{extra}",
+        exec.display()
+    );
+    std::fs::write(pkg.join("Kptfile"), kptfile).unwrap();
+    (pkg, bin)
+}
+
+/// How many objects of `kind` a file of the package holds.
+fn count_kind(pkg: &Path, file: &str, kind: &str) -> usize {
+    std::fs::read_to_string(pkg.join(file))
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+        .lines()
+        .filter(|line| *line == format!("kind: {kind}"))
+        .count()
+}
+
+/// The README's selector recipe (kpt): beside its targets and blueprints, a mutator limited by
+/// `selectors:` must be passed its own earlier output, which the label on every generated object
+/// names. Rendered three times with the real kpt, the package is the same after the second and
+/// the third render as after the first.
+#[test]
+fn kpt_fn_render_with_the_selector_recipe_changes_nothing_on_later_renders() {
+    let recipe = "    - labels:\n        autobackup.stash.appscode.com/generated: \"true\"\n";
+    let (pkg, bin) = selected_package("kpt-selectors-recipe", recipe, false);
+    let bin = bin.as_path();
+    let first = common::kpt(&["fn", "render", "--allow-exec"], &pkg, bin);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let after_first = common::snapshot(&pkg);
+    for file in ["stash-app-orders.yaml", "stash-app-catalog.yaml"] {
+        let file = format!("databases/{file}");
+        assert_eq!(count_kind(&pkg, &file, "Repository"), 1, "{file}");
+        assert_eq!(count_kind(&pkg, &file, "BackupConfiguration"), 1, "{file}");
+        let text = std::fs::read_to_string(pkg.join(&file)).unwrap();
+        assert_eq!(
+            text.matches("autobackup.stash.appscode.com/generated: \"true\"")
+                .count(),
+            2,
+            "{file}: both objects carry the label the recipe selects\n{text}"
+        );
+    }
+    for render in ["second", "third"] {
+        let out = common::kpt(&["fn", "render", "--allow-exec"], &pkg, bin);
+        assert_eq!(out.code, 0, "{render} render: {}", out.stderr);
+        let now = common::snapshot(&pkg);
+        let changed: Vec<_> = now
+            .iter()
+            .filter(|file| !after_first.contains(file))
+            .map(|(path, _)| path)
+            .collect();
+        assert!(
+            now == after_first,
+            "the {render} render changed {changed:?}:\n{}",
+            std::fs::read_to_string(pkg.join("databases/stash-app-orders.yaml")).unwrap()
+        );
+    }
+}
+
+/// Without the recipe's label selector kpt never passes the function its earlier output, and
+/// merges what the function returns with the items it held back without looking at where they
+/// land: each render adds another copy to the same file, with exit 0 (the failure the README's
+/// kpt section describes). Nothing in what kpt passes tells the function: the second render's
+/// input is the first's, byte for byte. What it does carry is kpt's numbering of the package's
+/// items, `internal.config.k8s.io/kpt-resource-id` (`internal.config.kubernetes.io/` in kpt's
+/// later sources), which kpt adds only for a function with selectors or exclusions: the mark the
+/// function's check of such runs reads.
+#[test]
+fn kpt_fn_render_with_selectors_that_leave_out_the_output_adds_a_copy_each_render() {
+    let (pkg, bin) = selected_package("kpt-selectors-without", "", true);
+    let inputs = pkg.parent().unwrap().join("inputs");
+    for render in 1..=3 {
+        let out = common::kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
+        assert_eq!(out.code, 0, "render {render}: {}", out.stderr);
+        for kind in ["Repository", "BackupConfiguration"] {
+            assert_eq!(
+                count_kind(&pkg, "databases/stash-app-orders.yaml", kind),
+                render,
+                "render {render}: one more {kind} in the same file"
+            );
+        }
+    }
+    let input = |n: usize| std::fs::read(inputs.join(format!("input-{n}.yaml"))).unwrap();
+    let first = input(0);
+    assert!(
+        input(1) == first && input(2) == first,
+        "kpt passed the same ResourceList on every render"
+    );
+    let first = text(&first);
+    assert!(
+        !first.contains("kind: Repository") && !first.contains("kind: Kptfile"),
+        "neither the earlier output nor the Kptfile is passed:\n{first}"
+    );
+    let numbered = first
+        .lines()
+        .map(str::trim_start)
+        .filter(|line| {
+            ["internal.config.k8s.io/", "internal.config.kubernetes.io/"]
+                .iter()
+                .any(|prefix| line.starts_with(&format!("{prefix}kpt-resource-id: ")))
+        })
+        .count();
+    assert_eq!(
+        numbered, 4,
+        "every item passed (two blueprints, two databases) carries kpt's numbering:\n{first}"
     );
 }

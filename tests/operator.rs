@@ -7,7 +7,9 @@
 //!
 //! Normalisation follows `testdata/stash/operator-docs/README.md`: `spec.driver: Restic` is
 //! filled in by the API server, empty objects are Go zero values, and `ownerReferences` point at
-//! an AppBinding uid that the inputs do not carry. Our own marker annotation is removed too.
+//! an AppBinding uid that the inputs do not carry. Our own marker annotation and our own label
+//! (`autobackup.stash.appscode.com/generated`, for kpt selectors) are removed too, and nothing
+//! else of ours.
 
 mod common;
 
@@ -26,6 +28,12 @@ fn normalise(mut object: Value) -> Value {
             annotations.remove("autobackup.stash.appscode.com/blueprint");
             if annotations.is_empty() {
                 meta.remove("annotations");
+            }
+        }
+        if let Some(labels) = meta.get_mut("labels").and_then(Value::as_object_mut) {
+            labels.remove("autobackup.stash.appscode.com/generated");
+            if labels.is_empty() {
+                meta.remove("labels");
             }
         }
     }

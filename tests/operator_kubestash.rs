@@ -12,7 +12,7 @@
 //! normalised before they are compared, as `testdata/kubestash/operator-docs/README.md` and the
 //! cases' own README describe: CRD defaults applied (read from the CRD in
 //! `tests/fixtures/crds-kubestash/`), Go zero values (`{}`) and nulls dropped, durations
-//! compared by value, our marker annotation removed; `*-partial` cases compare the printed fields
+//! compared by value, our marker annotation and our label removed; `*-partial` cases compare the printed fields
 //! as a subset of ours. See [`normalise`] and [`differences`].
 //!
 //! The normaliser is tested on its own, on the operator's objects and on perturbations of them
@@ -32,6 +32,9 @@ const API_VERSION: &str = "core.kubestash.com/v1alpha1";
 const KIND: &str = "BackupConfiguration";
 /// Our marker on every generated object (docs/spec.md §4.4, docs/spec-kubestash.md K5).
 const MARKER: &str = "autobackup.stash.appscode.com/blueprint";
+/// Our label on every generated object, for kpt selectors (docs/spec.md §4.4): the operator
+/// writes none. Only this key is ignored; the operator's own labels are compared.
+const LABEL: &str = "autobackup.stash.appscode.com/generated";
 
 /// What the error result of each `operator-error.txt` case must say, as phrases of that file.
 /// The file words the model's prediction and quotes the operator's own error; ours is worded
@@ -171,7 +174,7 @@ fn field_schema<'a>(schema: &'a Value, key: &str) -> Option<&'a Value> {
 
 /// A BackupConfiguration as the API server would keep it, for comparison:
 ///
-/// 1. our marker annotation is removed (the operator writes none);
+/// 1. our marker annotation and our label are removed (the operator writes neither);
 /// 2. nulls of fields that are not `nullable` are dropped (the API server prunes them before
 ///    defaulting; no field of this CRD is nullable);
 /// 3. with `defaults`, every `default` of the CRD is filled in where the field is absent and
@@ -185,10 +188,12 @@ fn field_schema<'a>(schema: &'a Value, key: &str) -> Option<&'a Value> {
 ///
 /// Key order never matters: kubectl prints JSON and `serde_json` maps are ordered by key.
 fn normalise(mut object: Value, defaults: bool) -> Value {
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
-        && let Some(annotations) = meta.get_mut("annotations").and_then(Value::as_object_mut)
-    {
-        annotations.remove(MARKER);
+    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        for (map, key) in [("annotations", MARKER), ("labels", LABEL)] {
+            if let Some(map) = meta.get_mut(map).and_then(Value::as_object_mut) {
+                map.remove(key);
+            }
+        }
     }
     prune_nulls(schema(), &mut object);
     if defaults {
@@ -927,7 +932,8 @@ fn respelled(go: &str) -> Option<String> {
 /// What the family is allowed to write where the operator's printed object differs only in
 /// form: the object as the blueprint wrote it (no Go zero values, no API-server defaults,
 /// durations as a person spells them), with a zero-value `addon.jobTemplate` where there was
-/// none, our marker, and its keys in another order. Counts what it changed in `changed`.
+/// none, our marker and label, and its keys in another order. Counts what it changed in
+/// `changed`.
 fn perturbed(object: &Value, changed: &mut [usize; 5]) -> Value {
     let mut ours = object.clone();
     let before = ours.clone();
@@ -974,6 +980,10 @@ fn perturbed(object: &Value, changed: &mut [usize; 5]) -> Value {
         .entry("annotations")
         .or_insert_with(|| Value::Object(Map::new()));
     annotations[MARKER] = Value::from("some-blueprint");
+    let labels = meta
+        .entry("labels")
+        .or_insert_with(|| Value::Object(Map::new()));
+    labels[LABEL] = Value::from("true");
     changed[4] += 1;
     let mut read = common::kubectl_objects(reversed_json(&ours).as_bytes());
     assert_eq!(read.len(), 1, "kubectl reads one object back");
@@ -1098,6 +1108,14 @@ fn normaliser_keeps_real_differences() {
             "an annotation other than our marker",
             base.clone(),
             variant(&|v| v["metadata"]["annotations"] = json!({"x.example.com/y": "z"})),
+            Compare::Whole,
+        ),
+        (
+            "a label other than ours, in our domain",
+            base.clone(),
+            variant(&|v| {
+                v["metadata"]["labels"]["autobackup.stash.appscode.com/other"] = json!("true")
+            }),
             Compare::Whole,
         ),
         (

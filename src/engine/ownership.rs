@@ -16,6 +16,12 @@ use crate::yaml::tree::{Node, NodeId, Tree};
 /// names what made the object (a blueprint). It is how a later run recognises its own output.
 pub const MARKER: &str = "autobackup.stash.appscode.com/blueprint";
 
+/// The label every marked generated object carries, always `"true"`: what a kpt selector can
+/// name to pass the function its own earlier output (kpt matches labels and annotations by exact
+/// value, and the marker's value is a blueprint's name). A later run recognises its output by
+/// the marker, not by this label.
+pub const LABEL: (&str, &str) = ("autobackup.stash.appscode.com/generated", "true");
+
 /// The blueprint named by our marker, when the object carries it. An object with duplicate keys
 /// is never taken for ours, whatever it carries: it was not written by this function, and
 /// updating or pruning it could delete what someone meant to keep.
@@ -76,17 +82,19 @@ pub fn set_metadata(
     }
 }
 
-/// What others added to our earlier `object`'s metadata, which a new copy keeps: its labels
-/// (the family's own win over them) and its annotations but for our marker and kpt's tracking ones. Labels
-/// that are not a mapping of scalars (Kubernetes would refuse them) are not kept.
+/// What others added to our earlier `object`'s metadata, which a new copy keeps: its labels but
+/// for our [`LABEL`] (the family's own win over them) and its annotations but for our marker and
+/// kpt's tracking ones. Labels that are not a mapping of scalars (Kubernetes would refuse them)
+/// are not kept.
 pub fn foreign_metadata(tree: &Tree<'_>, object: &Object<'_>) -> Foreign {
     let Some(fields) = object.fields() else {
         return Foreign::default();
     };
-    let labels = fields
+    let mut labels = fields
         .labels
         .and_then(|node| tree.string_map(node))
         .unwrap_or_default();
+    labels.retain(|(k, _)| k != LABEL.0);
     let annotations = fields
         .annotations
         .entries

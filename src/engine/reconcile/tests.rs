@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::engine::family::{Doubt, EarlierTarget};
-use crate::engine::ownership::MARKER;
+use crate::engine::ownership::{LABEL, MARKER};
 use crate::krm::read::{Interest, Spec, yaml};
 
 const THINGS: [GroupKind; 1] = [GroupKind {
@@ -34,7 +34,8 @@ fn thing(name: &str, size: &str) -> Value<'static> {
 
 fn earlier(name: &str, size: &str, marker: bool) -> String {
     let marker = if marker {
-        format!(", annotations: {{{MARKER}: bp}}")
+        let (key, value) = LABEL;
+        format!(", labels: {{{key}: \"{value}\"}}, annotations: {{{MARKER}: bp}}")
     } else {
         String::new()
     };
