@@ -563,6 +563,10 @@ fn selected_package(name: &str, extra: &str, keep_inputs: bool) -> (PathBuf, Pat
     (pkg, bin)
 }
 
+/// What the function's warning on a run kpt's selectors filtered asks to add.
+const SELECTOR_HINT: &str =
+    "Add `- labels: {autobackup.stash.appscode.com/generated: \"true\"}` to the selectors";
+
 /// How many objects of `kind` a file of the package holds.
 fn count_kind(pkg: &Path, file: &str, kind: &str) -> usize {
     std::fs::read_to_string(pkg.join(file))
@@ -583,6 +587,9 @@ fn kpt_fn_render_with_the_selector_recipe_changes_nothing_on_later_renders() {
     let bin = bin.as_path();
     let first = common::kpt(&["fn", "render", "--allow-exec"], &pkg, bin);
     assert_eq!(first.code, 0, "{}", first.stderr);
+    // The first render cannot tell the recipe from selectors that leave the output out (the
+    // package holds none yet), so it warns; later ones see the output and do not.
+    assert!(first.stderr.contains(SELECTOR_HINT), "{}", first.stderr);
     let after_first = common::snapshot(&pkg);
     for file in ["stash-app-orders.yaml", "stash-app-catalog.yaml"] {
         let file = format!("databases/{file}");
@@ -599,6 +606,7 @@ fn kpt_fn_render_with_the_selector_recipe_changes_nothing_on_later_renders() {
     for render in ["second", "third"] {
         let out = common::kpt(&["fn", "render", "--allow-exec"], &pkg, bin);
         assert_eq!(out.code, 0, "{render} render: {}", out.stderr);
+        assert!(!out.stderr.contains(SELECTOR_HINT), "{}", out.stderr);
         let now = common::snapshot(&pkg);
         let changed: Vec<_> = now
             .iter()
@@ -628,6 +636,11 @@ fn kpt_fn_render_with_selectors_that_leave_out_the_output_adds_a_copy_each_rende
     for render in 1..=3 {
         let out = common::kpt(&["fn", "render", "--allow-exec"], &pkg, &bin);
         assert_eq!(out.code, 0, "render {render}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("[warning]") && out.stderr.contains(SELECTOR_HINT),
+            "render {render} says what to add: {}",
+            out.stderr
+        );
         for kind in ["Repository", "BackupConfiguration"] {
             assert_eq!(
                 count_kind(&pkg, "databases/stash-app-orders.yaml", kind),

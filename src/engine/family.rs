@@ -76,6 +76,9 @@ pub enum Doubt {
     Unknown,
     /// The run has errors: nothing is removed until they are fixed.
     Errors,
+    /// Its target is not in the input, but kpt's selectors chose the input: the target may be
+    /// there, unselected.
+    Unselected,
 }
 
 /// Which objects a family asks for.

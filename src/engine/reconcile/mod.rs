@@ -16,6 +16,7 @@ mod files;
 mod proposals;
 mod prune;
 mod record;
+mod selected;
 mod stamp;
 mod summary;
 
@@ -465,8 +466,12 @@ impl<'r> Reconciler<'r, 'r> {
         self.recorder.decide(decision, Some(value));
     }
 
-    /// The changes and findings, with the closing summary still to make ([`Summary`]).
+    /// The changes and findings, with the closing summary still to make ([`Summary`]); a run
+    /// kpt's selectors filtered that adds objects and sees none of ours gets a warning first
+    /// (`selected.rs`).
     pub fn finish(mut self) -> Finished {
+        self.findings
+            .extend(selected::unseen_output(self.objects, &self.changes));
         if self.strict {
             self.findings.iter_mut().for_each(Found::make_strict);
         }

@@ -87,6 +87,10 @@ impl fmt::Display for Doubt {
             Doubt::Errors => {
                 f.write_str("this run has errors, and nothing is removed until they are fixed")
             }
+            Doubt::Unselected => f.write_str(
+                "the target is not among the items kpt's selectors passed, so it may be in the \
+                 package, unselected: select its kind",
+            ),
         }
     }
 }
@@ -197,6 +201,7 @@ impl<'r> Reconciler<'r, 'r> {
             return;
         }
         let errors = self.has_errors();
+        let filtered = super::selected::kpt_selected(self.objects);
         let mut kept = Vec::new();
         for unasked in self.unasked(earlier_target) {
             if errors {
@@ -208,7 +213,15 @@ impl<'r> Reconciler<'r, 'r> {
                 self.prune_one(unasked);
                 continue;
             }
-            let doubts = self.doubts(&unasked);
+            let mut doubts = self.doubts(&unasked);
+            if filtered
+                && unasked
+                    .target
+                    .as_ref()
+                    .is_some_and(|t| t.objects.is_empty())
+            {
+                doubts.push(Doubt::Unselected);
+            }
             let family = &self.families[unasked.family.0];
             let retained = family
                 .retained

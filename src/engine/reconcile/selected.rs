@@ -9,9 +9,6 @@
 //! input and that it adds objects while seeing none of ours: then it warns, naming the selector
 //! that passes our output (our label, `ownership::LABEL`). With that selector the warning shows
 //! only while the package holds no generated object yet (its first render).
-//!
-//! The hook (reconciliation, after the families proposed and before `strict`):
-//! `self.findings.extend(selected::unseen_output(self.objects, &self.changes));`
 
 use std::fmt;
 

@@ -70,10 +70,3 @@ impl Stamp {
         })
     }
 }
-
-// The check of a run kpt's selectors filtered lives beside this file; until reconciliation
-// wires it in (`mod selected;` in `mod.rs` and the hook in its docs), it is compiled here with
-// its tests only.
-#[cfg(test)]
-#[path = "selected.rs"]
-mod selected;
