@@ -77,7 +77,11 @@ impl fmt::Display for Summary {
             Plural(self.warnings, "warning"),
         );
         if self.config_ok && self.withheld {
-            write!(f, "stash-autobackup: {}, nothing written", Plural(self.targets, "target"))?;
+            write!(
+                f,
+                "stash-autobackup: {}, nothing written",
+                Plural(self.targets, "target")
+            )?;
             if self.generated > 0 {
                 write!(
                     f,
