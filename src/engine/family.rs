@@ -60,6 +60,10 @@ pub struct EarlierTarget {
     pub objects: Vec<ItemIndex>,
     /// What says that those objects may still ask for backups (none: they do not).
     pub doubts: Vec<Doubt>,
+    /// Whether the input shows every object of the target's kind (databases), not only those
+    /// carrying the family's keys (workloads and claims): only then is a target not found
+    /// surely gone, rather than maybe stripped of its annotations.
+    pub in_full_view: bool,
 }
 
 /// Why earlier output may still be wanted although nothing asked for it in this run: it is

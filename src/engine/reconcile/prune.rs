@@ -484,7 +484,10 @@ fn why_not_asked(
             target: shown,
         },
         Some(None) => Why::Unlisted { target: shown },
-        None if target.objects.is_empty() => Why::Gone { target: shown },
+        None if target.objects.is_empty() => Why::Gone {
+            target: shown,
+            surely: target.in_full_view,
+        },
         None if target.doubts.is_empty() => Why::NotATarget { target: shown },
         None => Why::GetsNothing { target: shown },
     }

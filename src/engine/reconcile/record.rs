@@ -63,8 +63,9 @@ pub enum Why {
     NotATarget { target: Rc<str> },
     /// Its target asks for backups but gets none in this run (a problem stops it).
     GetsNothing { target: Rc<str> },
-    /// Its target is gone from the input.
-    Gone { target: Rc<str> },
+    /// Its target is gone from the input (`surely`), or may be there without the family's
+    /// annotations (a workload or a claim, which the family sees only by them).
+    Gone { target: Rc<str>, surely: bool },
     /// The object does not say which target it was made for, and nothing asks for it.
     NoTarget,
     /// The input holds it more than once; a later copy is kept.
@@ -87,7 +88,15 @@ impl fmt::Display for Why {
                 "no target asks for it any more ({target} is not a target now)"
             ),
             Why::GetsNothing { target } => write!(f, "{target} gets nothing in this run"),
-            Why::Gone { target } => write!(f, "{target} is not in the input any more"),
+            Why::Gone {
+                target,
+                surely: true,
+            } => write!(f, "{target} is not in the input any more"),
+            Why::Gone { target, .. } => write!(
+                f,
+                "{target} is not in the input any more, or carries no backup annotation any \
+                 more"
+            ),
             Why::NoTarget => f.write_str("no target asks for it any more"),
             Why::Duplicate { kind } => write!(
                 f,

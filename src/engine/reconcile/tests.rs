@@ -135,6 +135,7 @@ fn run(case: &Case) {
             shown: "ConfigMap ns/target".into(),
             objects,
             doubts,
+            in_full_view: true,
         })
     };
     reconciler.prune(true, &earlier_target);

@@ -265,6 +265,12 @@ pub struct Reference<'r> {
 /// without one where `default` applies it, or without one that nothing gives (it may be the
 /// target). Then whether they may still ask for backups: the keys `keys` concern that they
 /// carry, or a namespace nothing gives.
+/// Whether [`standing_for`] sees every object the target of `reference` may be (a database or
+/// an AppBinding), or only those carrying the family's keys (a workload or a claim).
+pub fn in_full_view(reference: &Reference<'_>) -> bool {
+    reference.group == KUBEDB_GROUP || reference.group == APPBINDING_GROUP
+}
+
 pub fn standing_for(
     input: &Input<'_, '_>,
     reference: &Reference<'_>,
@@ -272,7 +278,7 @@ pub fn standing_for(
     keys: Keys,
     watched: &[&str],
 ) -> (Vec<ItemIndex>, Vec<Doubt>) {
-    let database = reference.group == KUBEDB_GROUP || reference.group == APPBINDING_GROUP;
+    let database = in_full_view(reference);
     // The families declare workloads and claims by their keys only (most of an input is
     // workloads, and the readers drop what no family declares): one carrying none of the keys
     // asks for nothing. Asked for by kind, it stopped a debug build, and a release one found it

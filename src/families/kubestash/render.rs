@@ -91,5 +91,6 @@ pub fn earlier_target(
         shown,
         objects,
         doubts,
+        in_full_view: subjects::in_full_view(&reference),
     })
 }
