@@ -152,6 +152,9 @@ fn object_report(decision: &Decision, objects: &[Object<'_>], now: i64) -> Objec
             Some(by)
         }
         Outcome::Collision => Some("another target's object has this name".to_owned()),
+        Outcome::Held => {
+            Some("kept as it was: this run reports a problem with the target".to_owned())
+        }
         Outcome::Pruned(why) => Some(why.to_string()),
         Outcome::Retained(why) | Outcome::Kept(why) => Some(why.clone()),
     };

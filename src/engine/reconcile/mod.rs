@@ -111,6 +111,9 @@ pub enum Reconciled {
     },
     /// Earlier output removed.
     Pruned { provenance: Rc<str>, why: Why },
+    /// Earlier output its blueprint would change, kept as it is while the run reports a problem
+    /// with its target (docs/spec.md §7a).
+    Held { provenance: Rc<str>, target: String },
 }
 
 impl fmt::Display for Reconciled {
@@ -144,6 +147,13 @@ impl fmt::Display for Reconciled {
                 f,
                 "pruned: generated earlier from blueprint `{provenance}`, but {why}"
             ),
+            Reconciled::Held { provenance, target } => write!(
+                f,
+                "not updated: blueprint `{provenance}` would change this object for {target}, \
+                 but this run reports a problem with {target}, and a backup is rewritten only \
+                 when the input says so clearly. It stays as it was; fix the problem, and the \
+                 next run updates it"
+            ),
         }
     }
 }
@@ -152,7 +162,7 @@ impl Finding for Reconciled {
     fn severity(&self) -> Severity {
         match self {
             Reconciled::Collision { .. } => Severity::Error,
-            Reconciled::HandWritten { .. } => Severity::Warning,
+            Reconciled::HandWritten { .. } | Reconciled::Held { .. } => Severity::Warning,
             Reconciled::Updated { .. } | Reconciled::Pruned { .. } => Severity::Info,
         }
     }
@@ -173,6 +183,22 @@ struct Made {
     subject: ItemIndex,
     provenance: Rc<str>,
     target: Rc<str>,
+}
+
+/// Earlier output replaced by a proposal: where its new copy, its finding and its decision are.
+#[derive(Debug)]
+struct Update {
+    family: FamilyId,
+    subject: ItemIndex,
+    /// The target it was made for, as counted.
+    counted: Option<usize>,
+    /// The earlier copy.
+    index: ItemIndex,
+    /// Its place in `changes.append`, in the findings, and in the recorded decisions.
+    append: usize,
+    finding: usize,
+    decision: usize,
+    provenance: Rc<str>,
 }
 
 /// An input object of a kind the families generate.
@@ -219,6 +245,8 @@ pub struct Reconciler<'r, 'a> {
     existing: HashMap<ObjectKey, Existing>,
     /// Every object proposed so far, and what made it.
     generated: HashMap<ObjectKey, Made>,
+    /// Earlier output replaced so far, to keep where the target turns out to be in doubt.
+    updates: Vec<Update>,
     findings: Vec<Found>,
     /// The classes of `info` findings to leave out.
     silence: Vec<Info>,
@@ -253,6 +281,7 @@ impl<'r> Reconciler<'r, 'r> {
             recorder: Recorder::default(),
             existing: HashMap::new(),
             generated: HashMap::new(),
+            updates: Vec::new(),
             findings,
             silence: config.silence.clone(),
             default_namespace: config.default_namespace.clone(),
@@ -426,10 +455,63 @@ impl<'r> Reconciler<'r, 'r> {
             provenance: provenance.clone(),
             before,
         };
+        // Whether the run reports a problem with the target is known only once every target
+        // has been worked on (`hold_updates`).
+        let counted = (self.recorder.targets.len().checked_sub(1)).filter(|&t| {
+            let last = &self.recorder.targets[t];
+            last.family == family && last.subject == subject
+        });
+        self.updates.push(Update {
+            family,
+            subject,
+            counted,
+            index,
+            append: self.changes.append.len(),
+            finding: self.findings.len(),
+            decision: self.recorder.decisions.len(),
+            provenance: provenance.clone(),
+        });
         self.found(family, index, updated);
         let text = self.write_generated(value, subject, provenance);
         self.changes.append.push(Appended::Written(text));
         Outcome::Updated
+    }
+
+    /// Keeps earlier output as it was, instead of updated, where the run reports a warning or an
+    /// error about its target: about the object the user annotated, or another that makes up
+    /// the target or may (a database's AppBinding), whenever it was found (docs/spec.md §7a).
+    pub(super) fn hold_updates(&mut self) {
+        if self.updates.is_empty() {
+            return;
+        }
+        let troubled: std::collections::HashSet<ItemIndex> = (self.findings.iter())
+            .filter(|f| f.severity() != Severity::Info)
+            .filter_map(|f| f.object)
+            .collect();
+        for update in std::mem::take(&mut self.updates) {
+            let objects = update
+                .counted
+                .map_or(&[][..], |t| &self.recorder.targets[t].objects);
+            let doubt =
+                troubled.contains(&update.subject) || objects.iter().any(|i| troubled.contains(i));
+            if !doubt {
+                continue;
+            }
+            self.changes.append[update.append] = Appended::Kept(update.index);
+            let held = Reconciled::Held {
+                provenance: update.provenance,
+                target: ResourceRef::of(&self.objects[update.subject]).to_string(),
+            };
+            let mut found = Found::new(held).on(update.index);
+            found.family = Some(update.family);
+            found.target = Some(update.subject);
+            self.findings[update.finding] = found;
+            if let Some(decision) = self.recorder.decisions.get_mut(update.decision) {
+                // Its schedules are the earlier copy's, which the new value does not show.
+                decision.outcome = Outcome::Held;
+                decision.schedules.clear();
+            }
+        }
     }
 
     /// A generated object's text, under the comment saying what made it.

@@ -196,6 +196,7 @@ impl<'r> Reconciler<'r, 'r> {
     /// summary says so. `earlier_target` names the target an earlier object was made for, with
     /// what stands for it in the input now.
     pub fn prune(&mut self, config_ok: bool, earlier_target: &EarlierTargets<'_>) {
+        self.hold_updates();
         self.note_retained();
         if !config_ok {
             return;

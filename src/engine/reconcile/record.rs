@@ -19,6 +19,8 @@ pub enum Outcome {
     Unchanged,
     /// Our earlier copy differs: replaced.
     Updated,
+    /// Our earlier copy differs, but the run reports a problem with its target: kept as it is.
+    Held,
     /// A hand-written object of its name (the input item) holds its place.
     Blocked(ItemIndex),
     /// Another target's proposal made an object of its name first.
@@ -38,6 +40,7 @@ impl Outcome {
             Outcome::New => "new",
             Outcome::Unchanged => "unchanged",
             Outcome::Updated => "updated",
+            Outcome::Held => "held",
             Outcome::Blocked(_) => "blocked",
             Outcome::Collision => "collision",
             Outcome::Pruned(_) => "pruned",
@@ -48,7 +51,10 @@ impl Outcome {
 
     /// Whether the object reaches the output as generated (a blocked or colliding one does not).
     pub fn is_written(&self) -> bool {
-        matches!(self, Outcome::New | Outcome::Unchanged | Outcome::Updated)
+        matches!(
+            self,
+            Outcome::New | Outcome::Unchanged | Outcome::Updated | Outcome::Held
+        )
     }
 }
 

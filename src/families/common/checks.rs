@@ -31,6 +31,7 @@ pub fn checked_namespace(
     let objects = target.objects();
     let mut related = objects.clone();
     related.extend(target.two_databases().map(|(_, second)| second));
+    related.extend(&target.maybe);
     out.target(annotated, related);
     let namespace = target
         .namespace

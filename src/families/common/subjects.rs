@@ -70,6 +70,9 @@ pub struct Candidate {
     /// them, and what they meant cannot be read.
     pub unreadable: Vec<String>,
     pub makeup: Makeup,
+    /// Databases and AppBindings of its name without a namespace, which nothing gives one (no
+    /// defaultNamespace): they may be its own, so what is found about them concerns it too.
+    pub maybe: Vec<ItemIndex>,
 }
 
 impl Candidate {
@@ -141,9 +144,14 @@ fn annotations_of(
 
 /// The candidate targets of `input` that carry a key the family reads (after a database's
 /// annotations are laid over its AppBinding's), in input order: databases with their
-/// AppBindings, and the objects of the `watched` kinds. The family's `keys` must be declared in
-/// its interest.
-pub fn find(input: &Input<'_, '_>, keys: Keys, watched: &[&str]) -> Vec<Candidate> {
+/// AppBindings (one without a namespace is in `default`, where it will be applied), and the
+/// objects of the `watched` kinds. The family's `keys` must be declared in its interest.
+pub fn find(
+    input: &Input<'_, '_>,
+    keys: Keys,
+    watched: &[&str],
+    default: Option<&str>,
+) -> Vec<Candidate> {
     let select = [DATABASES[0], DATABASES[1], Select::Concerning(keys)];
     let mut by_key: HashMap<(Option<&str>, &str), usize> = HashMap::new();
     let mut found: Vec<Candidate> = Vec::new();
@@ -156,7 +164,7 @@ pub fn find(input: &Input<'_, '_>, keys: Keys, watched: &[&str]) -> Vec<Candidat
         let namespace = fields.namespace.text().filter(|n| !n.is_empty());
         if binding || database {
             let slot = *by_key
-                .entry((namespace, name))
+                .entry((namespace.or(default), name))
                 .or_insert_with(|| new_database(&mut found, i, name, namespace));
             add_to_database(&mut found[slot].makeup, i, binding);
         } else if let Some(kind) = kinds::kind_of(fields, watched) {
@@ -168,15 +176,35 @@ pub fn find(input: &Input<'_, '_>, keys: Keys, watched: &[&str]) -> Vec<Candidat
                 annotations,
                 unreadable,
                 makeup: Makeup::Object { object: i, kind },
+                maybe: Vec::new(),
             });
         }
     }
+    note_maybe(&mut found, &by_key);
     for candidate in &mut found {
         overlay_annotations(input, candidate);
         candidate.unreadable.retain(|k| keys.reads(k));
     }
     found.retain(|c| !c.unreadable.is_empty() || c.annotations.iter().any(|(k, _)| keys.reads(k)));
     found
+}
+
+/// Gives each database candidate in a namespace the objects of its name in none (`by_key` holds
+/// the namespaces after the default, so these have none at all): they may be its own.
+fn note_maybe(found: &mut [Candidate], by_key: &HashMap<(Option<&str>, &str), usize>) {
+    for (&(namespace, name), &slot) in by_key {
+        if namespace.is_some() {
+            continue;
+        }
+        let objects = found[slot].objects();
+        for (&(other, other_name), &other_slot) in by_key {
+            if other.is_some() && other_name == name {
+                found[other_slot].maybe.extend(&objects);
+            }
+        }
+    }
+    // The map's order is no order: sorted, runs stay alike.
+    found.iter_mut().for_each(|c| c.maybe.sort_unstable());
 }
 
 /// A database target, still without its objects: its position in `found`.
@@ -192,6 +220,7 @@ fn new_database(
         namespace: namespace.map(str::to_owned),
         annotations: Vec::new(),
         unreadable: Vec::new(),
+        maybe: Vec::new(),
         makeup: Makeup::Database {
             app_binding: None,
             database: None,

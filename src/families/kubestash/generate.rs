@@ -89,7 +89,7 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
     fn run(&mut self) {
         let blueprints: Blueprints<BlueprintKey, Blueprint> = READER.read_all(self.input, self.out);
         let namespaces = self.namespace_labels();
-        let targets = targets::find(self.input);
+        let targets = targets::find(self.input, self.config.default_namespace.as_deref());
         let (input, family) = (self.input, KubeStash.name());
         common::note_not_targets(input, self.out, family, &targets, ANNOTATION_KEYS, &WATCHED);
         common::note_unreadable_annotations(input, self.out, ANNOTATION_KEYS, &FORMS);

@@ -31,8 +31,8 @@ pub struct Reference {
 pub type Target = Candidate;
 
 /// The candidate targets: objects carrying either blueprint annotation.
-pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
-    subjects::find(input, super::KEYS, &WATCHED)
+pub fn find(input: &Input<'_, '_>, default: Option<&str>) -> Vec<Target> {
+    subjects::find(input, super::KEYS, &WATCHED, default)
 }
 
 /// The object findings about a target point at: the one carrying the blueprint annotation.

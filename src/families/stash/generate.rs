@@ -81,7 +81,7 @@ struct Pair<'p> {
 impl Generator<'_, '_, '_, '_, '_> {
     fn run(&mut self) {
         let blueprints: Blueprints<String, Blueprint> = READER.read_all(self.input, self.out);
-        let targets = targets::find(self.input);
+        let targets = targets::find(self.input, self.config.default_namespace.as_deref());
         let (input, family) = (self.input, Stash.name());
         checks::note_not_targets(input, self.out, family, &targets, KEYS, &WATCHED);
         checks::note_unreadable_annotations(input, self.out, KEYS, &FORMS);

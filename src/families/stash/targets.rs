@@ -28,8 +28,8 @@ pub const WATCHED: [&str; 7] = [
 
 /// Finds the targets of `input`, in input order: databases (with their AppBindings), and the
 /// workloads and claims carrying the blueprint annotation.
-pub fn find(input: &Input<'_, '_>) -> Vec<Target> {
-    subjects::find(input, KEYS, &WATCHED)
+pub fn find(input: &Input<'_, '_>, default: Option<&str>) -> Vec<Target> {
+    subjects::find(input, KEYS, &WATCHED, default)
 }
 
 /// The object findings about a target point at: the one the user annotated.
