@@ -2,6 +2,8 @@
 //! reader with Kubernetes' own (YAML 1.1, Go yaml.v2) rules.
 #![allow(dead_code)]
 
+pub mod image;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
