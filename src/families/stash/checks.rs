@@ -251,7 +251,15 @@ impl fmt::Display for SecretFinding {
                      (blueprint `{blueprint}`), so no Secret `{secret}` would reach namespace \
                      {namespace} and backups would fail. Give the secretGenerator entry \
                      options.disableNameSuffixHash: true (and no namePrefix or nameSuffix)"
-                )
+                )?;
+                if *how != Renamed::Hashed {
+                    // kustomize renames after the function here, and follows what it is told.
+                    f.write_str(
+                        ", or add the name references this function ships (the Component \
+                         kustomize/ of its repository, README: kustomize)",
+                    )?;
+                }
+                Ok(())
             }
             SecretFinding::Missing {
                 secret,
