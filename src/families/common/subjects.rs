@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::kinds::{self, Kind};
-use crate::engine::family::{Doubt, Input, Select};
+use crate::engine::family::{Doubt, EarlierTarget, Input, Select};
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
 use crate::krm::results::ResourceRef;
 use crate::suggest::Keys;
@@ -288,19 +288,42 @@ pub struct Reference<'r> {
     pub namespace: &'r str,
 }
 
+/// The target an earlier generated object names (`reference`; `key` as the family names it in
+/// proposals), and what stands for it in the input now, as [`Family::earlier_target`] tells it.
+///
+/// [`Family::earlier_target`]: crate::engine::family::Family::earlier_target
+pub fn earlier_target(
+    input: &Input<'_, '_>,
+    reference: &Reference<'_>,
+    key: String,
+    default: Option<&str>,
+    keys: Keys,
+    watched: &[&str],
+) -> EarlierTarget {
+    let (objects, doubts) = standing_for(input, reference, default, keys, watched);
+    let shown = shown(input, &objects).unwrap_or_else(|| key.clone());
+    EarlierTarget {
+        key,
+        shown,
+        objects,
+        doubts,
+        in_full_view: in_full_view(reference),
+    }
+}
+
+/// Whether [`standing_for`] sees every object the target of `reference` may be (a database or
+/// an AppBinding), or only those carrying the family's keys (a workload or a claim).
+fn in_full_view(reference: &Reference<'_>) -> bool {
+    reference.group == KUBEDB_GROUP || reference.group == APPBINDING_GROUP
+}
+
 /// What stands in the input now for the target `reference` names: for a database or an
 /// AppBinding, the databases and AppBindings of its name; else the object of its kind (one of
 /// the `watched` ones) and name that carries a key `keys` concern; each in its namespace, or
 /// without one where `default` applies it, or without one that nothing gives (it may be the
 /// target). Then whether they may still ask for backups: the keys `keys` concern that they
 /// carry, or a namespace nothing gives.
-/// Whether [`standing_for`] sees every object the target of `reference` may be (a database or
-/// an AppBinding), or only those carrying the family's keys (a workload or a claim).
-pub fn in_full_view(reference: &Reference<'_>) -> bool {
-    reference.group == KUBEDB_GROUP || reference.group == APPBINDING_GROUP
-}
-
-pub fn standing_for(
+fn standing_for(
     input: &Input<'_, '_>,
     reference: &Reference<'_>,
     default: Option<&str>,
@@ -353,7 +376,7 @@ pub fn standing_for(
 
 /// How messages name a target whose objects are `objects`: its database if the input has one
 /// (an AppBinding stands in for it), else its first object; `None` when it is gone.
-pub fn shown(input: &Input<'_, '_>, objects: &[ItemIndex]) -> Option<String> {
+fn shown(input: &Input<'_, '_>, objects: &[ItemIndex]) -> Option<String> {
     let database = objects
         .iter()
         .find(|i| input.object(**i).fields().is_some_and(is_database));

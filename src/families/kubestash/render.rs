@@ -78,19 +78,13 @@ pub fn earlier_target(
         name,
         namespace,
     };
-    let (objects, doubts) = subjects::standing_for(input, &reference, default, KEYS, &WATCHED);
     let key = target_name(&Reference {
         api_group: None,
         kind: kind.to_owned(),
         name: name.to_owned(),
         namespace: namespace.to_owned(),
     });
-    let shown = subjects::shown(input, &objects).unwrap_or_else(|| key.clone());
-    Some(EarlierTarget {
-        key,
-        shown,
-        objects,
-        doubts,
-        in_full_view: subjects::in_full_view(&reference),
-    })
+    Some(subjects::earlier_target(
+        input, &reference, key, default, KEYS, &WATCHED,
+    ))
 }

@@ -205,14 +205,8 @@ pub fn earlier_target(
         name,
         namespace,
     };
-    let (objects, doubts) = subjects::standing_for(input, &reference, default, KEYS, &WATCHED);
     let key = target_name(kind, namespace, name);
-    let shown = subjects::shown(input, &objects).unwrap_or_else(|| key.clone());
-    Some(EarlierTarget {
-        key,
-        shown,
-        objects,
-        doubts,
-        in_full_view: subjects::in_full_view(&reference),
-    })
+    Some(subjects::earlier_target(
+        input, &reference, key, default, KEYS, &WATCHED,
+    ))
 }
