@@ -4,6 +4,7 @@
 use super::config::Config;
 pub use super::finding::FamilyId;
 use super::reconcile::Proposals;
+pub use super::reconcile::{Doubt, EarlierTarget};
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectFields};
 use crate::krm::read::Interest;
 use crate::suggest::Keys;
@@ -45,44 +46,6 @@ pub trait Family: Sync {
     fn retained(&self) -> &'static [GroupKind] {
         &[]
     }
-}
-
-/// The target an earlier generated object was made for, and what stands for it in the input now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EarlierTarget {
-    /// As the family names it in proposals (`AppBinding shop/orders`): a target of this run
-    /// that is named so is the same target.
-    pub key: String,
-    /// As messages name it: the input object standing for it now (`MySQL shop/orders`), else
-    /// `key`.
-    pub shown: String,
-    /// The input objects that stand for it now: none when it is gone.
-    pub objects: Vec<ItemIndex>,
-    /// What says that those objects may still ask for backups (none: they do not).
-    pub doubts: Vec<Doubt>,
-    /// Whether the input shows every object of the target's kind (databases), not only those
-    /// carrying the family's keys (workloads and claims): only then is a target not found
-    /// surely gone, rather than maybe stripped of its annotations.
-    pub in_full_view: bool,
-}
-
-/// Why earlier output may still be wanted although nothing asked for it in this run: it is
-/// kept, and a warning says which.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Doubt {
-    /// Its target still carries these annotations of the family's (read or stray ones).
-    Keys(Vec<String>),
-    /// An object of its target's kind and name has no namespace, and no default gives one.
-    Namespace,
-    /// This run reports a warning or an error about its target.
-    Findings,
-    /// It does not say which target it was made for.
-    Unknown,
-    /// The run has errors: nothing is removed until they are fixed.
-    Errors,
-    /// Its target is not in the input, but kpt's selectors chose the input: the target may be
-    /// there, unselected.
-    Unselected,
 }
 
 /// Which objects a family asks for.

@@ -36,7 +36,7 @@ use crate::yaml::tree::Tree;
 
 pub use files::NewFile;
 pub use proposals::Proposals;
-pub use prune::PruneFinding;
+pub use prune::{Doubt, EarlierTarget, PruneFinding};
 pub use record::{Counted, Decision, Detail, Outcome, Why};
 pub use summary::Summary;
 

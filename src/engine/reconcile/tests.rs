@@ -1,7 +1,7 @@
 //! Reconciliation alone, with a made-up family that generates `example.com` Things.
 
+use super::prune::{Doubt, EarlierTarget};
 use super::*;
-use crate::engine::family::{Doubt, EarlierTarget};
 use crate::engine::ownership::{LABEL, MARKER};
 use crate::krm::read::{Interest, Spec, yaml};
 
