@@ -20,8 +20,8 @@ mod selected;
 mod stamp;
 mod summary;
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
@@ -254,6 +254,9 @@ pub struct Reconciler<'r, 'a> {
     default_namespace: Option<String>,
     /// Every warning is an error (`strict: true`).
     strict: bool,
+    /// kpt's selectors chose the input (`selected::kpt_selected`): a target missing from it may
+    /// be there, unselected.
+    filtered: bool,
     changes: Changes,
 }
 
@@ -286,6 +289,7 @@ impl<'r> Reconciler<'r, 'r> {
             silence: config.silence.clone(),
             default_namespace: config.default_namespace.clone(),
             strict: config.strict,
+            filtered: selected::kpt_selected(objects),
             changes: Changes::default(),
         };
         reconciler.existing = reconciler.find_existing();
@@ -484,10 +488,7 @@ impl<'r> Reconciler<'r, 'r> {
         if self.updates.is_empty() {
             return;
         }
-        let troubled: std::collections::HashSet<ItemIndex> = (self.findings.iter())
-            .filter(|f| f.severity() != Severity::Info)
-            .filter_map(|f| f.object)
-            .collect();
+        let troubled = self.troubled(false);
         for update in std::mem::take(&mut self.updates) {
             let objects = update
                 .counted
@@ -512,6 +513,20 @@ impl<'r> Reconciler<'r, 'r> {
                 decision.schedules.clear();
             }
         }
+    }
+
+    /// The input objects this run reports a warning or an error about (`Found::object`), and,
+    /// with `worked_on`, the targets a family was working on when it found one (`Found::target`):
+    /// what casts doubt on removing or rewriting a backup (docs/spec.md §7a).
+    fn troubled(&self, worked_on: bool) -> HashSet<ItemIndex> {
+        let mut troubled = HashSet::new();
+        for found in (self.findings.iter()).filter(|f| f.severity() != Severity::Info) {
+            troubled.extend(found.object);
+            if worked_on {
+                troubled.extend(found.target);
+            }
+        }
+        troubled
     }
 
     /// A generated object's text, under the comment saying what made it.
@@ -552,8 +567,11 @@ impl<'r> Reconciler<'r, 'r> {
     /// kpt's selectors filtered that adds objects and sees none of ours gets a warning first
     /// (`selected.rs`).
     pub fn finish(mut self) -> Finished {
-        self.findings
-            .extend(selected::unseen_output(self.objects, &self.changes));
+        self.findings.extend(selected::unseen_output(
+            self.filtered,
+            self.objects,
+            &self.changes,
+        ));
         if self.strict {
             self.findings.iter_mut().for_each(Found::make_strict);
         }

@@ -8,7 +8,7 @@
 //! Stash Repository, whose deletion may delete them) is never pruned: it is marked retained, and
 //! never changed again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
@@ -239,7 +239,7 @@ impl<'r> Reconciler<'r, 'r> {
             return;
         }
         let errors = self.has_errors();
-        let filtered = super::selected::kpt_selected(self.objects);
+        let troubled = self.troubled(true);
         let mut kept = Vec::new();
         for unasked in self.unasked(earlier_target) {
             if errors {
@@ -251,15 +251,7 @@ impl<'r> Reconciler<'r, 'r> {
                 self.prune_one(unasked);
                 continue;
             }
-            let mut doubts = self.doubts(&unasked);
-            if filtered
-                && unasked
-                    .target
-                    .as_ref()
-                    .is_some_and(|t| t.objects.is_empty())
-            {
-                doubts.push(Doubt::Unselected);
-            }
+            let doubts = self.doubts(&unasked, &troubled);
             let family = &self.families[unasked.family.0];
             let retained = family
                 .retained
@@ -321,18 +313,18 @@ impl<'r> Reconciler<'r, 'r> {
 
     /// What says that `unasked` may still be wanted: its target's own doubts (the family's
     /// keys it carries, an unresolved namespace), a warning or an error about its target in this
-    /// run, or a target it does not name.
-    fn doubts(&self, unasked: &Unasked) -> Vec<Doubt> {
+    /// run (`troubled`), a target it does not name, or one missing from an input kpt's selectors
+    /// chose.
+    fn doubts(&self, unasked: &Unasked, troubled: &HashSet<ItemIndex>) -> Vec<Doubt> {
         let Some(target) = &unasked.target else {
             return vec![Doubt::Unknown];
         };
         let mut doubts = target.doubts.clone();
-        let concerns = |i: &Option<ItemIndex>| i.is_some_and(|i| target.objects.contains(&i));
-        let found = self.findings.iter().any(|f| {
-            f.severity() != Severity::Info && (concerns(&f.object) || concerns(&f.target))
-        });
-        if found {
+        if target.objects.iter().any(|i| troubled.contains(i)) {
             doubts.push(Doubt::Findings);
+        }
+        if self.filtered && target.objects.is_empty() {
+            doubts.push(Doubt::Unselected);
         }
         doubts
     }

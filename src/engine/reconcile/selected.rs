@@ -71,11 +71,11 @@ impl Finding for UnseenOutput {
     }
 }
 
-/// The warning for a run over `objects` that made `changes`, when kpt filtered its input, it
+/// The warning for a run over `objects` that made `changes`, when kpt filtered its input (`filtered`), it
 /// holds no earlier output of ours, and the run adds objects (all of them new: with no earlier
 /// copy there is nothing to update).
-pub fn unseen_output(objects: &[Object<'_>], changes: &Changes) -> Option<Found> {
-    if !kpt_selected(objects) || objects.iter().any(|o| ownership::marker(o).is_some()) {
+pub fn unseen_output(filtered: bool, objects: &[Object<'_>], changes: &Changes) -> Option<Found> {
+    if !filtered || objects.iter().any(|o| ownership::marker(o).is_some()) {
         return None;
     }
     let new = changes
@@ -133,7 +133,7 @@ mod tests {
             .append
             .extend((0..new).map(|i| Appended::Written(format!("new {i}"))));
         changes.append.extend((0..kept).map(Appended::Kept));
-        let found = unseen_output(read.items(), &changes)?;
+        let found = unseen_output(kpt_selected(read.items()), read.items(), &changes)?;
         assert_eq!(found.severity(), Severity::Warning);
         Some(found.message())
     }
