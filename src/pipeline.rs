@@ -323,30 +323,23 @@ fn body<'a, F: Framed<'a>>(
         finished.results.push(found.to_result(objects));
         finished.findings.push(found);
     }
-    // Nothing is written while there are errors: stream mode prints nothing, and kpt and
-    // kustomize write nothing when the function fails.
-    let has_errors = has_errors
-        || finished
-            .findings
-            .last()
-            .is_some_and(|f| f.severity() == Severity::Error);
-    let summary = Summary {
-        withheld: has_errors,
-        stream: F::FRAMING == Framing::Stream,
-        ..Summary::new(
-            objects,
-            &finished.changes,
-            &finished.findings,
-            finished.targets.len(),
-            config_ok,
-            finished.silenced,
-        )
-    };
+    let summary = Summary::new(
+        objects,
+        &finished.changes,
+        &finished.findings,
+        finished.targets.len(),
+        config_ok,
+        finished.silenced,
+        F::FRAMING == Framing::Stream,
+    );
     let mut results = std::mem::take(&mut finished.results);
     results.push(KrmResult::new(Severity::Info, summary.to_string()));
+    // Nothing is written while there are errors: stream mode prints nothing, and kpt and
+    // kustomize write nothing when the function fails.
+    let written = summary.errors == 0;
     let report = options
         .explain
-        .map(|now| report(objects, &finished, &results, now, !has_errors));
+        .map(|now| report(objects, &finished, &results, now, written));
     let pieces = framed.apply(src, finished.changes, &results);
     Run {
         framing: F::FRAMING,

@@ -15,10 +15,6 @@ use crate::krm::results::Severity;
 pub struct Summary {
     /// Whether the options could be read (else nothing was generated or pruned).
     pub config_ok: bool,
-    /// Whether the output is held back because of errors: stream mode prints nothing then, and
-    /// kpt and kustomize write nothing when the function fails, so a count of objects "in the
-    /// output" would promise what is never written.
-    pub withheld: bool,
     /// Whether the run read a stream, whose options come from `--config`, a `StashAutoBackup`
     /// or a Kptfile rather than a ResourceList's functionConfig.
     pub stream: bool,
@@ -32,7 +28,7 @@ pub struct Summary {
 
 impl Summary {
     /// The summary of a run over `objects` that counted `targets`, made `changes` and found
-    /// `findings` (after `silenced` were left out).
+    /// `findings` (after `silenced` were left out), reading a stream when `stream`.
     pub fn new(
         objects: &[Object<'_>],
         changes: &Changes,
@@ -40,6 +36,7 @@ impl Summary {
         targets: usize,
         config_ok: bool,
         silenced: usize,
+        stream: bool,
     ) -> Self {
         let count = |severity| findings.iter().filter(|f| f.severity() == severity).count();
         let kept_in_place = objects
@@ -49,8 +46,7 @@ impl Summary {
             .count();
         Summary {
             config_ok,
-            withheld: false,
-            stream: false,
+            stream,
             targets,
             generated: changes.append.len() + kept_in_place,
             errors: count(Severity::Error),
@@ -76,7 +72,10 @@ impl fmt::Display for Summary {
             Plural(self.errors, "error"),
             Plural(self.warnings, "warning"),
         );
-        if self.config_ok && self.withheld {
+        // With an error nothing is written: stream mode prints nothing, and kpt and kustomize
+        // write nothing when the function fails, so a count "in the output" would promise what
+        // never lands.
+        if self.config_ok && self.errors > 0 {
             write!(
                 f,
                 "stash-autobackup: {}, nothing written",
