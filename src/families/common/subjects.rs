@@ -190,21 +190,26 @@ pub fn find(
 }
 
 /// Gives each database candidate in a namespace the objects of its name in none (`by_key` holds
-/// the namespaces after the default, so these have none at all): they may be its own.
+/// the namespaces after the default, so these have none at all): they may be its own. One name
+/// has at most one such slot, so each candidate gains the objects of one, in input order.
 fn note_maybe(found: &mut [Candidate], by_key: &HashMap<(Option<&str>, &str), usize>) {
+    let unplaced: HashMap<&str, Vec<ItemIndex>> = by_key
+        .iter()
+        .filter(|((namespace, _), _)| namespace.is_none())
+        .map(|(&(_, name), &slot)| {
+            let mut objects = found[slot].objects();
+            objects.sort_unstable();
+            (name, objects)
+        })
+        .collect();
+    if unplaced.is_empty() {
+        return;
+    }
     for (&(namespace, name), &slot) in by_key {
-        if namespace.is_some() {
-            continue;
-        }
-        let objects = found[slot].objects();
-        for (&(other, other_name), &other_slot) in by_key {
-            if other.is_some() && other_name == name {
-                found[other_slot].maybe.extend(&objects);
-            }
+        if let (Some(_), Some(objects)) = (namespace, unplaced.get(name)) {
+            found[slot].maybe.extend(objects);
         }
     }
-    // The map's order is no order: sorted, runs stay alike.
-    found.iter_mut().for_each(|c| c.maybe.sort_unstable());
 }
 
 /// A database target, still without its objects: its position in `found`.
