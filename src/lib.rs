@@ -116,4 +116,44 @@ pub mod internals {
     pub fn interest() -> Interest {
         crate::pipeline::interest()
     }
+
+    /// What the run-time CRD check finds in `object` (`path: problem`, paths from the root
+    /// as `.spec.x`), or `None` when no family ships the schema of its kind; `tests/crd.rs`
+    /// holds it against its own reading of the CRDs.
+    pub fn crd_violations(object: &serde_json::Value) -> Option<Vec<String>> {
+        let (api_version, kind) = (object["apiVersion"].as_str()?, object["kind"].as_str()?);
+        let mut families = crate::pipeline::FAMILIES.iter();
+        let root = families.find_map(|f| f.schemas().root(api_version, kind))?;
+        let mut value = from_json(object);
+        let violations = root.check(&mut value, "");
+        Some(
+            violations
+                .into_iter()
+                .map(|v| format!("{}: {}", v.field, v.problem))
+                .collect(),
+        )
+    }
+
+    /// Whether `text` is a resource quantity, as the run-time check decides.
+    pub fn is_quantity(text: &str) -> bool {
+        crate::engine::schema::is_quantity(text)
+    }
+
+    /// A JSON value as the objects we write hold it: numbers, `null` and booleans as the
+    /// plain scalars kubectl would read them from.
+    fn from_json(json: &serde_json::Value) -> emit::Value<'static> {
+        use serde_json::Value as J;
+        match json {
+            J::Null => emit::Value::Plain("null".into()),
+            J::Bool(b) => emit::Value::Bool(*b),
+            J::Number(n) => emit::Value::Plain(n.to_string().into()),
+            J::String(s) => emit::Value::Str(s.clone().into()),
+            J::Array(items) => emit::Value::Seq(items.iter().map(from_json).collect()),
+            J::Object(map) => emit::Value::Map(
+                map.iter()
+                    .map(|(k, v)| (emit::Value::Str(k.clone().into()), from_json(v)))
+                    .collect(),
+            ),
+        }
+    }
 }

@@ -112,7 +112,7 @@ pub struct Options<'c> {
 }
 
 /// The API families, in the order their objects are generated.
-static FAMILIES: [&dyn Family; 2] = [&Stash, &KubeStash];
+pub(crate) static FAMILIES: [&dyn Family; 2] = [&Stash, &KubeStash];
 
 /// What the readers keep: what the families declared, the kinds they generate, whole, and what
 /// holds options besides `functionConfig` (a typed options object, a Kptfile's pipeline).

@@ -165,7 +165,7 @@ fn a_symlink_loop_reads_each_file_once() {
     std::fs::create_dir_all(app.join("db")).expect("mkdir");
     std::fs::write(
         app.join("blueprint.yaml"),
-        "apiVersion: stash.appscode.com/v1beta1\nkind: BackupBlueprint\nmetadata:\n  name: daily\n  annotations: {config.kubernetes.io/local-config: \"true\"}\nspec:\n  backend: {gcs: {bucket: b, prefix: x}, storageSecretName: s}\n  schedule: '@daily'\n  retentionPolicy: {name: keep, keepLast: 5}\n",
+        "apiVersion: stash.appscode.com/v1beta1\nkind: BackupBlueprint\nmetadata:\n  name: daily\n  annotations: {config.kubernetes.io/local-config: \"true\"}\nspec:\n  backend: {gcs: {bucket: b, prefix: x}, storageSecretName: s}\n  schedule: '@daily'\n  retentionPolicy: {name: keep, keepLast: 5, prune: true}\n",
     )
     .expect("write");
     std::fs::write(

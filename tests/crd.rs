@@ -1,6 +1,6 @@
 //! Every object the golden scenarios generate is valid for its CRD: Stash's Repository and
-//! BackupConfiguration (`tests/fixtures/crds/`) and KubeStash's `core.kubestash.com`
-//! BackupConfiguration (`tests/fixtures/crds-kubestash/`): types, required fields, enums,
+//! BackupConfiguration (`crds/stash/`) and KubeStash's `core.kubestash.com`
+//! BackupConfiguration (`crds/kubestash/`): types, required fields, enums,
 //! minimums, and no field the schema does not know, checked against the `openAPIV3Schema` of
 //! the served version. Both the objects and the CRDs are read by kubectl, so types are what the
 //! API server would see.
@@ -10,11 +10,18 @@
 
 mod common;
 
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 
 fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    // The API server prunes a null before it validates (unless the field is nullable, when a
+    // null is valid): it is never wrong, only missing.
+    if value.is_null() {
+        return;
+    }
     if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
         let ok = branches.iter().any(|b| {
             let mut e = Vec::new();
@@ -27,6 +34,11 @@ fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>)
     }
     if value.is_null() && schema.get("nullable") == Some(&Value::Bool(true)) {
         return;
+    }
+    if let (Some(pattern), Some(text)) = (schema["pattern"].as_str(), value.as_str())
+        && !matches_pattern(pattern, text)
+    {
+        errors.push(format!("{path}: {value} does not match the pattern"));
     }
     if schema.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
         if !(value.is_i64() || value.is_u64() || value.is_string()) {
@@ -92,7 +104,10 @@ fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>)
                 .flatten()
             {
                 let key = required.as_str().unwrap_or_default();
-                if !map.contains_key(key) {
+                let nullable = properties
+                    .and_then(|p| p.get(key))
+                    .is_some_and(|s| s["nullable"] == true);
+                if map.get(key).is_none_or(|v| v.is_null() && !nullable) {
                     errors.push(format!("{path}: required field {key} is missing"));
                 }
             }
@@ -118,6 +133,29 @@ fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>)
                     validate(s, item, &format!("{path}[{i}]"), errors);
                 }
             }
+            // A list map's entries are unique by their keys, a set's entries by themselves.
+            let identity = |item: &Value| match schema["x-kubernetes-list-type"].as_str() {
+                Some("map") => Some(
+                    schema["x-kubernetes-list-map-keys"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|k| item[k.as_str().unwrap_or_default()].clone())
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+                Some("set") => Some(item.clone()),
+                _ => None,
+            };
+            let mut seen: Vec<Value> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let Some(id) = identity(item) else { break };
+                if seen.contains(&id) {
+                    errors.push(format!("{path}[{i}]: duplicate entry"));
+                } else {
+                    seen.push(id);
+                }
+            }
         }
         _ => {}
     }
@@ -127,7 +165,7 @@ fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>)
 /// (an input whose blueprint is invalid is no evidence either way).
 const CRDS: [(&str, &[&str]); 2] = [
     (
-        "tests/fixtures/crds",
+        "crds/stash",
         &[
             "stash.appscode.com_repositories.yaml",
             "stash.appscode.com_backupconfigurations.yaml",
@@ -135,7 +173,7 @@ const CRDS: [(&str, &[&str]); 2] = [
         ],
     ),
     (
-        "tests/fixtures/crds-kubestash",
+        "crds/kubestash",
         &[
             "core.kubestash.com_backupconfigurations.yaml",
             "core.kubestash.com_backupblueprints.yaml",
@@ -266,6 +304,13 @@ fn generated_objects_are_valid_for_their_crds() {
             let mut found = Vec::new();
             validate(schema, &object, "", &mut found);
             errors.extend(found.into_iter().map(|e| format!("{name}: {e}")));
+            // The function checked it too, before it wrote it: its check finds nothing either.
+            match stash_autobackup::internals::crd_violations(&object) {
+                Some(found) => {
+                    errors.extend(found.into_iter().map(|e| format!("{name}: run time: {e}")))
+                }
+                None => errors.push(format!("{name}: the run-time check has no schema")),
+            }
             checked += 1;
             kubestash += usize::from(key.0.starts_with("core.kubestash.com/"));
         }
@@ -399,4 +444,386 @@ fn the_validator_rejects_invalid_kubestash_objects() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
+}
+
+/// The schema tables the families check their objects with at run time
+/// (`crds/<family>/schemas.json`), and the CRDs each is compiled from.
+const TABLES: [(&str, &[&str]); 2] = [
+    (
+        "crds/stash",
+        &[
+            "stash.appscode.com_repositories.yaml",
+            "stash.appscode.com_backupconfigurations.yaml",
+            "stash.appscode.com_backupblueprints.yaml",
+        ],
+    ),
+    (
+        "crds/kubestash",
+        &[
+            "core.kubestash.com_backupconfigurations.yaml",
+            "core.kubestash.com_backupblueprints.yaml",
+        ],
+    ),
+];
+
+/// What a table keeps of a schema node: everything the server checks a structural schema by.
+/// What it leaves out says nothing about a value's validity (`description`), is checked by the
+/// server only for formats these CRDs do not use on fields we write (`format`: `int32`, `int64`,
+/// `date-time` on status fields), is filled in by the server (`default`), or says how apply
+/// merges (`x-kubernetes-map-type`). A key in neither list stops the compiler, so a CRD that
+/// grows a new kind of rule cannot be checked less than the server checks it.
+const KEPT: [&str; 12] = [
+    "type",
+    "properties",
+    "additionalProperties",
+    "items",
+    "required",
+    "enum",
+    "minimum",
+    "maximum",
+    "nullable",
+    "pattern",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-int-or-string",
+];
+const LEFT_OUT: [&str; 4] = ["description", "format", "default", "x-kubernetes-map-type"];
+
+/// Compiles one node and its children into `nodes` (children first, each distinct node once);
+/// its number.
+fn intern(schema: &Value, nodes: &mut Vec<Value>, seen: &mut HashMap<String, usize>) -> usize {
+    let mut out = serde_json::Map::new();
+    for (key, value) in schema.as_object().expect("a schema node is a mapping") {
+        let compiled = match key.as_str() {
+            "properties" => Value::Object(
+                value
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(name, child)| (name.clone(), intern(child, nodes, seen).into()))
+                    .collect(),
+            ),
+            "items" | "additionalProperties" if value.is_object() => {
+                intern(value, nodes, seen).into()
+            }
+            // Only int-or-string says it with anyOf here, and the flag says it all.
+            "anyOf" => {
+                let int_or_string = serde_json::json!([{"type": "integer"}, {"type": "string"}]);
+                assert!(
+                    *value == int_or_string && schema["x-kubernetes-int-or-string"] == true,
+                    "an anyOf the table cannot hold: {value}"
+                );
+                continue;
+            }
+            "x-kubernetes-list-type" | "x-kubernetes-list-map-keys" => value.clone(),
+            key if KEPT.contains(&key) => value.clone(),
+            key if LEFT_OUT.contains(&key) => continue,
+            key => panic!("a schema keyword the table cannot hold: {key}"),
+        };
+        out.insert(key.clone(), compiled);
+    }
+    if let Some(pattern) = out.get("pattern") {
+        assert_eq!(
+            pattern, QUANTITY,
+            "the only pattern the run-time check evaluates is the resource quantity's"
+        );
+    }
+    let text = serde_json::to_string(&out).unwrap();
+    *seen.entry(text).or_insert_with(|| {
+        nodes.push(Value::Object(out));
+        nodes.len() - 1
+    })
+}
+
+/// `src/engine/schema.rs`'s QUANTITY_PATTERN.
+const QUANTITY: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
+/// The table of a family's CRDs, as `crds/<family>/schemas.json` holds it: one node a line.
+fn table(folder: &str, files: &[&str]) -> String {
+    let mut nodes = Vec::new();
+    let mut seen = HashMap::new();
+    let mut roots = serde_json::Map::new();
+    for crd in files
+        .iter()
+        .flat_map(|file| common::kubectl_objects(&common::read(&format!("{folder}/{file}"))))
+    {
+        let group = crd["spec"]["group"].as_str().unwrap();
+        let kind = crd["spec"]["names"]["kind"].as_str().unwrap();
+        for version in crd["spec"]["versions"].as_array().unwrap() {
+            if version["served"] != true {
+                continue;
+            }
+            let root = intern(&version["schema"]["openAPIV3Schema"], &mut nodes, &mut seen);
+            let name = version["name"].as_str().unwrap();
+            roots.insert(format!("{group}/{name} {kind}"), root.into());
+        }
+    }
+    let mut text = format!(
+        "{{\"source\":\"compiled by tests/crd.rs from the CRDs beside this file; \
+         UPDATE_GOLDEN=1 cargo test --test crd rewrites it\",\n\"roots\":{},\n\"nodes\":[\n",
+        serde_json::to_string(&roots).unwrap()
+    );
+    let lines: Vec<String> = nodes
+        .iter()
+        .map(|n| serde_json::to_string(n).unwrap())
+        .collect();
+    text.push_str(&lines.join(",\n"));
+    text.push_str("\n]}\n");
+    text
+}
+
+/// The tables the run-time check reads are the shipped CRDs, compiled: data, not rules copied
+/// by hand, and never stale.
+#[test]
+fn the_run_time_schema_tables_are_the_crds_compiled() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    for (folder, files) in TABLES {
+        let path = format!("{folder}/schemas.json");
+        let wanted = table(folder, files);
+        if update {
+            fs::write(&path, &wanted).unwrap();
+        }
+        let have = fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == wanted,
+            "{path} is not the CRDs compiled; UPDATE_GOLDEN=1 cargo test --test crd rewrites it"
+        );
+    }
+}
+
+thread_local! {
+    static MATCHED: RefCell<HashMap<(String, String), bool>> = RefCell::new(HashMap::new());
+}
+
+/// Whether `text` matches the CRD's `pattern`, as a real regular expression engine says (GNU
+/// grep's extended syntax, which the quantity pattern is written in): an oracle that owes
+/// nothing to the matcher the function uses.
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    if text.contains('\n') {
+        return false;
+    }
+    let key = (pattern.to_owned(), text.to_owned());
+    if let Some(known) = MATCHED.with(|m| m.borrow().get(&key).copied()) {
+        return known;
+    }
+    let out = common::run("grep", &["-E", "-q", "-e", pattern], text.as_bytes());
+    assert!(out.code <= 1, "grep failed: {}", out.stderr);
+    MATCHED.with(|m| m.borrow_mut().insert(key, out.code == 0));
+    out.code == 0
+}
+
+/// The function's quantity matcher and a real regular expression engine agree.
+#[test]
+fn the_quantity_matcher_is_the_crds_pattern() {
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        ..Config::default()
+    });
+    let text = "[-+]?[0-9.]{0,4}([eE][-+]?[0-9.]{0,3})? ?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|ki|i|e|B)?[0-9]?";
+    runner
+        .run(&text, |text| {
+            let ours = stash_autobackup::internals::is_quantity(&text);
+            let regex = matches_pattern(QUANTITY, &text);
+            if ours != regex {
+                return Err(TestCaseError::fail(format!(
+                    "{text:?}: ours {ours}, the pattern {regex}"
+                )));
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// One violation as a (path, class) pair, whichever validator worded it.
+fn class_of(message: &str) -> (String, String) {
+    let (path, problem) = message.split_once(": ").unwrap_or((message, ""));
+    let class = if problem.contains("unknown field") || problem.contains("no such field") {
+        "unknown".to_owned()
+    } else if let Some(rest) = problem.split("required field ").nth(1) {
+        let name = rest.trim_start_matches('`');
+        let name = name.split(['`', ' ']).next().unwrap_or_default();
+        format!("required {name}")
+    } else if problem.contains("not one of") {
+        "enum".to_owned()
+    } else if problem.contains("minimum") || problem.contains("at least") {
+        "minimum".to_owned()
+    } else if problem.contains("maximum") || problem.contains("at most") {
+        "maximum".to_owned()
+    } else if problem.contains("pattern") || problem.contains("resource quantity") {
+        "pattern".to_owned()
+    } else if problem.contains("duplicate") || problem.contains("repeats") {
+        "duplicate".to_owned()
+    } else if problem.starts_with("must be") || problem.contains("anyOf") {
+        "type".to_owned()
+    } else {
+        format!("unclassified: {problem}")
+    };
+    (path.to_owned(), class)
+}
+
+/// Generated objects of the operator-docs cases: a seed for mutations.
+fn seed_objects() -> Vec<Value> {
+    let mut objects = Vec::new();
+    for group in [
+        "testdata/stash/operator-docs",
+        "testdata/kubestash/operator-docs",
+    ] {
+        for case in common::cases(group) {
+            let Ok(stdout) = fs::read(case.join("expected/stdout")) else {
+                continue;
+            };
+            let Ok(found) = common::try_kubectl_objects(&stdout) else {
+                continue;
+            };
+            objects.extend(found.into_iter().filter(|o| {
+                o["metadata"]["annotations"]["autobackup.stash.appscode.com/blueprint"].is_string()
+            }));
+        }
+    }
+    // The guides write no list maps, sets or quantities: two objects that have them.
+    objects.push(serde_json::json!({
+        "apiVersion": "stash.appscode.com/v1beta1", "kind": "BackupConfiguration",
+        "metadata": {"name": "app-orders", "namespace": "shop"},
+        "spec": {
+            "repository": {"name": "app-orders"}, "schedule": "0 2 * * *",
+            "target": {"ref": {"apiVersion": "appcatalog.appscode.com/v1alpha1", "kind": "AppBinding", "name": "orders"}},
+            "retentionPolicy": {"name": "keep", "keepLast": 5, "prune": true},
+            "runtimeSettings": {
+                "container": {"resources": {"limits": {"memory": "1Gi", "cpu": "500m"},
+                                            "claims": [{"name": "a"}, {"name": "b"}]}},
+                "pod": {"topologySpreadConstraints": [
+                    {"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "maxSkew": 1},
+                    {"topologyKey": "host", "whenUnsatisfiable": "DoNotSchedule", "maxSkew": 1}]}
+            }
+        }
+    }));
+    objects.push(serde_json::json!({
+        "apiVersion": "core.kubestash.com/v1alpha1", "kind": "BackupConfiguration",
+        "metadata": {"name": "postgres-orders", "namespace": "shop"},
+        "spec": {
+            "target": {"apiGroup": "kubedb.com", "kind": "Postgres", "name": "orders", "namespace": "shop"},
+            "backends": [{"name": "s3", "storageRef": {"name": "s", "namespace": "backup"},
+                          "retentionPolicy": {"name": "r", "namespace": "backup"}}],
+            "sessions": [{
+                "name": "nightly",
+                "scheduler": {"schedule": "0 2 * * *", "jobTemplate": {"template": {"spec": {
+                    "initContainers": [{"name": "wait", "image": "busybox",
+                        "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+                        "ports": [{"containerPort": 80, "protocol": "TCP"}, {"containerPort": 81, "protocol": "TCP"}],
+                        "volumeMounts": [{"name": "d", "mountPath": "/d"}, {"name": "e", "mountPath": "/e"}],
+                        "resources": {"requests": {"memory": "64Mi"}}}]}}}},
+                "repositories": [{"name": "r", "backend": "s3", "directory": "/d"}],
+                "addon": {"name": "postgres-addon", "tasks": [{"name": "logical-backup"}]}
+            }]
+        }
+    }));
+    objects
+}
+
+/// Every place in `value` under `spec`, as JSON pointers.
+fn places(value: &Value, pointer: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                places(v, child, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                places(v, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(pointer);
+}
+
+/// Applies mutation `kind` at the `at`-th place of the object's spec; `pick` chooses a value.
+fn mutate(object: &mut Value, kind: u8, at: usize, pick: usize) {
+    let mut all = Vec::new();
+    places(&object["spec"], "/spec".to_owned(), &mut all);
+    let pointer = &all[at % all.len()];
+    let values = [
+        Value::from("x"),
+        Value::from(0),
+        Value::from(-1),
+        Value::from(1.5),
+        Value::from(true),
+        Value::from("Never"),
+        Value::from("1 Gi"),
+        Value::from("500m"),
+        Value::from(7),
+        serde_json::json!({}),
+        serde_json::json!([]),
+        Value::Null,
+    ];
+    let names = [
+        "x",
+        "nmae",
+        "schedul",
+        "backends",
+        "prune",
+        "name",
+        "storageRef",
+    ];
+    let target = object.pointer_mut(pointer).expect("a place");
+    match (kind, target) {
+        (0, target) => *target = values[pick % values.len()].clone(),
+        (1, Value::Object(map)) if !map.is_empty() => {
+            let key = map.keys().nth(pick % map.len()).cloned().unwrap();
+            map.remove(&key);
+        }
+        (2, Value::Object(map)) => {
+            map.insert(
+                names[pick % names.len()].to_owned(),
+                values[pick % values.len()].clone(),
+            );
+        }
+        (3, Value::Array(items)) if !items.is_empty() => {
+            let item = items[pick % items.len()].clone();
+            items.push(item);
+        }
+        (_, target) => *target = values[(pick + 1) % values.len()].clone(),
+    }
+}
+
+/// The run-time check and this file's validator find the same problems in the same places of
+/// the golden outputs, mutated: a wrong type, a missing or unknown field, a value outside an
+/// enum or a bound, a bad quantity, a repeated list entry, a null.
+#[test]
+fn the_run_time_check_agrees_with_the_crds_on_mutated_objects() {
+    let objects = seed_objects();
+    assert!(
+        objects.len() >= 20,
+        "the operator-docs cases generate objects ({})",
+        objects.len()
+    );
+    let schemas = schemas();
+    let mut runner = TestRunner::new(Config {
+        cases: 1500,
+        ..Config::default()
+    });
+    let strategy = (0..objects.len(), 0u8..5, 0usize..10_000, 0usize..1000);
+    runner
+        .run(&strategy, |(which, kind, at, pick)| {
+            let mut object = objects[which].clone();
+            mutate(&mut object, kind, at, pick);
+            let key = key(
+                object["apiVersion"].as_str().unwrap(),
+                object["kind"].as_str().unwrap(),
+            );
+            let mut theirs = Vec::new();
+            validate(&schemas[&key], &object, "", &mut theirs);
+            let theirs: BTreeSet<_> = theirs.iter().map(|m| class_of(m)).collect();
+            let ours = stash_autobackup::internals::crd_violations(&object).expect("a schema");
+            let ours: BTreeSet<_> = ours.iter().map(|m| class_of(m)).collect();
+            if ours != theirs {
+                return Err(TestCaseError::fail(format!(
+                    "{} {}: run time {ours:?}, the CRD {theirs:?}",
+                    key.1, object["spec"]
+                )));
+            }
+            Ok(())
+        })
+        .unwrap();
 }

@@ -76,7 +76,9 @@ fn a_1_mb_annotation_value_is_handled() {
 /// A blueprint whose runtimeSettings hold `value` under the anchor `a`, and `extra` after it.
 fn blueprint_with_settings(value: &str, extra: &str) -> String {
     BLUEPRINT.replace("pg-daily", "big")
-        + &format!("    runtimeSettings:\n      pod:\n        a: &a {value}\n{extra}")
+        + &format!(
+            "    runtimeSettings:\n      pod:\n        serviceAccountName: &a {value}\n{extra}"
+        )
 }
 
 #[test]
@@ -106,7 +108,7 @@ fn a_long_string_that_fits_in_an_object_is_copied() {
     );
     let config = generated_config(&src);
     assert_eq!(
-        config["spec"]["runtimeSettings"]["pod"]["a"]
+        config["spec"]["runtimeSettings"]["pod"]["serviceAccountName"]
             .as_str()
             .map(str::len),
         Some(2 << 20)

@@ -11,7 +11,7 @@
 //! The guides print the API server's view of what the Go operator wrote, so both sides are
 //! normalised before they are compared, as `testdata/kubestash/operator-docs/README.md` and the
 //! cases' own README describe: CRD defaults applied (read from the CRD in
-//! `tests/fixtures/crds-kubestash/`), Go zero values (`{}`) and nulls dropped, durations
+//! `crds/kubestash/`), Go zero values (`{}`) and nulls dropped, durations
 //! compared by value, our marker annotation and our label removed; `*-partial` cases compare the printed fields
 //! as a subset of ours. See [`normalise`] and [`differences`].
 //!
@@ -26,7 +26,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 const GROUP: &str = "testdata/kubestash/operator-docs";
-const CRD: &str = "tests/fixtures/crds-kubestash/core.kubestash.com_backupconfigurations.yaml";
+const CRD: &str = "crds/kubestash/core.kubestash.com_backupconfigurations.yaml";
 const GROUP_NAME: &str = "core.kubestash.com";
 const API_VERSION: &str = "core.kubestash.com/v1alpha1";
 const KIND: &str = "BackupConfiguration";

@@ -18,15 +18,16 @@ items:
     backend:
       s3:
         bucket: "yes"
+        endpoint: s3.amazonaws.com
         prefix: ${TARGET_NAMESPACE}
-      storageSecretName: n
+      storageSecretName: "n"
     schedule: "0 0 * * 0"
     task:
       params:
       - name: level
         value: ${TARGET_APP_VERSION}
     retentionPolicy:
-      name: y
+      name: "y"
       keepLast: 012
       prune: yes
       dryRun: off
@@ -34,7 +35,7 @@ items:
       pod:
         nodeSelector:
           disk: "on"
-          zone: 1_000
+          zone: "1_000"
 - apiVersion: kubedb.com/v1alpha2
   kind: Redis
   metadata:
@@ -72,7 +73,7 @@ fn strings_we_write_stay_strings_and_copied_values_keep_their_meaning() {
     );
     // Substituted: `${TARGET_NAMESPACE}` gives the string "no", not false.
     assert_eq!(repository["spec"]["backend"]["s3"]["prefix"], "no");
-    // Copied as written: quoted "yes" and plain `n` mean to kubectl what they meant in the blueprint.
+    // Copied as written: quoted "yes" and "n" mean to kubectl what they meant in the blueprint.
     let mut backend = blueprint["spec"]["backend"].clone();
     backend["s3"]["prefix"] = json!("no");
     assert_eq!(repository["spec"]["backend"], backend);
@@ -84,24 +85,60 @@ fn strings_we_write_stay_strings_and_copied_values_keep_their_meaning() {
         config["spec"]["task"]["params"],
         json!([{"name": "level", "value": "1.10"}, {"name": "mode", "value": "off"}])
     );
-    // Plain `012`, `yes`, `off`, `y` and `1_000` copied from the blueprint read exactly as they do
-    // in the blueprint: 10, true, false, true, 1000.
+    // Plain `012`, `yes` and `off` copied from the blueprint read exactly as they do in the
+    // blueprint: 10, true, false.
     assert_eq!(
         config["spec"]["retentionPolicy"],
         blueprint["spec"]["retentionPolicy"]
     );
     assert_eq!(config["spec"]["retentionPolicy"]["keepLast"], 10);
-    assert_eq!(config["spec"]["retentionPolicy"]["name"], true);
+    assert_eq!(config["spec"]["retentionPolicy"]["prune"], true);
+    assert_eq!(config["spec"]["retentionPolicy"]["dryRun"], false);
     assert_eq!(
         config["spec"]["runtimeSettings"],
         blueprint["spec"]["runtimeSettings"]
     );
     assert_eq!(
         config["spec"]["runtimeSettings"]["pod"]["nodeSelector"]["zone"],
-        1000
+        "1_000"
     );
     assert_eq!(
         config["spec"]["runtimeSettings"]["pod"]["nodeSelector"]["disk"],
         "on"
     );
+}
+
+/// Where a string is wanted, a plain `y`, `n` or `1_000` is no string to kubectl (true, false,
+/// 1000): the API server would refuse the object, and the function says so at each field
+/// instead of writing it.
+#[test]
+fn a_plain_scalar_kubectl_reads_as_no_string_is_refused_where_a_string_is_wanted() {
+    let input = INPUT
+        .replace(
+            r#"name: "y"
+      keepLast"#,
+            "name: y\n      keepLast",
+        )
+        .replace(r#"storageSecretName: "n""#, "storageSecretName: n")
+        .replace(r#"zone: "1_000""#, "zone: 1_000");
+    let blueprint = common::kubectl_objects(input.as_bytes())
+        .into_iter()
+        .find(|o| o["kind"] == "BackupBlueprint")
+        .expect("the blueprint");
+    // What kubectl, and so the API server, reads there.
+    assert_eq!(blueprint["spec"]["retentionPolicy"]["name"], true);
+    assert_eq!(blueprint["spec"]["backend"]["storageSecretName"], false);
+    assert_eq!(
+        blueprint["spec"]["runtimeSettings"]["pod"]["nodeSelector"]["zone"],
+        1000
+    );
+    let out = common::function(&[], input.as_bytes());
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for field in [
+        "spec.retentionPolicy.name of BackupBlueprint `on`: must be a string, not the boolean y",
+        "spec.backend.storageSecretName of BackupBlueprint `on`: must be a string, not the boolean n",
+        "spec.runtimeSettings.pod.nodeSelector.zone of BackupBlueprint `on`: must be a string, not the number 1_000",
+    ] {
+        assert!(out.stderr.contains(field), "{field}\n{}", out.stderr);
+    }
 }

@@ -5,6 +5,7 @@ use super::config::Config;
 pub use super::finding::FamilyId;
 use super::reconcile::Proposals;
 pub use super::reconcile::{Doubt, EarlierTarget};
+use super::schema::Schemas;
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectFields};
 use crate::krm::read::Interest;
 use crate::suggest::Keys;
@@ -40,6 +41,9 @@ pub trait Family: Sync {
         index: ItemIndex,
         default: Option<&str>,
     ) -> Option<EarlierTarget>;
+
+    /// The schemas of its CRDs: the objects it generates, and its blueprints.
+    fn schemas(&self) -> &'static Schemas;
 
     /// The kinds whose earlier output stays when nothing asks for it any more (a Repository
     /// holds the backups: deleting it may delete them), marked retained instead of pruned.

@@ -12,7 +12,9 @@ use std::cell::RefCell;
 use std::fmt;
 
 use super::k8s_names::{NAME_RULE, NAMESPACE_RULE};
+use super::schema::Place;
 use crate::krm::results::Severity;
+use crate::suggest;
 use crate::yaml::tree::{NodeId, Tree};
 
 /// What a problem is about, as its message names it.
@@ -89,8 +91,12 @@ pub enum Problem {
     Duplicate,
     /// A merge key (`<<`) in the mapping whose value could not be merged.
     MergeKey,
-    /// A key `subject` does not know: ignored, so only a warning.
-    UnknownField { subject: Subject },
+    /// A key `subject` does not know: ignored, so only a warning; with the known key it is
+    /// closest to.
+    UnknownField {
+        subject: Subject,
+        suggestion: Option<String>,
+    },
     /// A wording of one reader's own, which no other reader shares.
     Custom(Cow<'static, str>),
 }
@@ -180,10 +186,16 @@ impl fmt::Display for FieldProblem {
                 "a merge key (`<<`) in {field} cannot be applied: its value must be a mapping or \
                  a list of mappings"
             ),
-            Problem::UnknownField { subject } => write!(
-                f,
-                "unknown field {field} in {subject} is ignored; check its spelling"
-            ),
+            Problem::UnknownField {
+                subject,
+                suggestion,
+            } => {
+                write!(f, "unknown field {field} in {subject} is ignored; ")?;
+                match suggestion {
+                    None => f.write_str("check its spelling"),
+                    Some(s) => write!(f, "did you mean `{s}`?"),
+                }
+            }
             Problem::Custom(message) => write!(f, "{message}"),
         }
     }
@@ -276,6 +288,27 @@ impl<'a, 't> Fields<'a, 't> {
     /// Records `problem` at the field under `key`.
     pub fn report(&self, key: &str, problem: Problem) {
         self.problems.record(self.field(key), problem);
+    }
+
+    /// Warns of each key here that the schema at `place` does not know (the server would
+    /// prune it, the operator's Go types drop it), with the known key it is closest to. Merge
+    /// keys are the caller's to report.
+    pub fn unknown_keys(&self, place: Place<'_>, subject: &Subject) {
+        let keys = self.entries().iter().map(|(k, _)| *k);
+        let keys = keys.filter(|k| !self.tree.is_merge_key(*k));
+        for key in keys.filter_map(|k| self.tree.scalar(k)) {
+            if place.field(key).is_none() {
+                let suggestion = suggest::closest(key, place.fields()).map(str::to_owned);
+                let subject = subject.clone();
+                self.report(
+                    key,
+                    Problem::UnknownField {
+                        subject,
+                        suggestion,
+                    },
+                );
+            }
+        }
     }
 
     /// Records `problem` at this node.
@@ -690,8 +723,18 @@ mod tests {
                 "a merge key (`<<`) in spec.x cannot be applied: its value must be a mapping or a list of mappings",
             ),
             (
-                Problem::UnknownField { subject: named },
+                Problem::UnknownField {
+                    subject: named.clone(),
+                    suggestion: None,
+                },
                 "unknown field spec.x in BackupBlueprint `daily` is ignored; check its spelling",
+            ),
+            (
+                Problem::UnknownField {
+                    subject: named,
+                    suggestion: Some("y".into()),
+                },
+                "unknown field spec.x in BackupBlueprint `daily` is ignored; did you mean `y`?",
             ),
             (Problem::Custom("as it is".into()), "as it is"),
         ];
@@ -709,6 +752,7 @@ mod tests {
         let problems = Problems::default();
         let unknown = Problem::UnknownField {
             subject: Subject::Kind("Thing"),
+            suggestion: None,
         };
         problems.record("spec.x", unknown);
         assert!(!problems.has_errors());

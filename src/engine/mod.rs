@@ -15,4 +15,5 @@ pub mod finding;
 pub mod k8s_names;
 pub mod ownership;
 pub mod reconcile;
+pub mod schema;
 pub mod spread;

@@ -100,6 +100,48 @@ pub fn resolves_to_non_string(s: &str) -> bool {
     go_int(&plain) || yaml_float(&plain)
 }
 
+/// What a scalar becomes for Go's yaml.v2, and so in the JSON the API server validates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved {
+    Null,
+    Bool,
+    /// A whole number; a float with no fraction is one too, as kubectl writes it (`1.0` → `1`).
+    Int,
+    /// A number with a fraction, or one JSON cannot hold (`.inf`).
+    Float,
+    Str,
+}
+
+/// What yaml.v2 resolves the plain scalar `s` to (see [`resolves_to_non_string`]).
+pub fn resolve_plain(s: &str) -> Resolved {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "n" | "N" | "no" | "No" | "NO" | "true" | "True"
+        | "TRUE" | "false" | "False" | "FALSE" | "on" | "On" | "ON" | "off" | "Off" | "OFF" => {
+            return Resolved::Bool;
+        }
+        _ => {}
+    }
+    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
+        return Resolved::Str;
+    }
+    let plain: String = s.chars().filter(|c| *c != '_').collect();
+    if go_int(&plain) {
+        return Resolved::Int;
+    }
+    if yaml_float(&plain) {
+        return match plain.parse::<f64>() {
+            Ok(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Resolved::Int,
+            _ => Resolved::Float,
+        };
+    }
+    match s.trim_start_matches(['+', '-']) {
+        ".inf" | ".Inf" | ".INF" if s.len() <= 5 => Resolved::Float,
+        ".nan" | ".NaN" | ".NAN" if s.len() == 4 => Resolved::Float,
+        _ => Resolved::Str,
+    }
+}
+
 /// Go's `strconv.ParseInt(s, 0, 64)` syntax (as yaml.v2 tries it, and its `0b` binary form): a
 /// sign, then decimal digits, `0x` hex, `0o` or a leading-`0` octal, `0b` binary.
 fn go_int(s: &str) -> bool {

@@ -8,6 +8,7 @@
 //! `…Finding` type beside it), so a problem reads the same whichever family finds it. Not a
 //! family: families share it, and it uses no family.
 
+pub mod acceptance;
 pub mod blueprints;
 pub mod checks;
 pub mod kinds;

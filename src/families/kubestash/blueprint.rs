@@ -47,6 +47,7 @@ pub fn read(
 ) -> Option<Blueprint> {
     let (name, namespace) = identity(object, problems)?;
     let (spec, template) = template(tree, object, namespace, name, problems)?;
+    unknown_keys(spec.as_ref(), &template, namespace, name);
     let template_namespace = template_namespace(&template);
     let deletion_policy = template.node("deletionPolicy");
     let backends = backends(&template);
@@ -151,6 +152,23 @@ fn template<'a, 't>(
         return None;
     };
     Some((spec, template))
+}
+
+/// Warns of keys of the spec and of the template that the blueprint's CRD does not know (a
+/// misspelt `backend:` would leave every backend out); the backends and sessions are checked
+/// where they go, in the BackupConfiguration.
+fn unknown_keys(spec: Option<&Fields<'_, '_>>, template: &Fields<'_, '_>, ns: &str, name: &str) {
+    let subject = Subject::InNamespace(BLUEPRINT_KIND, ns.to_owned(), name.to_owned());
+    let schema = super::schemas().root(API_VERSION, BLUEPRINT_KIND);
+    let Some(place) = schema.and_then(|root| root.field("spec")) else {
+        return;
+    };
+    if let Some(spec) = spec {
+        spec.unknown_keys(place, &subject);
+    }
+    if let Some(place) = place.field("backupConfigurationTemplate") {
+        template.unknown_keys(place, &subject);
+    }
 }
 
 /// `backupConfigurationTemplate.namespace`, when set and not empty. Variables may make the

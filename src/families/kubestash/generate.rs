@@ -14,13 +14,14 @@ use super::targets::{self, KEYS, Target, WATCHED};
 use super::usage::{self, NAME_LABEL, UsageRefused};
 use super::vars::Vars;
 use super::{
-    FILE_PREFIX, FORMS, GENERATED, GROUP, KEYS as ANNOTATION_KEYS, KubeStash, NAME_ANNOTATION,
-    NAMESPACE_ANNOTATION, TEMPLATE,
+    API_VERSION, FILE_PREFIX, FORMS, GENERATED, GROUP, KEYS as ANNOTATION_KEYS, KubeStash,
+    NAME_ANNOTATION, NAMESPACE_ANNOTATION, TEMPLATE,
 };
 use crate::engine::config::Config;
 use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input, Select};
 use crate::engine::reconcile::{Proposal, Proposals};
+use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
 use crate::families::common::schedule::{self, Written};
 use crate::families::common::{checks as common, substitution};
@@ -33,6 +34,14 @@ use crate::yaml::tree::NodeId;
 const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "kubestash.com");
 const INVOKER_NAME: &str = "kubestash.com/invoker-name";
 const INVOKER_NAMESPACE: &str = "kubestash.com/invoker-namespace";
+
+/// Fields of a session that KubeStash's API had once: `failurePolicy` went in v2024.4.27
+/// (kubestash/apimachinery 1d425806, "Update autobackup annotation and cleanup").
+const RETIRED: [(&str, &str); 1] = [(
+    "failurePolicy",
+    "KubeStash removed a session's failurePolicy in v2024.4.27; a failed backup is retried \
+     by the session's retryConfig (maxRetry, delay)",
+)];
 
 /// How KubeStash finds its blueprints: namespaced, named by two annotations.
 const READER: BlueprintReader<Blueprint> = BlueprintReader {
@@ -55,6 +64,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         claims: Claims::default(),
         defaults: Defaults::of(input),
         naming: Naming::default(),
+        acceptance: Acceptance::default(),
     };
     generator.run();
 }
@@ -66,6 +76,7 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
     claims: Claims,
     defaults: Defaults,
     naming: Naming,
+    acceptance: Acceptance,
 }
 
 /// One target on its way to a BackupConfiguration.
@@ -245,13 +256,49 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             })
             .collect();
         let shown = || blueprint.provenance.to_string();
-        substitution::reported(&mut expander, self.out, resolved.annotated, shown).then_some(
-            Template {
-                namespace,
-                backends,
-                sessions,
-            },
-        )
+        if !substitution::reported(&mut expander, self.out, resolved.annotated, shown) {
+            return None;
+        }
+        let mut template = Template {
+            namespace,
+            backends,
+            sessions,
+        };
+        self.accepted(resolved, &mut template).then_some(template)
+    }
+
+    /// Whether the API server would accept what the template gives the BackupConfiguration
+    /// (what it would prune is left out): its backends and sessions, each at its place in the
+    /// BackupConfiguration, reported at its field in the blueprint.
+    fn accepted(&mut self, resolved: &Resolved<'_>, template: &mut Template<'_>) -> bool {
+        let blueprint = resolved.blueprint;
+        let shown = blueprint.provenance.to_string();
+        let source = Source {
+            blueprint: blueprint.object,
+            shown: &shown,
+            target: resolved.annotated,
+            object: GENERATED[0].kind,
+            retired: &RETIRED,
+        };
+        let spec = super::schemas()
+            .root(API_VERSION, GENERATED[0].kind)
+            .and_then(|root| root.field("spec"));
+        let mut accepted = true;
+        if let Some(backends) = &mut template.backends {
+            let place = spec.and_then(|s| s.field("backends"));
+            let field = format!("{TEMPLATE}.backends");
+            accepted &= self
+                .acceptance
+                .check(self.out, place, backends, &field, &source);
+        }
+        let place = spec.and_then(|s| s.field("sessions")?.item());
+        for (i, session) in &mut template.sessions {
+            let field = format!("{TEMPLATE}.sessions[{i}]");
+            accepted &= self
+                .acceptance
+                .check(self.out, place, session, &field, &source);
+        }
+        accepted
     }
 
     /// Whether KubeStash would accept the BackupConfiguration: its webhook's checks, and the

@@ -16,9 +16,12 @@ mod targets;
 mod usage;
 mod vars;
 
+use std::sync::OnceLock;
+
 use crate::engine::config::Config;
 use crate::engine::family::{EarlierTarget, Family, Input};
 use crate::engine::reconcile::Proposals;
+use crate::engine::schema::Schemas;
 use crate::families::common::subjects::{APPBINDING_GROUP, KUBEDB_GROUP};
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
@@ -33,6 +36,17 @@ pub const TEMPLATE: &str = "spec.backupConfigurationTemplate";
 /// BackupStorages and RetentionPolicies, which a backend names (a `default: true` one fills in
 /// what a backend leaves out).
 pub const STORAGE_GROUP: &str = "storage.kubestash.com";
+
+/// The schemas of KubeStash's CRDs (`crds/kubestash/`), compiled by `tests/crd.rs`: what the
+/// API server checks a BackupConfiguration and a blueprint against.
+pub fn schemas() -> &'static Schemas {
+    static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        // The table is part of the build, and a unit test reads it.
+        Schemas::parse(include_str!("../../../crds/kubestash/schemas.json"))
+            .unwrap_or_else(|e| unreachable!("{e}"))
+    })
+}
 
 /// The annotations on a target.
 pub const NAME_ANNOTATION: &str = "blueprint.kubestash.com/name";
@@ -114,6 +128,10 @@ impl Family for KubeStash {
 
     fn collision_hint(&self) -> &'static str {
         "rename one target, or give the blueprints' templates different namespaces"
+    }
+
+    fn schemas(&self) -> &'static Schemas {
+        schemas()
     }
 
     fn propose(&self, input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '_>) {

@@ -219,30 +219,16 @@ fn copied(spec: &Fields<'_, '_>) -> Vec<(&'static str, NodeId)> {
         .collect()
 }
 
-/// A merge key left in the spec is an error; a key the blueprint does not know is ignored,
-/// with a warning, since it is most often a typo.
+/// A merge key left in the spec is an error; a key the blueprint's CRD does not know is
+/// ignored, with a warning, since it is most often a typo.
 fn check_keys(spec: &Fields<'_, '_>, subject: &Subject) {
-    const KNOWN: [&str; 7] = [
-        "backend",
-        "wipeOut",
-        "usagePolicy",
-        "backupNamespace",
-        "repoNamespace",
-        "schedule",
-        "task",
-    ];
     let tree = spec.tree();
-    let entries = spec.entries();
-    if entries.iter().any(|(k, _)| tree.is_merge_key(*k)) {
+    if spec.entries().iter().any(|(k, _)| tree.is_merge_key(*k)) {
         spec.report_here(Problem::MergeKey);
     }
-    let keys = entries
-        .iter()
-        .filter(|(k, _)| !tree.is_merge_key(*k))
-        .filter_map(|(k, _)| tree.scalar(*k));
-    for key in keys.filter(|k| !KNOWN.contains(k) && !COPIED.contains(k)) {
-        let subject = subject.clone();
-        spec.report(key, Problem::UnknownField { subject });
+    let place = super::schemas().root(API_VERSION, KIND);
+    if let Some(place) = place.and_then(|root| root.field("spec")) {
+        spec.unknown_keys(place, subject);
     }
 }
 
@@ -403,7 +389,7 @@ mod tests {
             [(
                 Severity::Warning,
                 "spec.shedule".to_owned(),
-                "unknown field spec.shedule in BackupBlueprint `daily` is ignored; check its spelling".to_owned()
+                "unknown field spec.shedule in BackupBlueprint `daily` is ignored; did you mean `schedule`?".to_owned()
             )]
         );
     }

@@ -20,6 +20,7 @@ use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input};
 use crate::engine::finding::{Finding, Info};
 use crate::engine::reconcile::{Proposal, Proposals};
+use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
 use crate::families::common::schedule::{self, Written};
 use crate::families::common::subjects::Makeup;
@@ -45,6 +46,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         out,
         noted_versions: HashSet::new(),
         secrets: Secrets::of(input, config.default_namespace.as_deref()),
+        acceptance: Acceptance::default(),
     };
     generator.run();
 }
@@ -56,6 +58,7 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
     /// Targets told that their version comes from the database: one note each.
     noted_versions: HashSet<ItemIndex>,
     secrets: Secrets,
+    acceptance: Acceptance,
 }
 
 /// What a target asks of every blueprint it names (`names`).
@@ -201,9 +204,12 @@ impl Generator<'_, '_, '_, '_, '_> {
         let Some(schedule) = self.schedule(&mut expander, pair) else {
             return;
         };
-        let [repository, configuration] = self.render(&mut expander, pair, schedule);
+        let [mut repository, mut configuration] = self.render(&mut expander, pair, schedule);
         let shown = || format!("`{}`", blueprint.name);
         if !substitution::reported(&mut expander, self.out, asks.annotated, shown) {
+            return;
+        }
+        if !self.accepted(pair, [&mut repository, &mut configuration]) {
             return;
         }
         checks::note_variables(self.out, &blueprint.provenance, vars.used());
@@ -215,6 +221,33 @@ impl Generator<'_, '_, '_, '_, '_> {
         self.secrets
             .check(self.out, &repository, namespace, name, annotated);
         self.propose(pair, [repository, configuration]);
+    }
+
+    /// Whether the API server would accept the pair's objects (what it would prune is left
+    /// out). Their specs are made of the blueprint's spec fields of the same names, so a field
+    /// of theirs is reported as the blueprint's.
+    fn accepted(&mut self, pair: &Pair<'_>, objects: [&mut Value<'_>; 2]) -> bool {
+        let shown = format!("`{}`", pair.blueprint.name);
+        let mut accepted = true;
+        for (object, kind) in objects.into_iter().zip(GENERATED) {
+            let source = Source {
+                blueprint: pair.blueprint.object,
+                shown: &shown,
+                target: pair.asks.annotated,
+                object: kind.kind,
+                retired: &[],
+            };
+            let api_version = object.get("apiVersion").and_then(Value::scalar);
+            let place = api_version
+                .and_then(|v| super::schemas().root(&v, kind.kind))
+                .and_then(|root| root.field("spec"));
+            if let Some(spec) = object.get_mut("spec") {
+                accepted &= self
+                    .acceptance
+                    .check(self.out, place, spec, "spec", &source);
+            }
+        }
+        accepted
     }
 
     /// The Repository and the BackupConfiguration of a pair.

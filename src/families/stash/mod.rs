@@ -14,9 +14,12 @@ mod render;
 mod targets;
 mod vars;
 
+use std::sync::OnceLock;
+
 use crate::engine::config::Config;
 use crate::engine::family::{EarlierTarget, Family, Input};
 use crate::engine::reconcile::Proposals;
+use crate::engine::schema::Schemas;
 use crate::krm::object::{GroupKind, ItemIndex};
 use crate::krm::read::{Interest, Spec};
 use crate::krm::{kpt, kustomize};
@@ -71,6 +74,17 @@ pub const FORMS: [(&str, &str); 5] = [
     ),
     (PARAM_PREFIX, "the parameter's value as one string"),
 ];
+
+/// The schemas of Stash's CRDs (`crds/stash/`), compiled by `tests/crd.rs`: what the API
+/// server checks a Repository, a BackupConfiguration and a blueprint against.
+pub fn schemas() -> &'static Schemas {
+    static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        // The table is part of the build, and a unit test reads it.
+        Schemas::parse(include_str!("../../../crds/stash/schemas.json"))
+            .unwrap_or_else(|e| unreachable!("{e}"))
+    })
+}
 
 /// Bitnami's SealedSecrets (a Secret of the SealedSecret's name) and the External Secrets
 /// Operator's ExternalSecrets (a Secret named by `spec.target.name`, else the ExternalSecret's).
@@ -138,6 +152,10 @@ impl Family for Stash {
         "rename one target, or give the blueprints different backupNamespaces"
     }
 
+    fn schemas(&self) -> &'static Schemas {
+        schemas()
+    }
+
     fn propose(&self, input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '_>) {
         generate::propose(input, config, out);
     }
@@ -175,7 +193,7 @@ mod tests {
   spec:
     backend: {gcs: {bucket: b, prefix: '${TARGET_NAMESPACE}/${TARGET_NAME}'}, storageSecretName: s}
     schedule: '0 2 * * *'
-    retentionPolicy: {name: keep, keepLast: 5}
+    retentionPolicy: {name: keep, keepLast: 5, prune: true}
 ";
 
     /// Runs the family on `items` (YAML block sequence entries): the objects written
