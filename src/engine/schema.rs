@@ -11,7 +11,7 @@
 //! What the server would prune is left out here too, as the operator leaves it out when it
 //! decodes a blueprint into its Go types: an object we write is the object that is stored.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde_json::Value as Json;
 
@@ -252,7 +252,9 @@ impl<'s> Place<'s> {
     /// `field` is where the value is written (`spec.retentionPolicy`), for the violations.
     pub fn check(&self, value: &mut Value<'_>, field: &str) -> Vec<Violation> {
         let mut out = Vec::new();
-        let mut path = field.to_owned();
+        // Paths grow and shrink as the walk goes: one buffer, sized for a deep one.
+        let mut path = String::with_capacity(field.len() + 96);
+        path.push_str(field);
         self.walk(value, &mut path, &mut out);
         out
     }
@@ -303,8 +305,10 @@ impl<'s> Place<'s> {
             out.push(Violation::new(path, problem));
             return;
         }
-        if let Ok(number) = text.replace('_', "").parse::<f64>()
+        let bounded = node.minimum.is_some() || node.maximum.is_some();
+        if bounded
             && matches!(found, Found::Integer | Found::Number)
+            && let Ok(number) = text.replace('_', "").parse::<f64>()
         {
             let (low, high) = (node.minimum, node.maximum);
             let found = text.into_owned();
@@ -324,7 +328,7 @@ impl<'s> Place<'s> {
     ) {
         let len = path.len();
         entries.retain_mut(|(key, value)| {
-            let name = key.scalar().unwrap_or_default().into_owned();
+            let name = key.scalar().unwrap_or_default();
             path.push('.');
             path.push_str(&name);
             let keep = match self.field(&name) {
@@ -365,7 +369,7 @@ impl<'s> Place<'s> {
         let len = path.len();
         if let Some(place) = self.item() {
             for (i, item) in items.iter_mut().enumerate() {
-                path.push_str(&format!("[{i}]"));
+                let _ = write!(path, "[{i}]");
                 place.walk(item, path, out);
                 path.truncate(len);
             }

@@ -34,11 +34,26 @@ pub fn plain_syntax_ok(s: &str) -> bool {
         && !s.starts_with(char::is_whitespace)
         && !s.ends_with(char::is_whitespace)
         && !s.ends_with(':')
-        && !s.contains(": ")
-        && !s.contains(":\t")
-        && !s.contains(" #")
-        && !s.contains("\t#")
-        && s.chars().all(|c| c == ' ' || !needs_escape(c))
+        && plain_body_ok(s)
+}
+
+/// No `: ` or ` #` inside, and no character that needs an escape (a tab among them): one pass
+/// over the bytes (this runs for every string we write), the characters only when one is not
+/// ASCII.
+fn plain_body_ok(s: &str) -> bool {
+    let mut prev = 0u8;
+    let mut ascii = true;
+    for &b in s.as_bytes() {
+        if (prev == b':' && b == b' ') || (b == b'#' && prev == b' ') {
+            return false;
+        }
+        if b < 0x20 || b == 0x7f {
+            return false;
+        }
+        ascii &= b < 0x80;
+        prev = b;
+    }
+    ascii || s.chars().all(|c| c == ' ' || !needs_escape(c))
 }
 
 /// True when some YAML reader would resolve the plain scalar `s` to something other than a
@@ -125,7 +140,10 @@ pub fn resolve_plain(s: &str) -> Resolved {
     if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
         return Resolved::Str;
     }
-    let plain: String = s.chars().filter(|c| *c != '_').collect();
+    let plain: std::borrow::Cow<'_, str> = match s.contains('_') {
+        true => s.replace('_', "").into(),
+        false => s.into(),
+    };
     if go_int(&plain) {
         return Resolved::Int;
     }
@@ -288,6 +306,20 @@ pub fn literal_chomp(s: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass body check says what the plain reading of the rule says.
+        #[test]
+        fn the_body_check_is_the_rule(s in "[a-z:# \t\u{1}\u{7f}\u{85}\u{2028}é]{0,8}") {
+            let rule = !s.contains(": ")
+                && !s.contains(":\t")
+                && !s.contains(" #")
+                && !s.contains("\t#")
+                && s.chars().all(|c| c == ' ' || !needs_escape(c));
+            prop_assert_eq!(plain_body_ok(&s), rule);
+        }
+    }
 
     #[test]
     fn yaml_11_and_12_look_alikes_are_quoted() {
