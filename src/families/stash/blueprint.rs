@@ -187,7 +187,9 @@ fn task(spec: &Fields<'_, '_>) -> (Option<NodeId>, Vec<(NodeId, NodeId)>) {
     (name, params)
 }
 
-/// `spec.backupNamespace` and `spec.repoNamespace`, when set and not empty.
+/// `spec.backupNamespace` and `spec.repoNamespace`, when set and not empty. One with a
+/// variable is checked once substituted for each target, as the operator substitutes the
+/// whole blueprint before it reads them.
 fn namespaces(spec: &Fields<'_, '_>) -> (Option<String>, Option<String>) {
     let read = |key: &str| {
         let text = spec.optional_string(key).filter(|ns| !ns.is_empty());
@@ -198,7 +200,7 @@ fn namespaces(spec: &Fields<'_, '_>) -> (Option<String>, Option<String>) {
     for (key, namespace) in [("backupNamespace", &backup), ("repoNamespace", &repo)] {
         if let Some(ns) = namespace
             .as_deref()
-            .filter(|ns| !k8s_names::is_dns_label(ns))
+            .filter(|ns| !ns.contains('$') && !k8s_names::is_dns_label(ns))
         {
             spec.report(key, Problem::NotNamespace(ns.to_owned()));
         }

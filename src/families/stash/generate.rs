@@ -16,9 +16,10 @@ use super::{
     BLUEPRINT_ANNOTATION, FILE_PREFIX, FORMS, GENERATED, GROUP, KEYS, SCHEDULE_ANNOTATION, Stash,
 };
 use crate::engine::config::Config;
-use crate::engine::expand::Expander;
+use crate::engine::expand::{Expander, RenderError};
 use crate::engine::family::{Family, Input};
 use crate::engine::finding::{Finding, Info};
+use crate::engine::k8s_names::{self, NAMESPACE_RULE};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
@@ -177,13 +178,20 @@ impl Generator<'_, '_, '_, '_, '_> {
             let Some(blueprint) = found else {
                 continue;
             };
+            let vars = Vars::new(asks.target, asks.app.as_ref(), &asks.namespace);
+            let mut expander = Expander::new(self.input.tree, &vars);
+            let Some([backup_namespace, repo_namespace]) =
+                self.namespaces(&mut expander, asks, blueprint)
+            else {
+                continue;
+            };
             let placement = naming::place(naming::Pair {
                 short_kind: targets::short_kind(target),
                 target_name: &target.name,
                 target_namespace: &asks.namespace,
                 blueprint: &blueprint.name,
-                backup_namespace: blueprint.backup_namespace.as_deref(),
-                repo_namespace: blueprint.repo_namespace.as_deref(),
+                backup_namespace: backup_namespace.as_deref(),
+                repo_namespace: repo_namespace.as_deref(),
                 suffixed: position > 0,
             });
             let pair = Pair {
@@ -191,16 +199,45 @@ impl Generator<'_, '_, '_, '_, '_> {
                 blueprint,
                 placement,
             };
-            self.generate_pair(&pair);
+            self.generate_pair(&pair, &vars, expander);
         }
     }
 
-    fn generate_pair(&mut self, pair: &Pair<'_>) {
+    /// The blueprint's backupNamespace and repoNamespace for this target, substituted, when
+    /// they are namespaces (else reported).
+    fn namespaces(
+        &mut self,
+        expander: &mut Expander<'_, '_, '_>,
+        asks: &Asks<'_>,
+        blueprint: &Blueprint,
+    ) -> Option<[Option<String>; 2]> {
+        let fields = [
+            ("spec.backupNamespace", &blueprint.backup_namespace),
+            ("spec.repoNamespace", &blueprint.repo_namespace),
+        ];
+        let namespaces = fields.map(|(field, written)| {
+            let text = expander.substitute(written.as_deref()?, &|| field.to_owned())?;
+            if !k8s_names::is_dns_label(&text) {
+                let message =
+                    format!("`{text}` is not a valid Kubernetes namespace ({NAMESPACE_RULE})");
+                let field = field.to_owned();
+                expander.errors.push(RenderError { field, message });
+            }
+            Some(text.into_owned())
+        });
+        let shown = || format!("`{}`", blueprint.name);
+        substitution::reported(expander, self.out, asks.annotated, shown).then_some(namespaces)
+    }
+
+    fn generate_pair<'t>(
+        &mut self,
+        pair: &Pair<'_>,
+        vars: &Vars,
+        mut expander: Expander<'t, '_, '_>,
+    ) {
         let Pair {
             asks, blueprint, ..
         } = *pair;
-        let vars = Vars::new(asks.target, asks.app.as_ref(), &asks.namespace);
-        let mut expander = Expander::new(self.input.tree, &vars);
         let Some(schedule) = self.schedule(&mut expander, pair) else {
             return;
         };
