@@ -23,6 +23,7 @@ enum Item {
         name: &'static str,
         schedule: &'static str,
         local: bool,
+        flaw: Flaw,
     },
     /// A KubeStash BackupBlueprint (namespaced).
     KubeStashBlueprint(KubeStashBlueprint),
@@ -55,6 +56,19 @@ struct KubeStashBlueprint {
     schedule: &'static str,
     local: bool,
 }
+
+/// What is wrong with a Stash blueprint, for its CRDs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Flaw {
+    None,
+    /// `retentionPolicy.keepLats`, a field the CRD does not know: left out of what is generated.
+    Unknown,
+    /// `keepLast: "33"`, a string where the CRD wants an integer: nothing is generated from it.
+    Refused,
+}
+
+/// The text a flaw writes, which no generated object may hold.
+const FLAW_MARKS: [&str; 2] = ["keepLats", "\"33\""];
 
 /// The `stash.appscode.com/*` annotations of a target.
 #[derive(Debug, Clone)]
@@ -124,7 +138,20 @@ fn item_tree(item: &Item) -> V {
             name,
             schedule,
             local,
+            flaw,
         } => {
+            let keep_last = match flaw {
+                Flaw::Refused => q("33"),
+                _ => S("3".into()),
+            };
+            let mut retention = vec![
+                ("name", q("k")),
+                ("keepLast", keep_last),
+                ("prune", S("true".into())),
+            ];
+            if *flaw == Flaw::Unknown {
+                retention.push(("keepLats", S("4".into())));
+            }
             let mut meta = vec![("name", q(name))];
             if *local {
                 meta.push((
@@ -146,6 +173,7 @@ fn item_tree(item: &Item) -> V {
                                     "s3",
                                     M(vec![
                                         ("bucket", q("b")),
+                                        ("endpoint", q("s3.amazonaws.com")),
                                         ("prefix", q("${TARGET_NAMESPACE}/${TARGET_NAME}")),
                                     ]),
                                 ),
@@ -153,14 +181,7 @@ fn item_tree(item: &Item) -> V {
                             ]),
                         ),
                         ("schedule", q(schedule)),
-                        (
-                            "retentionPolicy",
-                            M(vec![
-                                ("name", q("k")),
-                                ("keepLast", S("3".into())),
-                                ("prune", S("true".into())),
-                            ]),
-                        ),
+                        ("retentionPolicy", M(retention)),
                     ]),
                 ),
             ])
@@ -704,12 +725,14 @@ fn item() -> impl Strategy<Value = Item> {
         3 => (
             prop::sample::select(vec!["daily", "weekly", "y"]),
             schedule(),
-            any::<bool>()
+            any::<bool>(),
+            prop_oneof![6 => Just(Flaw::None), 1 => Just(Flaw::Unknown), 1 => Just(Flaw::Refused)],
         )
-            .prop_map(|(name, schedule, local)| Item::Blueprint {
+            .prop_map(|(name, schedule, local, flaw)| Item::Blueprint {
                 name,
                 schedule,
-                local
+                local,
+                flaw,
             }),
         1 => kubestash_blueprint().prop_map(Item::KubeStashBlueprint),
         3 => target(any_families()),
@@ -785,5 +808,20 @@ proptest! {
         prop_assert!(via_yaml == first, "the JSON fast path and the YAML scanner disagree:\n{}\n--- via YAML:\n{}", first_text, String::from_utf8_lossy(&via_yaml));
         let again_via_yaml = output_via_yaml(&first_text);
         prop_assert!(again_via_yaml == second, "the readers disagree on the output");
+        // What the API server would prune or refuse never reaches a generated object: the marks
+        // of a flawed blueprint are in the output only as often as the input has them.
+        let results = ["\nresults:", "\"results\":", " results:"]
+            .iter()
+            .filter_map(|key| first_text.rfind(key))
+            .max()
+            .unwrap_or(first_text.len());
+        let objects = &first_text[..results];
+        for mark in FLAW_MARKS {
+            prop_assert_eq!(
+                objects.matches(mark).count(),
+                src.matches(mark).count(),
+                "{} got into a generated object:\n{}", mark, first_text
+            );
+        }
     }
 }
