@@ -11,7 +11,7 @@ use super::checks::{self, CheckFinding, Claims, Defaults};
 use super::naming::{self, Naming, Placed};
 use super::render::{self, Parts};
 use super::targets::{self, KEYS, Target, WATCHED};
-use super::usage::{self, NAME_LABEL, UsageRefused};
+use super::usage::{self, UsageRefused};
 use super::vars::Vars;
 use super::{
     FILE_PREFIX, FORMS, GENERATED, GROUP, KEYS as ANNOTATION_KEYS, KubeStash, NAME_ANNOTATION,
@@ -19,7 +19,7 @@ use super::{
 };
 use crate::engine::config::Config;
 use crate::engine::expand::Expander;
-use crate::engine::family::{Family, Input, Select};
+use crate::engine::family::{Family, Input};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
 use crate::families::common::schedule::{self, Written};
@@ -88,7 +88,7 @@ struct Template<'t> {
 impl<'i> Generator<'_, 'i, '_, '_, '_> {
     fn run(&mut self) {
         let blueprints: Blueprints<BlueprintKey, Blueprint> = READER.read_all(self.input, self.out);
-        let namespaces = self.namespace_labels();
+        let namespaces = usage::namespace_labels(self.input);
         let targets = targets::find(self.input, self.config.default_namespace.as_deref());
         let (input, family) = (self.input, KubeStash.name());
         common::note_not_targets(input, self.out, family, &targets, ANNOTATION_KEYS, &WATCHED);
@@ -103,25 +103,6 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             }
         }
         self.out.consider(None);
-    }
-
-    /// The labels of the input's Namespaces (with the name label the API server sets).
-    fn namespace_labels(&self) -> HashMap<String, Vec<(String, String)>> {
-        let tree = self.input.tree;
-        self.input
-            .select(&[Select::Kind("v1", "Namespace")])
-            .filter_map(|(_, fields)| {
-                let name = fields.name.text()?.to_owned();
-                let mut labels = fields
-                    .labels
-                    .and_then(|node| tree.string_map(node))
-                    .unwrap_or_default();
-                if !labels.iter().any(|(k, _)| k == NAME_LABEL) {
-                    labels.push((NAME_LABEL.to_owned(), name.clone()));
-                }
-                Some((name, labels))
-            })
-            .collect()
     }
 
     /// The target's namespace and blueprint, once the target, its annotations and the
