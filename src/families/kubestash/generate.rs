@@ -9,6 +9,7 @@ use super::annotations;
 use super::blueprint::{self, Blueprint};
 use super::checks::{self, CheckFinding, Claims, Defaults};
 use super::naming::{self, Naming, Placed};
+use super::referenced::Referenced;
 use super::render::{self, Parts};
 use super::targets::{self, KEYS, Target, WATCHED};
 use super::usage::{self, UsageRefused};
@@ -54,6 +55,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         out,
         claims: Claims::default(),
         defaults: Defaults::of(input),
+        referenced: Referenced::of(input, config.default_namespace.as_deref()),
         naming: Naming::default(),
     };
     generator.run();
@@ -65,6 +67,7 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
     out: &'g mut Proposals<'p, 'r>,
     claims: Claims,
     defaults: Defaults,
+    referenced: Referenced,
     naming: Naming,
 }
 
@@ -244,7 +247,8 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         template: &mut Template<'_>,
         object: (&str, &str),
     ) -> bool {
-        let refusals = checks::refusals(template.backends.as_ref(), &template.sessions);
+        let uses = (object.0, template.backends.as_ref(), &template.sessions[..]);
+        let refusals = checks::refusals(uses, &self.referenced);
         if !refusals.is_empty() {
             for (field, refusal) in refusals {
                 let refused = CheckFinding::Refused {

@@ -11,6 +11,7 @@ mod blueprint;
 mod checks;
 mod generate;
 mod naming;
+mod referenced;
 mod render;
 mod targets;
 mod usage;
@@ -31,7 +32,7 @@ pub const BLUEPRINT_KIND: &str = "BackupBlueprint";
 /// Where a blueprint keeps the BackupConfiguration it makes.
 pub const TEMPLATE: &str = "spec.backupConfigurationTemplate";
 /// BackupStorages and RetentionPolicies, which a backend names (a `default: true` one fills in
-/// what a backend leaves out).
+/// what a backend leaves out, and a usage policy says which namespaces may name one).
 pub const STORAGE_GROUP: &str = "storage.kubestash.com";
 
 /// The annotations on a target.
@@ -94,7 +95,7 @@ impl Family for KubeStash {
     fn interest(&self) -> Interest {
         Interest::default()
             .group(GROUP, Spec::Whole)
-            .group(STORAGE_GROUP, Spec::Fields(vec!["default"]))
+            .group(STORAGE_GROUP, Spec::Fields(vec!["default", "usagePolicy"]))
             // An AppBinding may name the real target.
             .group(KUBEDB_GROUP, Spec::Nothing)
             .group(APPBINDING_GROUP, Spec::Fields(vec!["appRef"]))
