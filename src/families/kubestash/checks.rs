@@ -14,11 +14,10 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::rc::Rc;
 
+use super::TEMPLATE;
 use super::blueprint::Blueprint;
 use super::referenced::{Kind, NotAllowed, Referenced};
 use super::usage::NAME_LABEL;
-use super::{STORAGE_GROUP, TEMPLATE};
-use crate::engine::family::{Input, Select};
 use crate::engine::finding::{Finding, Info};
 use crate::engine::k8s_names::{self, NAME_RULE};
 use crate::engine::reconcile::Proposals;
@@ -67,9 +66,10 @@ pub fn refusals(uses: Uses<'_, '_>, referenced: &Referenced) -> Vec<(String, Ref
     if sessions.is_empty() {
         refusals.push((format!("{TEMPLATE}.sessions"), Refusal::NoSessions));
     }
+    // `backendMatched` compares names as written, an empty one too.
     let backend_names: Vec<String> = items(backends)
         .iter()
-        .filter_map(|b| text(b, &["name"]).map(Cow::into_owned))
+        .map(|b| written(b, "name").into_owned())
         .collect();
     let mut session_names = HashSet::new();
     for (i, session) in sessions {
@@ -213,16 +213,25 @@ fn repository_refusals(
         }
         Some(_) => {}
     }
-    match text(repository, &["backend"]) {
-        None => refusals.push((format!("{at}.backend"), Refusal::NoBackend)),
-        Some(backend) if !backends.is_empty() && !backends.iter().any(|b| *b == backend) => {
-            let unknown = Refusal::UnknownBackend {
-                backend: backend.into_owned(),
-                have: backends.to_vec(),
-            };
-            refusals.push((format!("{at}.backend"), unknown));
+    let backend = text(repository, &["backend"]).unwrap_or_default();
+    // Without backends, the defaulter adds the default BackupStorage as one backend without a
+    // name, which a repository without `backend` names; with backends, it adds none.
+    let defaulted = backend.is_empty() && backends.is_empty();
+    if !defaulted && !backends.iter().any(|b| *b == backend) {
+        let mut have: Vec<String> = Vec::new();
+        for name in backends.iter().filter(|b| !b.is_empty()) {
+            if !have.contains(name) {
+                have.push(name.clone());
+            }
         }
-        Some(_) => {}
+        let refusal = match backend.is_empty() {
+            true => Refusal::BackendLeftOut { have },
+            false => Refusal::UnknownBackend {
+                backend: backend.into_owned(),
+                have,
+            },
+        };
+        refusals.push((format!("{at}.backend"), refusal));
     }
     if text(repository, &["directory"]).is_none() {
         refusals.push((format!("{at}.directory"), Refusal::NoDirectory));
@@ -304,19 +313,45 @@ fn hook_refusals(uses: Uses<'_, '_>, referenced: &Referenced) -> Vec<(String, Re
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Claim {
     Repository { namespace: String, name: String },
-    Directory { storage: String, directory: String },
+    Directory { storage: Storage, directory: String },
+}
+
+/// The BackupStorage a repository is in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Storage {
+    /// `<namespace>/<name>`, as a backend's `storageRef` names it.
+    Named(String),
+    /// The default of a namespace, which the defaulter fills in: the same one for every
+    /// BackupConfiguration of the namespace, whichever it is.
+    DefaultOf(String),
+}
+
+impl fmt::Display for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Storage::Named(storage) => write!(f, "BackupStorage {storage}"),
+            Storage::DefaultOf(namespace) => {
+                write!(f, "the default BackupStorage of namespace {namespace}")
+            }
+        }
+    }
 }
 
 /// The repository names and storage directories a BackupConfiguration uses.
 fn claims((namespace, backends, sessions): Uses<'_, '_>) -> Vec<Claim> {
-    let storage_of = |backend: &str| {
+    let storage_of = |backend: Option<Cow<'_, str>>| {
+        let Some(backend) = backend else {
+            return items(backends)
+                .is_empty()
+                .then(|| Storage::DefaultOf(namespace.to_owned()));
+        };
         let found = items(backends)
             .iter()
-            .find(|b| text(b, &["name"]).as_deref() == Some(backend))?;
+            .find(|b| text(b, &["name"]).as_deref() == Some(&*backend))?;
         let name = text(found, &["storageRef", "name"])?;
         let storage_namespace = text(found, &["storageRef", "namespace"])
             .map_or_else(|| namespace.to_owned(), Cow::into_owned);
-        Some(format!("{storage_namespace}/{name}"))
+        Some(Storage::Named(format!("{storage_namespace}/{name}")))
     };
     let mut claims = Vec::new();
     for (_, session) in sessions {
@@ -327,7 +362,7 @@ fn claims((namespace, backends, sessions): Uses<'_, '_>) -> Vec<Claim> {
                     name: name.into_owned(),
                 });
             }
-            let storage = text(repository, &["backend"]).and_then(|b| storage_of(&b));
+            let storage = storage_of(text(repository, &["backend"]));
             if let (Some(storage), Some(directory)) = (storage, text(repository, &["directory"])) {
                 claims.push(Claim::Directory {
                     storage,
@@ -366,7 +401,7 @@ impl Claims {
                     format!("repository `{name}` in namespace {namespace}")
                 }
                 Claim::Directory { storage, directory } => {
-                    format!("directory `{directory}` of BackupStorage {storage}")
+                    format!("directory `{directory}` of {storage}")
                 }
             };
             let holder = holder.clone();
@@ -382,58 +417,43 @@ impl Claims {
     }
 }
 
-/// Whether the input holds a `default: true` BackupStorage and RetentionPolicy, which fill in
-/// what a blueprint's backends leave out; and the blueprints told already that it does not.
+/// The blueprints and namespaces told already that the input holds no default their
+/// BackupConfigurations can be given.
 #[derive(Debug, Default)]
 pub struct Defaults {
-    storage: bool,
-    retention: bool,
-    noted: HashSet<ItemIndex>,
+    noted: HashSet<(ItemIndex, String)>,
 }
 
 impl Defaults {
-    pub fn of(input: &Input<'_, '_>) -> Self {
-        let tree = input.tree;
-        let mut defaults = Defaults::default();
-        for (_, fields) in input.select(&[Select::Group(STORAGE_GROUP)]) {
-            let default = fields
-                .spec
-                .and_then(|s| tree.lookup(s, "default"))
-                .and_then(|v| tree.scalar(v))
-                == Some("true");
-            match fields.kind.text() {
-                Some("BackupStorage") => defaults.storage |= default,
-                Some("RetentionPolicy") => defaults.retention |= default,
-                _ => {}
-            }
-        }
-        defaults
-    }
-
-    /// An info (once per blueprint) when the backends leave something to a `default: true`
-    /// BackupStorage or RetentionPolicy that the input does not hold (it may be in the cluster).
+    /// An info (once per blueprint and namespace) when a BackupConfiguration's backends leave a
+    /// BackupStorage or a RetentionPolicy to KubeStash's defaulter and the input holds no
+    /// `default: true` one it would find for the namespace (the cluster may hold one).
     pub fn note(
         &mut self,
         out: &mut Proposals<'_, '_>,
+        referenced: &Referenced,
         blueprint: &Blueprint,
-        backends: Option<&Value<'_>>,
+        (namespace, backends, _): Uses<'_, '_>,
     ) {
         let list = items(backends);
-        let storage = list.is_empty() && !self.storage;
-        let retention = !self.retention
-            && (list.is_empty() || list.iter().any(|b| b.get("retentionPolicy").is_none()));
+        // Default: a default BackupStorage only when there are no backends at all; a default
+        // RetentionPolicy for each backend without one.
+        let storage = list.is_empty() && !referenced.has_default(Kind::BackupStorage, namespace);
+        let retention = !referenced.has_default(Kind::RetentionPolicy, namespace)
+            && (list.is_empty() || list.iter().any(|b| present(b, "retentionPolicy").is_none()));
         let missing = match (storage, retention) {
             (true, true) => "a BackupStorage and a RetentionPolicy",
             (true, false) => "a BackupStorage",
             (false, true) => "a RetentionPolicy",
             (false, false) => return,
         };
-        if !self.noted.insert(blueprint.object) {
+        if !self.noted.insert((blueprint.object, namespace.to_owned())) {
             return;
         }
         let note = CheckFinding::ClusterDefault {
             blueprint: blueprint.provenance.clone(),
             missing,
+            namespace: namespace.to_owned(),
         };
         out.found(blueprint.object, note).field = Some(format!("{TEMPLATE}.backends"));
     }
@@ -473,7 +493,11 @@ pub enum Refusal {
     RepositoryNamedTwice {
         name: String,
     },
-    NoBackend,
+    /// A repository without `backend` beside backends: the webhook lets it pass, but no backend
+    /// is the repository's.
+    BackendLeftOut {
+        have: Vec<String>,
+    },
     UnknownBackend {
         backend: String,
         have: Vec<String>,
@@ -485,6 +509,19 @@ pub enum Refusal {
         holder: String,
         backend: Option<String>,
     },
+}
+
+impl Refusal {
+    /// What follows: most are refused at admission.
+    fn outcome(&self) -> &'static str {
+        match self {
+            Refusal::BackendLeftOut { .. } => {
+                "; KubeStash's webhook lets the BackupConfiguration through, but the repository \
+                 would refer to no storage"
+            }
+            _ => "; KubeStash would refuse the BackupConfiguration",
+        }
+    }
 }
 
 impl fmt::Display for Refusal {
@@ -517,7 +554,19 @@ impl fmt::Display for Refusal {
             RepositoryNamedTwice { name } => {
                 write!(f, "a second repository of the session is named `{name}`")
             }
-            NoBackend => f.write_str("the repository names no backend"),
+            BackendLeftOut { have } => write!(
+                f,
+                "the repository names no backend, and KubeStash fills in its default \
+                 BackupStorage only for a BackupConfiguration without backends: name one of \
+                 {TEMPLATE}.backends ({})",
+                have.join(", ")
+            ),
+            UnknownBackend { backend, have } if have.is_empty() => write!(
+                f,
+                "backend `{backend}` is not one of {TEMPLATE}.backends, which lists none: KubeStash \
+                 then fills in its default BackupStorage as a backend without a name, which a \
+                 repository uses by leaving `backend` out"
+            ),
             UnknownBackend { backend, have } => write!(
                 f,
                 "backend `{backend}` is not one of {TEMPLATE}.backends ({})",
@@ -589,6 +638,7 @@ pub enum CheckFinding {
     ClusterDefault {
         blueprint: Rc<str>,
         missing: &'static str,
+        namespace: String,
     },
     Claimed {
         holder: Rc<str>,
@@ -605,14 +655,18 @@ impl fmt::Display for CheckFinding {
                 refusal,
             } => write!(
                 f,
-                "{field} of BackupBlueprint {blueprint}: {refusal}; KubeStash would refuse the \
-                 BackupConfiguration"
+                "{field} of BackupBlueprint {blueprint}: {refusal}{}",
+                refusal.outcome()
             ),
-            CheckFinding::ClusterDefault { blueprint, missing } => write!(
+            CheckFinding::ClusterDefault {
+                blueprint,
+                missing,
+                namespace,
+            } => write!(
                 f,
                 "the backends of BackupBlueprint {blueprint} leave {missing} to the cluster's \
-                 default (`default: true`), which the input does not hold; make sure the cluster \
-                 has it"
+                 default for namespace {namespace} (`default: true`, with a usagePolicy that \
+                 allows {namespace}), which the input does not hold; make sure the cluster has it"
             ),
             CheckFinding::Claimed { holder, what } => write!(
                 f,
@@ -711,7 +765,7 @@ mod tests {
             (refusals(uses, referenced).into_iter())
                 .map(|(field, refusal)| {
                     let field = field.strip_prefix(&prefix).unwrap_or(&field).to_owned();
-                    (field, refusal.to_string())
+                    (field, format!("{refusal}{}", refusal.outcome()))
                 })
                 .collect()
         })
@@ -824,6 +878,8 @@ mod tests {
                 session(repositories)
             )
         };
+        let without_backends =
+            |repositories: &str| format!("sessions: [{}]", session(repositories));
         let cases: &[(&str, String, &[&str])] = &[
             (
                 "validateRepositoryNameUnique, and a name Kubernetes refuses",
@@ -844,7 +900,17 @@ mod tests {
                 ],
             ),
             (
-                "no backend named",
+                "the default backend: no backends, no backend named",
+                without_backends("{name: a, directory: /a}"),
+                &[],
+            ),
+            (
+                "validateRepositories after Default: the default backend has no name",
+                without_backends("{name: a, backend: default, directory: /a}"),
+                &["sessions[0].repositories[0].backend"],
+            ),
+            (
+                "no backend named beside backends: no default is filled in",
                 with_backends("{name: a, directory: /a}"),
                 &["sessions[0].repositories[0].backend"],
             ),
@@ -855,6 +921,22 @@ mod tests {
             ),
         ];
         check(cases, &[]);
+        let messages = refused(
+            &without_backends("{name: a, backend: default, directory: /a}"),
+            &[],
+        );
+        assert!(
+            messages[0].1.contains("leaving `backend` out"),
+            "{messages:?}"
+        );
+        let messages = refused(&with_backends("{name: a, directory: /a}"), &[]);
+        assert!(
+            messages[0].1.contains("(s3)")
+                && messages[0]
+                    .1
+                    .contains("lets the BackupConfiguration through"),
+            "{messages:?}"
+        );
     }
 
     #[test]
@@ -1000,5 +1082,37 @@ mod tests {
         );
         let message = &refused(&template, &STORAGES)[0].1;
         assert!(message.contains("holds no Namespace shop"), "{message}");
+    }
+
+    #[test]
+    fn defaults_a_namespace_may_use() {
+        let template = format!("sessions: [{}]", session("{name: a, directory: /a}"));
+        with_template(&template, &STORAGES, |_, referenced| {
+            // `same` serves only backup; nothing is a default RetentionPolicy.
+            assert!(referenced.has_default(Kind::BackupStorage, "backup"));
+            assert!(!referenced.has_default(Kind::BackupStorage, "shop"));
+            assert!(!referenced.has_default(Kind::RetentionPolicy, "backup"));
+        });
+    }
+
+    #[test]
+    fn claims_of_the_default_backend() {
+        let template = format!("sessions: [{}]", session("{name: a, directory: /a}"));
+        let found = with_template(&template, &[], |uses, _| claims(uses));
+        let directory = Claim::Directory {
+            storage: Storage::DefaultOf("shop".into()),
+            directory: "/a".into(),
+        };
+        assert!(found.contains(&directory), "{found:?}");
+        // A repository naming no backend beside backends is in no storage anyone knows.
+        let template = format!(
+            "backends: [{BACKEND}], sessions: [{}]",
+            session("{name: a, directory: /a}")
+        );
+        let found = with_template(&template, &[], |uses, _| claims(uses));
+        assert!(
+            !found.iter().any(|c| matches!(c, Claim::Directory { .. })),
+            "{found:?}"
+        );
     }
 }

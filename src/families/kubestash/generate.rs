@@ -54,7 +54,7 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         config,
         out,
         claims: Claims::default(),
-        defaults: Defaults::of(input),
+        defaults: Defaults::default(),
         referenced: Referenced::of(input, config.default_namespace.as_deref()),
         naming: Naming::default(),
     };
@@ -189,8 +189,13 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             return;
         }
         common::note_variables(self.out, &blueprint.provenance, vars.used());
+        let uses = (
+            config_namespace.as_str(),
+            template.backends.as_ref(),
+            &template.sessions[..],
+        );
         self.defaults
-            .note(self.out, blueprint, template.backends.as_ref());
+            .note(self.out, &self.referenced, blueprint, uses);
         self.propose(resolved, template, config_namespace, name);
     }
 

@@ -1,6 +1,7 @@
 //! What the input holds of the objects a BackupConfiguration names, which KubeStash's webhook
 //! looks up in the cluster: BackupStorages, RetentionPolicies and HookTemplates (their usage
-//! policies), and the labels of Namespaces, which a usage policy may select. What the input does not hold is the cluster's business: nothing here
+//! policies, and whether they are `default: true`), and the labels of Namespaces, which a usage
+//! policy may select. What the input does not hold is the cluster's business: nothing here
 //! guesses it.
 
 use std::collections::HashMap;
@@ -51,6 +52,7 @@ pub enum NotAllowed {
 /// One object of the input.
 #[derive(Debug)]
 struct Held {
+    default: bool,
     /// `None`: a policy that is not one of KubeStash's, which its CRD refuses; nothing is
     /// judged by it here.
     usage: Option<Usage>,
@@ -109,11 +111,31 @@ impl Referenced {
             _ => NotAllowed::Same,
         })
     }
+
+    /// Whether the input holds a `default: true` object of `kind` that `namespace` may use: one
+    /// KubeStash's defaulter would find (`getDefaultStorage`, `getDefaultRetentionPolicy`: the
+    /// namespace's own, then one whose selector selects it, then one for all namespaces).
+    pub fn has_default(&self, kind: Kind, namespace: &str) -> bool {
+        let labels = self.namespaces.get(namespace).map(Vec::as_slice);
+        self.held.iter().any(|((k, home, _), held)| {
+            *k == kind
+                && held.default
+                && held
+                    .usage
+                    .as_ref()
+                    .is_some_and(|usage| usage::allows(usage, home, namespace, labels))
+        })
+    }
 }
 
-/// `spec.usagePolicy` of an object; without one, KubeStash's defaulter gives it `from: Same`.
+/// `spec.default` and `spec.usagePolicy` of an object; without a policy, KubeStash's defaulter
+/// gives it `from: Same`.
 fn read(tree: &Tree<'_>, fields: &ObjectFields<'_>) -> Held {
     let spec = fields.spec;
+    let default = spec
+        .and_then(|s| tree.lookup(s, "default"))
+        .and_then(|v| tree.scalar(v))
+        == Some("true");
     let usage = match spec.and_then(|s| tree.lookup(s, "usagePolicy")) {
         None => Some(Usage::Same),
         Some(policy) => {
@@ -121,5 +143,5 @@ fn read(tree: &Tree<'_>, fields: &ObjectFields<'_>) -> Held {
             usage::read(&Fields::new(tree, policy, "spec.usagePolicy", &problems))
         }
     };
-    Held { usage }
+    Held { default, usage }
 }
