@@ -55,6 +55,9 @@ struct KubeStashBlueprint {
     /// The first session's schedule.
     schedule: &'static str,
     local: bool,
+    /// No backends, and repositories naming none: KubeStash's default BackupStorage, which the
+    /// cluster fills in.
+    default_backend: bool,
 }
 
 /// What is wrong with a Stash blueprint, for its CRDs.
@@ -314,6 +317,7 @@ fn kubestash_blueprint_tree(blueprint: &KubeStashBlueprint) -> V {
         template_namespace,
         schedule,
         local,
+        default_backend,
     } = blueprint;
     let mut meta = vec![("name", q(name))];
     if let Some(ns) = namespace {
@@ -326,6 +330,23 @@ fn kubestash_blueprint_tree(blueprint: &KubeStashBlueprint) -> V {
         ));
     }
     let reference = |name: &str| M(vec![("namespace", q("backup")), ("name", q(name))]);
+    let repository = |suffix: &str| {
+        let mut fields = vec![(
+            "name",
+            q(&format!("${{namespace}}-${{targetName}}{suffix}")),
+        )];
+        if !default_backend {
+            fields.push(("backend", q("s3")));
+        }
+        fields.extend([
+            (
+                "directory",
+                q(&format!("/${{namespace}}/${{targetName}}{suffix}")),
+            ),
+            ("encryptionSecret", reference("restic")),
+        ]);
+        M(fields)
+    };
     let session = |name: &str, schedule: &str, suffix: &str| {
         M(vec![
             ("name", q(name)),
@@ -336,21 +357,7 @@ fn kubestash_blueprint_tree(blueprint: &KubeStashBlueprint) -> V {
                     ("jobTemplate", M(vec![("backoffLimit", S("1".into()))])),
                 ]),
             ),
-            (
-                "repositories",
-                L(vec![M(vec![
-                    (
-                        "name",
-                        q(&format!("${{namespace}}-${{targetName}}{suffix}")),
-                    ),
-                    ("backend", q("s3")),
-                    (
-                        "directory",
-                        q(&format!("/${{namespace}}/${{targetName}}{suffix}")),
-                    ),
-                    ("encryptionSecret", reference("restic")),
-                ])]),
-            ),
+            ("repositories", L(vec![repository(suffix)])),
             (
                 "addon",
                 M(vec![
@@ -370,24 +377,24 @@ fn kubestash_blueprint_tree(blueprint: &KubeStashBlueprint) -> V {
     if let Some(ns) = template_namespace {
         template.push(("namespace", q(ns)));
     }
-    template.extend([
-        ("deletionPolicy", q("OnDelete")),
-        (
+    template.push(("deletionPolicy", q("OnDelete")));
+    if !default_backend {
+        template.push((
             "backends",
             L(vec![M(vec![
                 ("name", q("s3")),
                 ("storageRef", reference("s3-storage")),
                 ("retentionPolicy", reference("keep")),
             ])]),
-        ),
-        (
-            "sessions",
-            L(vec![
-                session("nightly", schedule, ""),
-                session("weekly", "0 3 * * 0", "-weekly"),
-            ]),
-        ),
-    ]);
+        ));
+    }
+    template.push((
+        "sessions",
+        L(vec![
+            session("nightly", schedule, ""),
+            session("weekly", "0 3 * * 0", "-weekly"),
+        ]),
+    ));
     let mut spec = Vec::new();
     if let Some(from) = usage {
         spec.push((
@@ -622,15 +629,19 @@ fn kubestash_blueprint() -> impl Strategy<Value = KubeStashBlueprint> {
         ),
         schedule(),
         any::<bool>(),
+        any::<bool>(),
     )
         .prop_map(
-            |(name, namespace, usage, template_namespace, schedule, local)| KubeStashBlueprint {
-                name,
-                namespace,
-                usage,
-                template_namespace,
-                schedule,
-                local,
+            |(name, namespace, usage, template_namespace, schedule, local, default_backend)| {
+                KubeStashBlueprint {
+                    name,
+                    namespace,
+                    usage,
+                    template_namespace,
+                    schedule,
+                    local,
+                    default_backend,
+                }
             },
         )
 }

@@ -9,9 +9,10 @@ use super::annotations;
 use super::blueprint::{self, Blueprint};
 use super::checks::{self, CheckFinding, Claims, Defaults};
 use super::naming::{self, Naming, Placed};
+use super::referenced::Referenced;
 use super::render::{self, Parts};
 use super::targets::{self, KEYS, Target, WATCHED};
-use super::usage::{self, NAME_LABEL, UsageRefused};
+use super::usage::{self, UsageRefused};
 use super::vars::Vars;
 use super::{
     API_VERSION, FILE_PREFIX, FORMS, GENERATED, GROUP, KEYS as ANNOTATION_KEYS, KubeStash,
@@ -19,7 +20,7 @@ use super::{
 };
 use crate::engine::config::Config;
 use crate::engine::expand::Expander;
-use crate::engine::family::{Family, Input, Select};
+use crate::engine::family::{Family, Input};
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
@@ -62,7 +63,8 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         config,
         out,
         claims: Claims::default(),
-        defaults: Defaults::of(input),
+        defaults: Defaults::default(),
+        referenced: Referenced::of(input, config.default_namespace.as_deref()),
         naming: Naming::default(),
         acceptance: Acceptance::default(),
     };
@@ -75,6 +77,7 @@ struct Generator<'g, 'i, 'a, 'p, 'r> {
     out: &'g mut Proposals<'p, 'r>,
     claims: Claims,
     defaults: Defaults,
+    referenced: Referenced,
     naming: Naming,
     acceptance: Acceptance,
 }
@@ -94,12 +97,15 @@ struct Template<'t> {
     backends: Option<Value<'t>>,
     /// Each with its index in the blueprint.
     sessions: Vec<(usize, Value<'t>)>,
+    /// Whether the API server would take what the CRD checks of it (what it refuses is
+    /// reported; the webhook's checks are made all the same).
+    schema_accepted: bool,
 }
 
 impl<'i> Generator<'_, 'i, '_, '_, '_> {
     fn run(&mut self) {
         let blueprints: Blueprints<BlueprintKey, Blueprint> = READER.read_all(self.input, self.out);
-        let namespaces = self.namespace_labels();
+        let namespaces = usage::namespace_labels(self.input);
         let targets = targets::find(self.input, self.config.default_namespace.as_deref());
         let (input, family) = (self.input, KubeStash.name());
         common::note_not_targets(input, self.out, family, &targets, ANNOTATION_KEYS, &WATCHED);
@@ -114,25 +120,6 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             }
         }
         self.out.consider(None);
-    }
-
-    /// The labels of the input's Namespaces (with the name label the API server sets).
-    fn namespace_labels(&self) -> HashMap<String, Vec<(String, String)>> {
-        let tree = self.input.tree;
-        self.input
-            .select(&[Select::Kind("v1", "Namespace")])
-            .filter_map(|(_, fields)| {
-                let name = fields.name.text()?.to_owned();
-                let mut labels = fields
-                    .labels
-                    .and_then(|node| tree.string_map(node))
-                    .unwrap_or_default();
-                if !labels.iter().any(|(k, _)| k == NAME_LABEL) {
-                    labels.push((NAME_LABEL.to_owned(), name.clone()));
-                }
-                Some((name, labels))
-            })
-            .collect()
     }
 
     /// The target's namespace and blueprint, once the target, its annotations and the
@@ -216,8 +203,13 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             return;
         }
         common::note_variables(self.out, &blueprint.provenance, vars.used());
+        let uses = (
+            config_namespace.as_str(),
+            template.backends.as_ref(),
+            &template.sessions[..],
+        );
         self.defaults
-            .note(self.out, blueprint, template.backends.as_ref());
+            .note(self.out, &self.referenced, blueprint, uses);
         self.propose(resolved, template, config_namespace, name);
     }
 
@@ -263,8 +255,10 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             namespace,
             backends,
             sessions,
+            schema_accepted: true,
         };
-        self.accepted(resolved, &mut template).then_some(template)
+        template.schema_accepted = self.accepted(resolved, &mut template);
+        Some(template)
     }
 
     /// Whether the API server would accept what the template gives the BackupConfiguration
@@ -310,7 +304,8 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         template: &mut Template<'_>,
         object: (&str, &str),
     ) -> bool {
-        let refusals = checks::refusals(template.backends.as_ref(), &template.sessions);
+        let uses = (object.0, template.backends.as_ref(), &template.sessions[..]);
+        let refusals = checks::refusals(uses, &self.referenced);
         if !refusals.is_empty() {
             for (field, refusal) in refusals {
                 let refused = CheckFinding::Refused {
@@ -322,7 +317,9 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             }
             return false;
         }
-        let mut valid = true;
+        // What the CRD refuses is reported already; the webhook's refusals are reported beside
+        // it, so that one run names every fix.
+        let mut valid = template.schema_accepted;
         for (i, session) in &mut template.sessions {
             valid &= self.settle(resolved, *i, session, object);
         }

@@ -11,6 +11,7 @@ mod blueprint;
 mod checks;
 mod generate;
 mod naming;
+mod referenced;
 mod render;
 mod targets;
 mod usage;
@@ -34,7 +35,7 @@ pub const BLUEPRINT_KIND: &str = "BackupBlueprint";
 /// Where a blueprint keeps the BackupConfiguration it makes.
 pub const TEMPLATE: &str = "spec.backupConfigurationTemplate";
 /// BackupStorages and RetentionPolicies, which a backend names (a `default: true` one fills in
-/// what a backend leaves out).
+/// what a backend leaves out, and a usage policy says which namespaces may name one).
 pub const STORAGE_GROUP: &str = "storage.kubestash.com";
 
 /// The schemas of KubeStash's CRDs (`crds/kubestash/`), compiled by `tests/crd.rs`: what the
@@ -108,7 +109,7 @@ impl Family for KubeStash {
     fn interest(&self) -> Interest {
         Interest::default()
             .group(GROUP, Spec::Whole)
-            .group(STORAGE_GROUP, Spec::Fields(vec!["default"]))
+            .group(STORAGE_GROUP, Spec::Fields(vec!["default", "usagePolicy"]))
             // An AppBinding may name the real target.
             .group(KUBEDB_GROUP, Spec::Nothing)
             .group(APPBINDING_GROUP, Spec::Fields(vec!["appRef"]))

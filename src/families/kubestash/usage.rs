@@ -1,9 +1,12 @@
 //! A blueprint's usage policy: which namespaces' targets may use it, as KubeStash's admission
 //! checks it (`allowedNamespaces.from`: `Same`, `All`, or a label `Selector` over namespaces).
+//! BackupStorages, RetentionPolicies and HookTemplates have the same policy.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::engine::family::{Input, Select};
 use crate::engine::fields::{Fields, Problem};
 use crate::engine::finding::Finding;
 use crate::krm::results::Severity;
@@ -57,6 +60,47 @@ impl Selector {
     }
 }
 
+/// The labels of the input's Namespaces, with the name label the API server sets.
+pub fn namespace_labels(input: &Input<'_, '_>) -> HashMap<String, Vec<(String, String)>> {
+    let tree = input.tree;
+    input
+        .select(&[Select::Kind("v1", "Namespace")])
+        .filter_map(|(_, fields)| {
+            let name = fields.name.text()?.to_owned();
+            let mut labels = fields
+                .labels
+                .and_then(|node| tree.string_map(node))
+                .unwrap_or_default();
+            if !labels.iter().any(|(k, _)| k == NAME_LABEL) {
+                labels.push((NAME_LABEL.to_owned(), name.clone()));
+            }
+            Some((name, labels))
+        })
+        .collect()
+}
+
+/// Whether `namespace` may use an object of namespace `home` with `usage`, as KubeStash's
+/// `UsageAllowed` decides. `labels` are the namespace's, when the input holds the Namespace
+/// object (else only the name label is known).
+pub fn allows(
+    usage: &Usage,
+    home: &str,
+    namespace: &str,
+    labels: Option<&[(String, String)]>,
+) -> bool {
+    match usage {
+        Usage::All => true,
+        Usage::Same => namespace == home,
+        Usage::Selector(selector) => {
+            let mut known = labels.map(<[_]>::to_vec).unwrap_or_default();
+            if !known.iter().any(|(k, _)| k == NAME_LABEL) {
+                known.push((NAME_LABEL.to_owned(), namespace.to_owned()));
+            }
+            selector.matches(&known)
+        }
+    }
+}
+
 /// Whether a target in `namespace` may use a blueprint of `blueprint_namespace` with `usage`;
 /// the message says why not. `labels` are the target namespace's, when the input holds the
 /// Namespace object (else only the name label is known).
@@ -66,36 +110,28 @@ pub fn check(
     namespace: &str,
     labels: Option<&[(String, String)]>,
 ) -> Result<(), String> {
-    match usage {
-        Usage::All => Ok(()),
-        Usage::Same if namespace == blueprint_namespace => Ok(()),
-        Usage::Same => Err(format!(
+    if allows(usage, blueprint_namespace, namespace, labels) {
+        return Ok(());
+    }
+    if !matches!(usage, Usage::Selector(_)) {
+        return Err(format!(
             "the blueprint's usage policy allows only its own namespace ({blueprint_namespace}), \
              not {namespace}: set spec.usagePolicy.allowedNamespaces.from to All or Selector, or use \
              a blueprint in {namespace}"
-        )),
-        Usage::Selector(selector) => {
-            let mut known = labels.map(<[_]>::to_vec).unwrap_or_default();
-            if !known.iter().any(|(k, _)| k == NAME_LABEL) {
-                known.push((NAME_LABEL.to_owned(), namespace.to_owned()));
-            }
-            if selector.matches(&known) {
-                return Ok(());
-            }
-            let mut message = format!(
-                "the blueprint's usage policy (from: Selector) does not select namespace {namespace}"
-            );
-            if labels.is_none() {
-                message.push_str(&format!(
-                    " (the input holds no Namespace {namespace}, so only its {NAME_LABEL} label is \
-                     known: add the Namespace with its labels, or change the selector)"
-                ));
-            } else {
-                message.push_str(": change its labels or the selector");
-            }
-            Err(message)
-        }
+        ));
     }
+    let mut message = format!(
+        "the blueprint's usage policy (from: Selector) does not select namespace {namespace}"
+    );
+    if labels.is_none() {
+        message.push_str(&format!(
+            " (the input holds no Namespace {namespace}, so only its {NAME_LABEL} label is \
+             known: add the Namespace with its labels, or change the selector)"
+        ));
+    } else {
+        message.push_str(": change its labels or the selector");
+    }
+    Err(message)
 }
 
 /// `spec.usagePolicy`: which namespaces may use the blueprint (absent: only its own). `None`
