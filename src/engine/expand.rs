@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use granit_parser::ScalarStyle;
 
-use super::envsubst::{self, VarError};
+use super::envsubst::{self, Malformation, VarError};
 use crate::yaml::emit::{Value, key_width};
 use crate::yaml::tree::{Node, NodeId, TagText, Tree};
 
@@ -31,6 +31,10 @@ pub trait Variables {
 
     /// What to say about the unknown variable `name` (`the known ones are TARGET_NAME, …`).
     fn unknown(&self, name: &str) -> String;
+
+    /// What to say about `${written}`, which the library cannot read because a character of
+    /// `written` ends a name (`${target-name}`): the variable meant, or what to rename.
+    fn unreadable(&self, written: &str) -> String;
 }
 
 /// A problem found while copying from the blueprint.
@@ -82,8 +86,15 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
                         "unknown variable ${{{name}}}; {} (write $${{...}} for a literal ${{...}})",
                         vars.unknown(name)
                     ),
-                    VarError::Malformed { .. } => format!(
-                        "{e} in {text:?}: a variable is written ${{NAME}} (write $$ for a literal $)"
+                    VarError::Malformed { offset, why } => {
+                        format!(
+                            "{e} in {text:?}: {}",
+                            malformed_hint(text, *offset, why, vars)
+                        )
+                    }
+                    VarError::SliceBounds { .. } => format!(
+                        "{e} in {text:?}: the operator gets nothing from this blueprint (a \
+                         negative length does not count from the end as in bash)"
                     ),
                 };
                 self.errors.push(RenderError {
@@ -291,6 +302,33 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
 }
 
 /// A field path for a message, cut short when an alias made it absurdly long.
+/// How to fix a `${` the library cannot parse; a name cut short by a character it refuses
+/// (`${target-name}`) gets the family's suggestion.
+fn malformed_hint(text: &str, offset: usize, why: &Malformation, vars: &dyn Variables) -> String {
+    const SYNTAX: &str = "a variable is written ${NAME} (write $$ for a literal $)";
+    match why {
+        Malformation::NoClosingBrace {
+            name,
+            found: Some(c),
+        } => {
+            let written = envsubst::written_name(text, offset);
+            format!(
+                "a variable name is made of letters, digits and `_`, so `{c}` ends the name \
+                 `{name}` where a `}}` must follow; {}",
+                vars.unreadable(written)
+            )
+        }
+        Malformation::NoClosingBrace { name, found: None } => {
+            format!("no `}}` closes `${{{name}`; {SYNTAX}")
+        }
+        Malformation::NoName { found: Some(c) } => format!(
+            "a variable name is made of letters, digits and `_`, and `{c}` cannot start one; \
+             {SYNTAX}"
+        ),
+        _ => SYNTAX.to_owned(),
+    }
+}
+
 fn field_path(path: &dyn Fn(&mut String)) -> String {
     let mut field = String::new();
     path(&mut field);

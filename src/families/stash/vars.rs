@@ -6,8 +6,10 @@ use std::cell::Cell;
 
 use super::APPBINDING_API_VERSION;
 use super::targets::{App, Target};
+use crate::engine::envsubst;
 use crate::engine::expand::Variables;
 use crate::families::common::subjects::Makeup;
+use crate::suggest;
 
 /// The variables of one target.
 pub struct Vars {
@@ -100,5 +102,18 @@ impl Variables for Vars {
                 .push_str(" (the TARGET_APP_* variables exist only for databases and AppBindings)");
         }
         message
+    }
+
+    fn unreadable(&self, written: &str) -> String {
+        // `${target-name}` means `${TARGET_NAME}`: the names are fixed and upper-case.
+        let meant = envsubst::readable(written).to_uppercase();
+        let names = self.values.iter().map(|(k, _)| *k);
+        match names.clone().find(|k| *k == meant) {
+            Some(k) => format!("write ${{{k}}}"),
+            None => match suggest::closest(&meant, names) {
+                Some(k) => format!("did you mean ${{{k}}}?"),
+                None => self.unknown(&meant),
+            },
+        }
     }
 }
