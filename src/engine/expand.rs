@@ -32,9 +32,10 @@ pub trait Variables {
     /// What to say about the unknown variable `name` (`the known ones are TARGET_NAME, …`).
     fn unknown(&self, name: &str) -> String;
 
-    /// What to say about `${written}`, which the library cannot read because a character of
-    /// `written` ends a name (`${target-name}`): the variable meant, or what to rename.
-    fn unreadable(&self, written: &str) -> String;
+    /// How to fix `${written}`, which the library cannot read because a character of `written`
+    /// ends a name (`${target-name}`): the variable meant, or the annotation to rename. None
+    /// when the family cannot tell.
+    fn unreadable(&self, written: &str) -> Option<String>;
 }
 
 /// A problem found while copying from the blueprint.
@@ -312,10 +313,13 @@ fn malformed_hint(text: &str, offset: usize, why: &Malformation, vars: &dyn Vari
             found: Some(c),
         } => {
             let written = envsubst::written_name(text, offset);
+            let fix = vars.unreadable(written).unwrap_or_else(|| match c {
+                '-' => format!("bash's `${{{name}-value}}` is written `${{{name}:-value}}` here"),
+                _ => format!("name it `{}`", envsubst::readable(written)),
+            });
             format!(
                 "a variable name is made of letters, digits and `_`, so `{c}` ends the name \
-                 `{name}` where a `}}` must follow; {}",
-                vars.unreadable(written)
+                 `{name}` where a `}}` must follow; {fix}"
             )
         }
         Malformation::NoClosingBrace { name, found: None } => {

@@ -58,17 +58,17 @@ impl Variables for Vars<'_> {
         )
     }
 
-    fn unreadable(&self, written: &str) -> String {
+    fn unreadable(&self, written: &str) -> Option<String> {
         let meant = envsubst::readable(written);
         if self.values.iter().any(|(k, _)| *k == written) {
-            format!(
+            Some(format!(
                 "the target's {VARIABLE_PREFIX}{written} annotation can never be used: rename \
                  it {VARIABLE_PREFIX}{meant} and write ${{{meant}}}"
-            )
+            ))
         } else if self.values.iter().any(|(k, _)| *k == meant) {
-            format!("write ${{{meant}}}")
+            Some(format!("write ${{{meant}}}"))
         } else {
-            format!("write ${{{meant}}} with a {VARIABLE_PREFIX}{meant} annotation on the target")
+            None
         }
     }
 }

@@ -9,7 +9,6 @@ use super::targets::{App, Target};
 use crate::engine::envsubst;
 use crate::engine::expand::Variables;
 use crate::families::common::subjects::Makeup;
-use crate::suggest;
 
 /// The variables of one target.
 pub struct Vars {
@@ -104,16 +103,10 @@ impl Variables for Vars {
         message
     }
 
-    fn unreadable(&self, written: &str) -> String {
+    fn unreadable(&self, written: &str) -> Option<String> {
         // `${target-name}` means `${TARGET_NAME}`: the names are fixed and upper-case.
         let meant = envsubst::readable(written).to_uppercase();
-        let names = self.values.iter().map(|(k, _)| *k);
-        match names.clone().find(|k| *k == meant) {
-            Some(k) => format!("write ${{{k}}}"),
-            None => match suggest::closest(&meant, names) {
-                Some(k) => format!("did you mean ${{{k}}}?"),
-                None => self.unknown(&meant),
-            },
-        }
+        let (name, _) = self.values.iter().find(|(k, _)| *k == meant)?;
+        Some(format!("write ${{{name}}}"))
     }
 }
