@@ -2,11 +2,10 @@
 //! a blueprint (each family gives its own variables): a port of `envsubst.EvalMap`
 //! from `gomodules.xyz/envsubst` v0.2.0 (a fork of `github.com/drone/envsubst`),
 //! including its parser quirks. v0.2.0 is what both operators pin and vendor
-//! (`stashed/stash` go.mod and `vendor/gomodules.xyz/envsubst`, whose
-//! `pkg/resolver` calls it; `kubestash/apimachinery` go.mod and vendor/, whose
-//! `pkg.ResolveWithInputs` calls it for KubeStash). Each marshals the object to
-//! JSON, calls `EvalMap(json, inputs)` and unmarshals the result. v0.1.0, which
-//! Stash's last public auto-backup code vendored (2020), differs where noted.
+//! (docs/spec.md §5 names their go.mod files and call sites). Each marshals the
+//! object to JSON, calls `EvalMap(json, inputs)` and unmarshals the result.
+//! v0.1.0, which Stash's last public auto-backup code vendored (2020), differs
+//! where noted.
 //!
 //! # Model
 //! The text is parsed completely first (so a syntax error anywhere wins over an
