@@ -16,7 +16,10 @@
 //!   v0.1.0 also unescaped `\\` and `\/`). A bare `$NAME` is plain text: only
 //!   `${...}` is an expression.
 //! * A name is a run of letters, digits and `_`, from its first character on
-//!   (`acceptIdent` in parse/scan.go; `${1}` is a name). Any other character ends
+//!   (`acceptIdent` in parse/scan.go; `${1}` is a name). Letters and digits are
+//!   Go's: general categories L and Nd, of Unicode 15.0.0 as in the Go the
+//!   operators build with (`go_unicode`), so not `Ⅳ`, `²` nor the vowel signs of
+//!   Indic scripts, which Rust calls alphabetic or numeric. Any other character ends
 //!   it, and `}` or an operator must follow: `${target-name}`, `${my.var}` and
 //!   `${A-d}` are errors ("missing closing brace"), whatever variables exist.
 //!   `-`, `+`, `?` are operators only after a `:`.
@@ -28,6 +31,9 @@
 //!   unparsable number gives the whole value), removal `# ## % %%` with the
 //!   library's copy of `path.Match` (in which `*` and `?` *do* match `/`),
 //!   replacement `/ // /# /%` (whose arguments alone also unescape `\\` and `\/`).
+//!   Offsets, trims and replacements work on bytes as Go's strings do and may
+//!   cut a character; the operator's JSON decoding then reads each byte that is
+//!   not part of a whole character as a U+FFFD, and so does [`substitute`].
 //! * Arguments may contain nested `${...}`; they are evaluated *before* the
 //!   outer variable is looked up, so `${A:-${B}}` fails on an unknown `B` even
 //!   when `A` is known (as in Go). A default reads text and `${…}` up to its `}`
@@ -63,17 +69,6 @@
 //!   library's own tests do. For the same reason a NUL character is ordinary
 //!   text (Go's scanner takes rune 0 for the end of the input, but in the JSON a
 //!   NUL is always `\u0000`).
-//! * Byte offsets are kept on character boundaries: a substring holds only the
-//!   characters lying wholly inside the byte range (so it never exceeds the
-//!   requested byte length), and `#`/`%` only try cut points on character
-//!   boundaries. Go cuts anywhere and emits broken UTF-8, which the operator's
-//!   JSON decoding turns into a U+FFFD per stray byte (`%` makes a U+FFFD itself).
-//! * Identifier characters use `char::is_alphabetic`/`is_numeric`, a superset
-//!   of Go's `unicode.IsLetter`/`IsDigit` (differs for letter-numbers such as
-//!   `Ⅳ`, other numerics such as `²`, and alphabetic combining marks such as the
-//!   vowel signs of Indic scripts). Names that matter are ASCII: Stash's are
-//!   fixed, and KubeStash's come from annotation keys, which Kubernetes limits
-//!   to ASCII letters, digits, `-`, `_` and `.`.
 //! * `${` nested more than 64 deep (`MAX_DEPTH`) is rejected as malformed so
 //!   that hostile input cannot exhaust the stack.
 //!
@@ -88,6 +83,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
+
+use super::go_unicode;
 
 /// Maximum nesting depth of `${` (an outermost `${` is depth 1).
 const MAX_DEPTH: usize = 64;
@@ -197,14 +194,14 @@ pub fn substitute<'a>(
     let nodes = Parser::new(text)
         .parse_any()
         .map_err(|Bad { offset, why }| VarError::Malformed { offset, why })?;
-    let mut out = String::with_capacity(text.len());
+    let mut out = Vec::with_capacity(text.len());
     for node in &nodes {
         eval_node(node, lookup, &mut out)?;
     }
-    Ok(if out == text {
+    Ok(if out == text.as_bytes() {
         Cow::Borrowed(text)
     } else {
-        Cow::Owned(out)
+        Cow::Owned(go_text(out))
     })
 }
 
@@ -271,9 +268,9 @@ pub fn is_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(is_name_char)
 }
 
-/// `acceptIdent`.
+/// `acceptIdent`: `unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_'`.
 pub fn is_name_char(r: char) -> bool {
-    r.is_alphabetic() || r.is_numeric() || r == '_'
+    r.is_ascii_alphanumeric() || r == '_' || (!r.is_ascii() && go_unicode::is_letter_or_digit(r))
 }
 
 /// The name a reader sees in the `${` at `offset` of `text`, read past the characters that end
@@ -685,19 +682,21 @@ impl<'a> Parser<'a> {
 
 type Lookup<'l> = dyn FnMut(&str) -> Option<String> + 'l;
 
-fn eval_node(node: &Node, lookup: &mut Lookup<'_>, out: &mut String) -> Result<(), VarError> {
+/// Evaluation works on bytes, as Go's strings do: a substring or a trim may cut a character, and
+/// the pieces meet again in the output or in an enclosing function (see [`go_text`]).
+fn eval_node(node: &Node, lookup: &mut Lookup<'_>, out: &mut Vec<u8>) -> Result<(), VarError> {
     match node {
-        Node::Text(t) => out.push_str(t),
-        Node::Func(f) => out.push_str(&eval_func(f, lookup)?),
+        Node::Text(t) => out.extend_from_slice(t.as_bytes()),
+        Node::Func(f) => out.extend(eval_func(f, lookup)?),
     }
     Ok(())
 }
 
 /// gomodules' `evalFunc` + `EvalMap` mapper. Recursion depth is bounded by MAX_DEPTH.
-fn eval_func(f: &Func, lookup: &mut Lookup<'_>) -> Result<String, VarError> {
+fn eval_func(f: &Func, lookup: &mut Lookup<'_>) -> Result<Vec<u8>, VarError> {
     let mut args = Vec::with_capacity(f.args.len());
     for a in &f.args {
-        let mut buf = String::new();
+        let mut buf = Vec::new();
         eval_node(a, lookup, &mut buf)?;
         args.push(buf);
     }
@@ -706,7 +705,7 @@ fn eval_func(f: &Func, lookup: &mut Lookup<'_>) -> Result<String, VarError> {
         None if !is_default => Err(VarError::Unknown {
             name: f.param.clone(),
         }),
-        Some(v) if is_default => Ok(v),
+        Some(v) if is_default => Ok(v.into_bytes()),
         v if f.name == ":" => {
             substr(&v.unwrap_or_default(), &args).map_err(|(start, end)| VarError::SliceBounds {
                 name: f.param.clone(),
@@ -718,34 +717,86 @@ fn eval_func(f: &Func, lookup: &mut Lookup<'_>) -> Result<String, VarError> {
     }
 }
 
-/// template.go's `lookupFunc` + funcs.go.
-fn apply(name: &str, v: &str, args: &[String]) -> String {
+/// template.go's `lookupFunc` + funcs.go. The value comes from the variables, so it is whole
+/// UTF-8; the arguments may hold cut characters.
+fn apply(name: &str, v: &str, args: &[Vec<u8>]) -> Vec<u8> {
+    let b = v.as_bytes();
     match (name, args) {
-        (",", _) => map_first(v, go_lower),
-        (",,", _) => v.chars().map(go_lower).collect(),
-        ("^", _) => map_first(v, go_upper),
-        ("^^", _) => v.chars().map(go_upper).collect(),
-        ("#", []) => v.len().to_string(),
-        ("#", [p, ..]) => trim_prefix(v, p, false),
-        ("##", [p, ..]) => trim_prefix(v, p, true),
-        ("%", [p, ..]) => trim_suffix(v, p, false),
-        ("%%", [p, ..]) => trim_suffix(v, p, true),
-        ("/", [p]) => v.replacen(p.as_str(), "", 1),
-        ("/", [p, r, ..]) => v.replacen(p.as_str(), r, 1),
-        ("//", [p]) => v.replace(p.as_str(), ""),
-        ("//", [p, r, ..]) => v.replace(p.as_str(), r),
-        ("/#", [p, r]) => v
-            .strip_prefix(p.as_str())
-            .map_or_else(|| v.to_owned(), |rest| format!("{r}{rest}")),
-        ("/%", [p, r]) => v
-            .strip_suffix(p.as_str())
-            .map_or_else(|| v.to_owned(), |rest| format!("{rest}{r}")),
+        (",", _) => map_first(v, go_lower).into_bytes(),
+        (",,", _) => v.chars().map(go_lower).collect::<String>().into_bytes(),
+        ("^", _) => map_first(v, go_upper).into_bytes(),
+        ("^^", _) => v.chars().map(go_upper).collect::<String>().into_bytes(),
+        ("#", []) => v.len().to_string().into_bytes(),
+        ("#", [p, ..]) => trim_prefix(b, p, false),
+        ("##", [p, ..]) => trim_prefix(b, p, true),
+        ("%", [p, ..]) => trim_suffix(b, p, false),
+        ("%%", [p, ..]) => trim_suffix(b, p, true),
+        ("/", [p]) => replace(v, p, b"", Some(1)),
+        ("/", [p, r, ..]) => replace(v, p, r, Some(1)),
+        ("//", [p]) => replace(v, p, b"", None),
+        ("//", [p, r, ..]) => replace(v, p, r, None),
+        ("/#", [p, r]) => match b.strip_prefix(p.as_slice()) {
+            Some(rest) => [r.as_slice(), rest].concat(),
+            None => b.to_vec(),
+        },
+        ("/%", [p, r]) => match b.strip_suffix(p.as_slice()) {
+            Some(rest) => [rest, r.as_slice()].concat(),
+            None => b.to_vec(),
+        },
         // Go: replacePrefix/Suffix need exactly two args.
-        ("/#" | "/%", _) => v.to_owned(),
+        ("/#" | "/%", _) => b.to_vec(),
         // toDefault, also for ":?", ":+", "" and unknown operators.
         _ if v.is_empty() && !args.is_empty() => args.concat(),
-        _ => v.to_owned(),
+        _ => b.to_vec(),
     }
+}
+
+/// Go's `strings.Replace(s, old, new, n)` (`None`: all): leftmost matches that do not overlap;
+/// an empty `old` matches before each character and at the end.
+fn replace(s: &str, old: &[u8], new: &[u8], n: Option<usize>) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut at: Vec<usize> = Vec::new();
+    if old.is_empty() {
+        at.extend(s.char_indices().map(|(i, _)| i).chain([s.len()]));
+    } else {
+        let mut i = 0;
+        while let Some(found) = b.get(i..).and_then(|rest| find(rest, old)) {
+            at.push(i + found);
+            i += found + old.len();
+        }
+    }
+    at.truncate(n.unwrap_or(usize::MAX));
+    let mut out = Vec::with_capacity(b.len());
+    let mut from = 0;
+    for i in at {
+        out.extend_from_slice(b.get(from..i).unwrap_or_default());
+        out.extend_from_slice(new);
+        from = i + old.len();
+    }
+    out.extend_from_slice(b.get(from..).unwrap_or_default());
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Text from Go's bytes as the operator reads it back: its JSON decoding turns each byte that
+/// is not part of a whole UTF-8 character into a U+FFFD (`utf8.DecodeRune` steps one byte).
+fn go_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => go_runes(e.as_bytes()).collect(),
+    }
+}
+
+/// The runes Go's `range` or `[]rune(s)` gives: U+FFFD for each stray byte.
+fn go_runes(mut b: &[u8]) -> impl Iterator<Item = char> + '_ {
+    std::iter::from_fn(move || {
+        let (c, n) = decode(b);
+        b = b.get(n..).unwrap_or_default();
+        (n > 0).then_some(c)
+    })
 }
 
 fn map_first(v: &str, f: fn(char) -> char) -> String {
@@ -786,54 +837,46 @@ fn go_lower(c: char) -> char {
 /// `toSubstr` of v0.2.0: byte positions parsed as `strconv.Atoi` does (i64 here), a negative
 /// start counted from the end. `Err` holds the bounds Go slices with where it panics: a length
 /// that ends the range before its start or before 0, including by overflowing `pos+length`.
-fn substr(s: &str, args: &[String]) -> Result<String, (i64, i64)> {
-    let Some(Ok(mut pos)) = args.first().map(|a| a.parse::<i64>()) else {
-        return Ok(s.to_owned()); // bash/Go: unparsable position -> whole string
+fn substr(s: &str, args: &[Vec<u8>]) -> Result<Vec<u8>, (i64, i64)> {
+    let atoi = |a: &Vec<u8>| std::str::from_utf8(a).ok()?.parse::<i64>().ok();
+    let b = s.as_bytes();
+    let Some(Some(mut pos)) = args.first().map(atoi) else {
+        return Ok(b.to_vec()); // bash/Go: unparsable position -> whole string
     };
     let len = i64::try_from(s.len()).unwrap_or(i64::MAX);
     if pos < 0 {
         pos = (len + pos).max(0);
     }
-    let end = match args.get(1).map(|a| a.parse::<i64>()) {
+    let end = match args.get(1).map(atoi) {
         None => len,
-        Some(Ok(l)) => pos.wrapping_add(l),
-        Some(Err(_)) => return Ok(s.to_owned()),
+        Some(Some(l)) => pos.wrapping_add(l),
+        Some(None) => return Ok(b.to_vec()),
     };
     if end >= len {
-        return Ok(cut(s, pos, len));
+        return Ok(cut(b, pos, len));
     }
     if end < pos || end < 0 {
         return Err((pos, end));
     }
-    Ok(cut(s, pos, end))
+    Ok(cut(b, pos, end))
 }
 
-/// `s[a:b]` for 0 <= b <= len, empty when `a` is past `b`. Byte offsets are kept on character
-/// boundaries: only the characters lying wholly inside the range.
-fn cut(s: &str, a: i64, b: i64) -> String {
-    let (Ok(mut a), Ok(mut b)) = (usize::try_from(a), usize::try_from(b)) else {
-        return String::new();
+/// `s[a:b]` for 0 <= b <= len, empty when `a` is past `b`. Go cuts bytes, characters or not.
+fn cut(s: &[u8], a: i64, b: i64) -> Vec<u8> {
+    let (Ok(a), Ok(b)) = (usize::try_from(a), usize::try_from(b)) else {
+        return Vec::new();
     };
-    if a >= b {
-        return String::new();
-    }
-    while !s.is_char_boundary(a) {
-        a += 1;
-    }
-    while !s.is_char_boundary(b) {
-        b -= 1;
-    }
-    s.get(a..b).unwrap_or_default().to_owned()
+    s.get(a..b).unwrap_or_default().to_vec()
 }
 
-/// funcs.go's `trimShortest`/`trimLongest`: try prefixes from longest to
-/// shortest (never the empty one); a bad pattern leaves `s` unchanged.
-fn trim_prefix(s: &str, pat: &str, longest: bool) -> String {
+/// funcs.go's `trimShortest`/`trimLongest`: try prefixes from longest to shortest, at every
+/// byte (never the empty one); a bad pattern leaves `s` unchanged.
+fn trim_prefix(s: &[u8], pat: &[u8], longest: bool) -> Vec<u8> {
     let mut cut = None;
-    for end in (1..=s.len()).rev().filter(|&e| s.is_char_boundary(e)) {
-        let prefix = s.as_bytes().get(..end).unwrap_or_default();
-        match glob_match(pat.as_bytes(), prefix) {
-            Err(BadPattern) => return s.to_owned(),
+    for end in (1..=s.len()).rev() {
+        let prefix = s.get(..end).unwrap_or_default();
+        match glob_match(pat, prefix) {
+            Err(BadPattern) => return s.to_vec(),
             Ok(true) => {
                 cut = Some(end);
                 if longest {
@@ -843,12 +886,17 @@ fn trim_prefix(s: &str, pat: &str, longest: bool) -> String {
             Ok(false) => {}
         }
     }
-    cut.and_then(|e| s.get(e..)).unwrap_or(s).to_owned()
+    cut.and_then(|e| s.get(e..)).unwrap_or(s).to_vec()
 }
 
-/// funcs.go reverses value *and pattern* rune-wise and trims the prefix.
-fn trim_suffix(s: &str, pat: &str, longest: bool) -> String {
-    let rev = |x: &str| x.chars().rev().collect::<String>();
+/// funcs.go reverses value *and pattern* rune-wise (`[]rune`, so a stray byte becomes a
+/// U+FFFD) and trims the prefix.
+fn trim_suffix(s: &[u8], pat: &[u8], longest: bool) -> Vec<u8> {
+    let rev = |x: &[u8]| {
+        let mut runes: Vec<char> = go_runes(x).collect();
+        runes.reverse();
+        runes.into_iter().collect::<String>().into_bytes()
+    };
     rev(&trim_prefix(&rev(s), &rev(pat), longest))
 }
 
@@ -1142,6 +1190,12 @@ mod tests {
             assert_eq!(run(&v, &input), no_brace(0, "A_1", Some(op)), "{input}");
         }
         assert_eq!(run(&v, "${-x}"), no_name(0, Some('-')));
+        // Go's letters and digits (categories L, Nd), not Rust's alphabetic and numeric.
+        let u = [("Ⅳ", "iv"), ("x²", "sq"), ("नाम", "n"), ("ª٣", "ok")];
+        ok(&u, "${ª٣}", "ok");
+        assert_eq!(run(&u, "${Ⅳ}"), no_name(0, Some('Ⅳ')));
+        assert_eq!(run(&u, "${x²}"), no_brace(0, "x", Some('²')));
+        assert_eq!(run(&u, "${नाम}"), no_brace(0, "न", Some('ा')));
         assert_eq!(run(&v, "${#target-name}"), bad(0));
         assert!(is_name("target_name") && is_name("A1") && is_name("1") && is_name("é"));
         for name in ["target-name", "my.var", "a b", "", "a/b"] {
@@ -1152,6 +1206,28 @@ mod tests {
         assert_eq!(written_name("a ${target-name:-x}", 2), "target-name");
         assert_eq!(written_name("${my.var}", 0), "my.var");
         assert_eq!(written_name("${x", 0), "x");
+    }
+
+    /// Go's L and Nd lie inside Rust's alphabetic and numeric (Unicode 15.0.0 is older than
+    /// Rust's tables), and the ASCII ones are the ASCII alphanumerics.
+    #[test]
+    fn go_letters_and_digits_are_rust_alphanumerics() {
+        let mut accepted = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if is_name_char(c) {
+                accepted += 1;
+                assert!(c.is_alphabetic() || c.is_numeric() || c == '_', "{c:?}");
+            }
+            if c.is_ascii() {
+                assert_eq!(
+                    is_name_char(c),
+                    c.is_ascii_alphanumeric() || c == '_',
+                    "{c:?}"
+                );
+            }
+        }
+        // Unicode 15.0.0 has 136,104 letters (L) and 680 decimal digits (Nd); with `_`.
+        assert_eq!(accepted, 136_104 + 680 + 1);
     }
 
     #[test]
@@ -1189,7 +1265,18 @@ mod tests {
         // Lengths and substrings are byte based.
         ok(&a, "${#A}", "20");
         ok(&a, "${A:1:2}", "é");
-        ok(&a, "${A:2:2}", "l"); // starts inside 'é': only whole characters
+        // Byte offsets cut characters as Go does; the operator's JSON decoding then reads each
+        // stray byte as a U+FFFD, and cut pieces that meet again are whole.
+        ok(&a, "${A:2:2}", "\u{FFFD}l");
+        ok(&a, "${A#??}", "\u{FFFD}llo/wörld.tar.gz");
+        let b = [("B", "é"), ("C", "日本"), ("W", "wö"), ("A", "héllo")];
+        ok(&b, "${B:0:1}${B:1}", "é");
+        ok(&b, "${C:1:4}", "\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}");
+        ok(&b, "${NOPE:-${B:1}}", "\u{FFFD}");
+        ok(&b, "${A/${B:0:1}/x}", "hx\u{FFFD}llo");
+        // `%` reverses through Go's []rune, which makes the U+FFFD itself.
+        ok(&b, "${W%?}", "w\u{FFFD}");
+        ok(&b, "${W%%?}", "w");
         // `${A:-3}` is a default; negative positions only come from nesting.
         ok(&a, "${A:${M}}", ".gz");
         ok(&a, "${A:${M}:1}", ".");
