@@ -1125,6 +1125,52 @@ mod tests {
         assert_eq!(run(&[], "${abc}"), unknown("abc"));
     }
 
+    /// Every line of the table the Go library made (`tests/fixtures/envsubst/`): the same
+    /// output, or the same error, with the library's message.
+    #[test]
+    fn agrees_with_the_go_library() {
+        const TABLE: &str = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/envsubst/gomodules-envsubst-v0.2.0.txt"
+        ));
+        let mut vars: HashMap<String, String> = HashMap::new();
+        let mut checked = 0;
+        for line in TABLE.lines().filter(|l| !l.starts_with('#')) {
+            if let Some(json) = line.strip_prefix("vars ") {
+                vars = serde_json::from_str(json).expect("the vars line is a JSON object");
+                continue;
+            }
+            let (input, want) = line.split_once('\t').expect("input TAB result");
+            let input: String = serde_json::from_str(input).expect("a JSON string");
+            let got = match substitute(&input, &mut |k| vars.get(k).cloned()) {
+                Ok(out) => format!("= {}", serde_json::to_string(&out).expect("a string")),
+                Err(VarError::Unknown { name }) => {
+                    format!("! input/default value not found for key {name}")
+                }
+                Err(VarError::Malformed { why, .. }) => format!("! {why}"),
+                Err(e @ VarError::SliceBounds { .. }) => {
+                    let text = e.to_string();
+                    let at = text.find("slice bounds").expect("Go's words");
+                    format!(
+                        "! panic: runtime error: {}",
+                        text[at..].trim_end_matches(')')
+                    )
+                }
+            };
+            // Go's encoder escapes what serde_json writes as is, and the reverse.
+            let want: String = match want.strip_prefix("= ") {
+                Some(json) => {
+                    let out: String = serde_json::from_str(json).expect("a JSON string");
+                    format!("= {}", serde_json::to_string(&out).expect("a string"))
+                }
+                None => want.to_owned(),
+            };
+            assert_eq!(got, want, "input {input:?}");
+            checked += 1;
+        }
+        assert!(checked > 1000, "{checked} cases");
+    }
+
     const T: [(&str, &str); 2] = [("TARGET_NAME", "pg"), ("TARGET_APP_GROUP", "")];
 
     #[test]
@@ -1427,6 +1473,35 @@ mod tests {
         #[test]
         fn never_panics_on_syntax_soup(s in syntaxy()) {
             let _ = run(&[("A", "hé/llo.x"), ("B", ""), ("1", "-2")], &s);
+        }
+
+        /// `is_name`, which decides the KubeStash warning, is exactly what the parser reads
+        /// as a whole name: such a name substitutes, any other is malformed, whatever the
+        /// variables hold.
+        #[test]
+        fn is_name_is_what_the_parser_reads(name in "[a-zA-Z0-9_.é² -]{1,12}") {
+            let got = run(&[(name.as_str(), "v")], &format!("${{{name}}}"));
+            if is_name(&name) {
+                prop_assert_eq!(got, Ok("v".to_owned()));
+            } else {
+                prop_assert!(matches!(got, Err(VarError::Malformed { .. })), "{:?}", got);
+            }
+        }
+
+        /// scan.go acceptIdent: a character outside letters, digits and `_` ends the name, and
+        /// a `}` must follow, even when a variable has the longer name.
+        #[test]
+        fn a_refused_character_ends_the_name(
+            head in "[A-Za-z_][A-Za-z0-9_]{0,8}",
+            c in prop::sample::select(vec!['-', '.', '+', '?', '@', '~', ' ', '!', '*', '"']),
+            tail in "[a-z0-9_-]{0,6}",
+        ) {
+            let name = format!("{head}{c}{tail}");
+            let vars = [(name.as_str(), "v"), (head.as_str(), "h")];
+            let got = run(&vars, &format!("x ${{{name}}}"));
+            prop_assert_eq!(got, no_brace(2, &head, Some(c)));
+            prop_assert!(!is_name(&name));
+            prop_assert!(is_name(&readable(&name)));
         }
 
         #[test]
