@@ -302,7 +302,6 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
     }
 }
 
-/// A field path for a message, cut short when an alias made it absurdly long.
 /// How to fix a `${` the library cannot parse; a name cut short by a character it refuses
 /// (`${target-name}`) gets the family's suggestion.
 fn malformed_hint(text: &str, offset: usize, why: &Malformation, vars: &dyn Variables) -> String {
@@ -333,6 +332,7 @@ fn malformed_hint(text: &str, offset: usize, why: &Malformation, vars: &dyn Vari
     }
 }
 
+/// A field path for a message, cut short when an alias made it absurdly long.
 fn field_path(path: &dyn Fn(&mut String)) -> String {
     let mut field = String::new();
     path(&mut field);
@@ -345,4 +345,63 @@ fn field_path(path: &dyn Fn(&mut String)) -> String {
         field.push('…');
     }
     field
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A family that knows one name meant: `${a-b}` is `${A_B}`.
+    struct Fixed;
+
+    impl Variables for Fixed {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+
+        fn unknown(&self, name: &str) -> String {
+            format!("no {name}")
+        }
+
+        fn unreadable(&self, written: &str) -> Option<String> {
+            (written == "a-b").then(|| "write ${A_B}".to_owned())
+        }
+    }
+
+    fn hint(text: &str) -> String {
+        match envsubst::substitute(text, &mut |_| None) {
+            Err(VarError::Malformed { offset, why }) => malformed_hint(text, offset, &why, &Fixed),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_malformed_value_says_how_to_fix_it() {
+        let ends = "a variable name is made of letters, digits and `_`, so";
+        assert_eq!(
+            hint("x ${a-b}"),
+            format!("{ends} `-` ends the name `a` where a `}}` must follow; write ${{A_B}}")
+        );
+        assert_eq!(
+            hint("${TIER-daily}"),
+            format!(
+                "{ends} `-` ends the name `TIER` where a `}}` must follow; bash's \
+                 `${{TIER-value}}` is written `${{TIER:-value}}` here"
+            )
+        );
+        assert_eq!(
+            hint("${my.var:-x}"),
+            format!("{ends} `.` ends the name `my` where a `}}` must follow; name it `my_var`")
+        );
+        let syntax = "a variable is written ${NAME} (write $$ for a literal $)";
+        assert_eq!(hint("${A"), format!("no `}}` closes `${{A`; {syntax}"));
+        assert_eq!(
+            hint("${ A}"),
+            format!(
+                "a variable name is made of letters, digits and `_`, and ` ` cannot start \
+                 one; {syntax}"
+            )
+        );
+        assert_eq!(hint("${A/x}"), syntax);
+    }
 }

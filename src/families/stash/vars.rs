@@ -9,6 +9,7 @@ use super::targets::{App, Target};
 use crate::engine::envsubst;
 use crate::engine::expand::Variables;
 use crate::families::common::subjects::Makeup;
+use crate::suggest;
 
 /// The variables of one target.
 pub struct Vars {
@@ -106,7 +107,14 @@ impl Variables for Vars {
     fn unreadable(&self, written: &str) -> Option<String> {
         // `${target-name}` means `${TARGET_NAME}`: the names are fixed and upper-case.
         let meant = envsubst::readable(written).to_uppercase();
-        let (name, _) = self.values.iter().find(|(k, _)| *k == meant)?;
-        Some(format!("write ${{{name}}}"))
+        let names = self.values.iter().map(|(k, _)| *k);
+        if let Some(name) = names.clone().find(|k| *k == meant) {
+            return Some(format!("write ${{{name}}}"));
+        }
+        if let Some(name) = suggest::closest(&meant, names) {
+            return Some(format!("did you mean ${{{name}}}?"));
+        }
+        // A `-` may be bash's default, which the caller explains; else say what there is.
+        (!written.contains('-')).then(|| self.unknown(&meant))
     }
 }
