@@ -150,7 +150,7 @@ impl fmt::Display for Malformation {
             Malformation::Argument => "unable to parse substitution within function",
             Malformation::DefaultFunction => "unable to parse default function",
             Malformation::Bad => "bad substitution",
-            Malformation::TooDeep => "nested more than 64 deep",
+            Malformation::TooDeep => return write!(f, "nested more than {MAX_DEPTH} deep"),
         })
     }
 }
