@@ -582,9 +582,16 @@ fn kubestash_annotations() -> impl Strategy<Value = KubeStashAnnotations> {
             "$${namespace}",
             "${targetName}",
         ])),
-        prop::bool::weighted(0.1),
+        // No `${…}` can name these: the vendored scanner reads letters, digits and `_`.
+        prop::option::weighted(
+            0.1,
+            prop::sample::select(vec![
+                "variables.kubestash.com/my.var",
+                "variables.kubestash.com/target-name",
+            ]),
+        ),
     )
-        .prop_map(|(namespace, target_name, args, dotted)| {
+        .prop_map(|(namespace, target_name, args, unusable)| {
             let mut variables = Vec::new();
             if let Some(v) = namespace {
                 variables.push(("variables.kubestash.com/namespace", v));
@@ -595,9 +602,9 @@ fn kubestash_annotations() -> impl Strategy<Value = KubeStashAnnotations> {
             if let Some(v) = args {
                 variables.push(("variables.kubestash.com/args", v));
             }
-            if dotted {
-                // No `${…}` can name it: a warning.
-                variables.push(("variables.kubestash.com/my.var", "x"));
+            if let Some(key) = unusable {
+                // A warning.
+                variables.push((key, "x"));
             }
             variables
         });

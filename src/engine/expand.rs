@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use granit_parser::ScalarStyle;
 
-use super::envsubst::{self, VarError};
+use super::envsubst::{self, Malformation, VarError};
 use crate::yaml::emit::{Value, key_width};
 use crate::yaml::tree::{Node, NodeId, TagText, Tree};
 
@@ -31,6 +31,11 @@ pub trait Variables {
 
     /// What to say about the unknown variable `name` (`the known ones are TARGET_NAME, …`).
     fn unknown(&self, name: &str) -> String;
+
+    /// How to fix `${written}`, which the library cannot read because a character of `written`
+    /// ends a name (`${target-name}`): the variable meant, or the annotation to rename. None
+    /// when the family cannot tell.
+    fn unreadable(&self, written: &str) -> Option<String>;
 }
 
 /// A problem found while copying from the blueprint.
@@ -82,8 +87,15 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
                         "unknown variable ${{{name}}}; {} (write $${{...}} for a literal ${{...}})",
                         vars.unknown(name)
                     ),
-                    VarError::Malformed { .. } => format!(
-                        "{e} in {text:?}: a variable is written ${{NAME}} (write $$ for a literal $)"
+                    VarError::Malformed { offset, why } => {
+                        format!(
+                            "{e} in {text:?}: {}",
+                            malformed_hint(text, *offset, why, vars)
+                        )
+                    }
+                    VarError::SliceBounds { .. } => format!(
+                        "{e} in {text:?}: the operator gets nothing from this blueprint (a \
+                         negative length does not count from the end as in bash)"
                     ),
                 };
                 self.errors.push(RenderError {
@@ -290,6 +302,36 @@ impl<'t, 'v, 'a> Expander<'t, 'v, 'a> {
     }
 }
 
+/// How to fix a `${` the library cannot parse; a name cut short by a character it refuses
+/// (`${target-name}`) gets the family's suggestion.
+fn malformed_hint(text: &str, offset: usize, why: &Malformation, vars: &dyn Variables) -> String {
+    const SYNTAX: &str = "a variable is written ${NAME} (write $$ for a literal $)";
+    match why {
+        Malformation::NoClosingBrace {
+            name,
+            found: Some(c),
+        } => {
+            let written = envsubst::written_name(text, offset);
+            let fix = vars.unreadable(written).unwrap_or_else(|| match c {
+                '-' => format!("bash's `${{{name}-value}}` is written `${{{name}:-value}}` here"),
+                _ => format!("name it `{}`", envsubst::readable(written)),
+            });
+            format!(
+                "a variable name is made of letters, digits and `_`, so `{c}` ends the name \
+                 `{name}` where a `}}` must follow; {fix}"
+            )
+        }
+        Malformation::NoClosingBrace { name, found: None } => {
+            format!("no `}}` closes `${{{name}`; {SYNTAX}")
+        }
+        Malformation::NoName { found: Some(c) } => format!(
+            "a variable name is made of letters, digits and `_`, and `{c}` cannot start one; \
+             {SYNTAX}"
+        ),
+        _ => SYNTAX.to_owned(),
+    }
+}
+
 /// A field path for a message, cut short when an alias made it absurdly long.
 fn field_path(path: &dyn Fn(&mut String)) -> String {
     let mut field = String::new();
@@ -303,4 +345,63 @@ fn field_path(path: &dyn Fn(&mut String)) -> String {
         field.push('…');
     }
     field
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A family that knows one name meant: `${a-b}` is `${A_B}`.
+    struct Fixed;
+
+    impl Variables for Fixed {
+        fn get(&self, _: &str) -> Option<String> {
+            None
+        }
+
+        fn unknown(&self, name: &str) -> String {
+            format!("no {name}")
+        }
+
+        fn unreadable(&self, written: &str) -> Option<String> {
+            (written == "a-b").then(|| "write ${A_B}".to_owned())
+        }
+    }
+
+    fn hint(text: &str) -> String {
+        match envsubst::substitute(text, &mut |_| None) {
+            Err(VarError::Malformed { offset, why }) => malformed_hint(text, offset, &why, &Fixed),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_malformed_value_says_how_to_fix_it() {
+        let ends = "a variable name is made of letters, digits and `_`, so";
+        assert_eq!(
+            hint("x ${a-b}"),
+            format!("{ends} `-` ends the name `a` where a `}}` must follow; write ${{A_B}}")
+        );
+        assert_eq!(
+            hint("${TIER-daily}"),
+            format!(
+                "{ends} `-` ends the name `TIER` where a `}}` must follow; bash's \
+                 `${{TIER-value}}` is written `${{TIER:-value}}` here"
+            )
+        );
+        assert_eq!(
+            hint("${my.var:-x}"),
+            format!("{ends} `.` ends the name `my` where a `}}` must follow; name it `my_var`")
+        );
+        let syntax = "a variable is written ${NAME} (write $$ for a literal $)";
+        assert_eq!(hint("${A"), format!("no `}}` closes `${{A`; {syntax}"));
+        assert_eq!(
+            hint("${ A}"),
+            format!(
+                "a variable name is made of letters, digits and `_`, and ` ` cannot start \
+                 one; {syntax}"
+            )
+        );
+        assert_eq!(hint("${A/x}"), syntax);
+    }
 }

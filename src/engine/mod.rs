@@ -12,6 +12,7 @@ pub mod expand;
 pub mod family;
 pub mod fields;
 pub mod finding;
+mod go_unicode;
 pub mod k8s_names;
 pub mod ownership;
 pub mod reconcile;

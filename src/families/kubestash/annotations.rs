@@ -12,6 +12,7 @@ use super::{
     LEGACY_SESSIONS_ANNOTATION, NAME_ANNOTATION, NAMESPACE_ANNOTATION, SESSION_NAMES_ANNOTATION,
     VARIABLE_PREFIX,
 };
+use crate::engine::envsubst;
 use crate::engine::finding::Finding;
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::ItemIndex;
@@ -185,8 +186,10 @@ impl fmt::Display for AnnotationFinding {
             ),
             UnreachableVariable { name } => write!(
                 f,
-                "variable `{name}` can never be used: a ${{…}} name is made of letters, digits, \
-                 `_` and `-`; rename the annotation"
+                "variable `{name}` can never be used: the operator's envsubst reads a ${{…}} \
+                 name as letters, digits and `_`, so `${{{name}}}` is an error; rename the \
+                 annotation ({VARIABLE_PREFIX}{})",
+                envsubst::readable(name)
             ),
         }
     }

@@ -715,6 +715,10 @@ mod tests {
         fn unknown(&self, name: &str) -> String {
             format!("no variable {name}")
         }
+
+        fn unreadable(&self, _: &str) -> Option<String> {
+            None
+        }
     }
 
     /// A backend, a session and a repository the webhook accepts, to vary.

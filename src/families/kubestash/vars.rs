@@ -35,7 +35,7 @@ impl<'t> Vars<'t> {
     }
 
     /// The variables no `${…}` can name: the envsubst library reads a name as a run of letters,
-    /// digits, `_` and `-` (see `engine::envsubst`), so `${my.var}` is malformed.
+    /// digits and `_` (see `engine::envsubst`), so `${my.var}` and `${target-name}` are malformed.
     pub fn unreachable(&self) -> impl Iterator<Item = &'t str> + '_ {
         self.values
             .iter()
@@ -56,5 +56,19 @@ impl Variables for Vars<'_> {
             "the target has no {VARIABLE_PREFIX}{name} annotation, and the blueprint gives no \
              default (`${{{name}:=value}}`)"
         )
+    }
+
+    fn unreadable(&self, written: &str) -> Option<String> {
+        let meant = envsubst::readable(written);
+        if self.values.iter().any(|(k, _)| *k == written) {
+            Some(format!(
+                "the target's {VARIABLE_PREFIX}{written} annotation can never be used: rename \
+                 it {VARIABLE_PREFIX}{meant} and write ${{{meant}}}"
+            ))
+        } else if self.values.iter().any(|(k, _)| *k == meant) {
+            Some(format!("write ${{{meant}}}"))
+        } else {
+            None
+        }
     }
 }

@@ -6,8 +6,10 @@ use std::cell::Cell;
 
 use super::APPBINDING_API_VERSION;
 use super::targets::{App, Target};
+use crate::engine::envsubst;
 use crate::engine::expand::Variables;
 use crate::families::common::subjects::Makeup;
+use crate::suggest;
 
 /// The variables of one target.
 pub struct Vars {
@@ -100,5 +102,19 @@ impl Variables for Vars {
                 .push_str(" (the TARGET_APP_* variables exist only for databases and AppBindings)");
         }
         message
+    }
+
+    fn unreadable(&self, written: &str) -> Option<String> {
+        // `${target-name}` means `${TARGET_NAME}`: the names are fixed and upper-case.
+        let meant = envsubst::readable(written).to_uppercase();
+        let names = self.values.iter().map(|(k, _)| *k);
+        if let Some(name) = names.clone().find(|k| *k == meant) {
+            return Some(format!("write ${{{name}}}"));
+        }
+        if let Some(name) = suggest::closest(&meant, names) {
+            return Some(format!("did you mean ${{{name}}}?"));
+        }
+        // A `-` may be bash's default, which the caller explains; else say what there is.
+        (!written.contains('-')).then(|| self.unknown(&meant))
     }
 }
