@@ -104,6 +104,12 @@ pub fn option_help() -> String {
     engine::config::help()
 }
 
+/// The JSON Schema of `functionConfig` in both forms (`fn-config/stash-autobackup.schema.json`
+/// holds it), made from the same option table as the reader and `--help`.
+pub fn config_schema() -> String {
+    engine::config::json_schema()
+}
+
 /// What the benchmarks measure beside a whole run: reading alone, with the interest the
 /// families declare, and the emitter the input generator writes with. Not an API.
 #[doc(hidden)]

@@ -12,7 +12,7 @@ pub mod kptfile;
 mod options;
 mod read;
 
-pub use options::help;
+pub use options::{help, json_schema};
 
 use super::finding::Info;
 use crate::krm::object::ObjectFields;

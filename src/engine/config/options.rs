@@ -119,6 +119,87 @@ pub fn summary() -> String {
     options.join(", ")
 }
 
+/// A DNS-1123 label as a JSON Schema pattern (the length is `maxLength`).
+const LABEL_PATTERN: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+/// The JSON Schema (draft-07) of `functionConfig` in both forms, made from the option table so
+/// that editors validate and complete what the reader takes: `fn-config/` files name it with a
+/// `yaml-language-server: $schema=` comment, and a test holds the shipped file to this.
+pub fn json_schema() -> String {
+    use serde_json::{Map, Value, json};
+    let classes = Info::ALL.map(Info::name);
+    // `a, b`: names separated by commas, blanks around them allowed, as the reader splits them.
+    let class = format!("({})", classes.join("|"));
+    let class_list = format!("^\\s*({class}\\s*(,\\s*{class}\\s*)*)?$");
+    let mut typed = Map::new();
+    let mut data = Map::new();
+    for setting in &SETTINGS {
+        let (as_typed, as_string) = match setting.values {
+            Values::OneOf(_) => {
+                let words = json!({"enum": setting.values.words()});
+                (words.clone(), words)
+            }
+            Values::Bool(_) => (
+                json!({"type": "boolean"}),
+                json!({"enum": ["true", "false"]}),
+            ),
+            Values::Namespace(_) => {
+                let label = json!({"type": "string", "pattern": LABEL_PATTERN, "maxLength": 63});
+                (label.clone(), label)
+            }
+            Values::InfoClasses(_) => {
+                let text = json!({"type": "string", "pattern": class_list});
+                let list = json!({"type": "array", "items": {"enum": classes}});
+                (json!({"anyOf": [text.clone(), list]}), text)
+            }
+        };
+        for (schema, holder) in [(as_typed, &mut typed), (as_string, &mut data)] {
+            let mut schema = schema;
+            let default = setting.default.unwrap_or("none");
+            let description = format!("{} (default {default})", setting.help);
+            schema["description"] = Value::String(description);
+            holder.insert(setting.name.to_owned(), schema);
+        }
+    }
+    typed.insert(
+        "apiVersion".into(),
+        json!({"const": super::TYPED_API_VERSION}),
+    );
+    typed.insert("kind".into(), json!({"const": super::TYPED_KIND}));
+    typed.insert("metadata".into(), json!({"type": "object"}));
+    let schema = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "stash-autobackup functionConfig",
+        "description": "The options of stash-autobackup: a ConfigMap with the options in data \
+                        (every value a string), or the typed StashAutoBackup object. Written from \
+                        the function's option table; see the README's FunctionConfig section.",
+        "oneOf": [
+            {
+                "title": "StashAutoBackup",
+                "type": "object",
+                "required": ["apiVersion", "kind"],
+                "properties": typed,
+                "additionalProperties": false
+            },
+            {
+                "title": "ConfigMap",
+                "type": "object",
+                "required": ["apiVersion", "kind"],
+                "properties": {
+                    "apiVersion": {"const": "v1"},
+                    "kind": {"const": "ConfigMap"},
+                    "metadata": {"type": "object"},
+                    "data": {"type": "object", "properties": data, "additionalProperties": false}
+                },
+                "additionalProperties": false
+            }
+        ]
+    });
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// Where the help of an option starts, and where lines end.
 const COLUMN: usize = 38;
 const WIDTH: usize = 100;
