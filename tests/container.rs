@@ -482,3 +482,63 @@ fn the_argocd_sidecar_runs_the_plugin_generate_as_999_with_a_read_only_root() {
         out.stderr
     );
 }
+
+/// The README's image recipes for a podman host (its ```` ```sh podman ```` blocks), each line run
+/// as written by bash, from a copy of the examples, on this machine's podman with Debian's
+/// `podman-docker` as the `docker` kustomize calls: what a user on a podman host types works.
+#[test]
+fn the_readme_podman_recipes_run_as_written() {
+    let image = image();
+    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
+    let mut lines = Vec::new();
+    let mut inside = false;
+    for line in readme.lines() {
+        match (inside, line) {
+            (false, "```sh podman") => inside = true,
+            (true, "```") => inside = false,
+            (true, line) if !line.trim().is_empty() && !line.starts_with('#') => {
+                lines.push(line.to_owned());
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        lines.len() >= 2,
+        "the README has podman recipes for kpt and kustomize: {lines:?}"
+    );
+    // podman-docker's `docker` hands over to podman; it must come first on PATH, as the README
+    // says (this machine has a Docker CLI without a daemon further on).
+    let wrapper = Path::new("/usr/bin/docker");
+    let text = std::fs::read_to_string(wrapper).unwrap_or_default();
+    assert!(
+        text.contains("podman"),
+        "/usr/bin/docker is podman-docker's wrapper: apt-get install -y podman-docker (.ci/run \
+         does this on a fresh machine)"
+    );
+    let bin = common::scratch("container-readme-recipes");
+    std::os::unix::fs::symlink(wrapper, bin.join("docker")).unwrap();
+    for line in &lines {
+        let work = common::scratch("container-readme-recipe");
+        common::copy_tree(&format!("{ROOT}/examples"), &work.join("examples"));
+        let before = common::snapshot(&work);
+        let mut command = image.tool("bash");
+        command
+            .args(["-c", line])
+            .current_dir(&work)
+            .env("PATH", common::path_with(&bin));
+        let out = common::run_command(&mut command, b"");
+        assert_eq!(out.code, 0, "{line}: {}", out.stderr);
+        // A recipe either prints the generated objects or writes them into the package.
+        let printed = String::from_utf8_lossy(&out.stdout).contains("kind: BackupConfiguration");
+        let written = common::snapshot(&work)
+            .into_iter()
+            .filter(|file| !before.contains(file))
+            .any(|(_, bytes)| {
+                String::from_utf8_lossy(&bytes).contains("kind: BackupConfiguration")
+            });
+        assert!(
+            printed || written,
+            "{line}: no BackupConfiguration generated"
+        );
+    }
+}
