@@ -723,6 +723,51 @@ fn argocd_parameters_and_the_options_file_must_agree() {
     );
 }
 
+/// The README's Application (its ArgoCD section's first YAML block, read from the README so the
+/// two cannot drift) names the plugin, and its parameters, passed as ArgoCD passes them,
+/// render the example app: strict, with the missing-secret info silenced.
+#[test]
+fn the_readmes_argocd_application_renders_the_example_app() {
+    let readme = String::from_utf8(common::read("README.md")).unwrap();
+    let section = readme
+        .split("\n### ArgoCD\n")
+        .nth(1)
+        .expect("README has an \"ArgoCD\" section");
+    let block = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|block| block.split("\n```").next())
+        .expect("a yaml code block in \"ArgoCD\"");
+    let application = common::kubectl_objects(block.as_bytes());
+    let spec = &application[0]["spec"];
+    let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
+    assert_eq!(
+        spec["source"]["plugin"]["name"],
+        plugin[0]["metadata"]["name"]
+    );
+    let parameters = spec["source"]["plugin"]["parameters"].as_array().unwrap();
+    let names: Vec<&str> = parameters
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["strict", "silence"], "{block}");
+    let app = example_app("argocd-readme-application", &[]);
+    let bin = common::public_bin_dir("argocd-readme-application-bin");
+    let application = Application {
+        namespace: spec["destination"]["namespace"].as_str(),
+        parameters: parameters.clone(),
+        ..Application::default()
+    };
+    let out = argocd_generate_for(app.path(), bin.path(), &application);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("is not in the input's namespace")
+            && out.stderr.contains("1 info silenced"),
+        "{}",
+        out.stderr
+    );
+}
+
 /// A package whose Kptfile gives the function `missingBlueprint: warning`, and a database
 /// naming a blueprint the package lacks: `kpt fn render` passes with a warning, and so must
 /// `explain` on the folder, on `kpt fn source`'s list piped in (also as `-`) and the plain run
