@@ -503,7 +503,7 @@ impl Finding for Parameter {
     }
 }
 
-/// The options with an ArgoCD Application's parameters read over them (docs/spec.md §6). A
+/// The options with an ArgoCD Application's parameters read over them (docs/spec.md §6.1). A
 /// parameter sets its option as a ConfigMap's `data` would. One that sets an option the
 /// input's options set, to another value, is an error and is not taken: either place, read
 /// alone, would then say something else than what runs (the folder's options are also what
