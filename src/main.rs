@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use cli::argocd;
 use cli::args::{self, Command, HELP};
 use cli::files;
 use stash_autobackup::error::InputError;
@@ -61,12 +62,15 @@ fn real_main() -> anyhow::Result<ExitCode> {
         None => None,
     };
     let config_name = config_path.as_ref().map(|p| p.display().to_string());
-    // ArgoCD gives a config management plugin its app's destination namespace.
+    // ArgoCD gives a config management plugin its app's destination namespace, and the
+    // parameters the Application sets.
     let argocd_namespace = std::env::var("ARGOCD_APP_NAMESPACE").ok();
+    let parameters = argocd::parameters(std::env::vars_os())?;
     let options = Options {
         config: config_text.as_deref(),
         config_path: config_name.as_deref(),
         argocd_namespace: argocd_namespace.as_deref(),
+        parameters: &parameters,
         explain: match explain {
             Some(_) => Some(now()?),
             None => None,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::engine::config::{self, Config, kptfile};
 use crate::engine::family::{Family, FamilyId, Input};
-use crate::engine::fields::Problems;
+use crate::engine::fields::{FieldProblem, Problems};
 use crate::engine::finding::{Finding, Found};
 use crate::engine::k8s_names;
 use crate::engine::reconcile::{Finished, Generates, Reconciler, Summary, Writer};
@@ -103,6 +103,11 @@ pub struct Options<'c> {
     /// The namespace ArgoCD gives a config management plugin (`ARGOCD_APP_NAMESPACE`): where
     /// ArgoCD applies objects that have none, so it wins over `defaultNamespace`.
     pub argocd_namespace: Option<&'c str>,
+    /// The parameters an ArgoCD Application gives its config management plugin
+    /// (`spec.source.plugin.parameters`), by name, each value one string as a ConfigMap's
+    /// `data` holds it. They are read over the options the input or `--config` gives; one that
+    /// sets an option those set, to another value, is an error naming both.
+    pub parameters: &'c [(String, String)],
     /// Record what is decided for the `explain` preview, whose next runs count from this time
     /// (Unix seconds).
     pub explain: Option<i64>,
@@ -162,17 +167,50 @@ pub fn run(
             return Err(InputError::ConfigWithResourceList);
         }
         let frame = resource_list::frame(src, &read, root)?;
-        let (config, problems) = match root.function_config {
-            Some(node) if !read.tree.is_null(node) => config::read(&read.tree, Some(node)),
+        let given = match root.function_config {
+            Some(node) if !read.tree.is_null(node) => {
+                let (config, found) = config::read(&read.tree, Some(node));
+                let sets = config::set_in(&read.tree, Some(node));
+                Given::from(config, found, sets).at("the functionConfig".to_owned())
+            }
             _ => list_kptfile_config(src, &read.tree, &frame.items.objects)?,
         };
         let framed = ResourceList { frame, root };
-        return Ok(body(src, &read.tree, framed, config, problems, options));
+        return Ok(body(src, &read.tree, framed, given, options));
     }
     let Read { tree, documents } = read;
     let mut frame = stream::frame(documents, origin);
-    let (config, problems) = stream_config(src, &tree, &mut frame, options, origin)?;
-    Ok(body(src, &tree, Stream(frame), config, problems, options))
+    let given = stream_config(src, &tree, &mut frame, options, origin)?;
+    Ok(body(src, &tree, Stream(frame), given, options))
+}
+
+/// The options as the input or `--config` gives them, before ArgoCD's parameters and namespace
+/// are read over them.
+#[derive(Debug, Default)]
+struct Given {
+    config: Config,
+    /// What reading them found.
+    found: Vec<Found>,
+    /// Where they come from, as messages name it (empty: nowhere, the defaults).
+    place: String,
+    /// The options that place sets, which an ArgoCD parameter must not contradict.
+    sets: Vec<&'static str>,
+}
+
+impl Given {
+    fn from(config: Config, found: Vec<Found>, sets: Vec<&'static str>) -> Self {
+        Given {
+            config,
+            found,
+            place: String::new(),
+            sets,
+        }
+    }
+
+    /// The same options, from `place`.
+    fn at(self, place: String) -> Self {
+        Given { place, ..self }
+    }
 }
 
 /// What the run needs of a framing: its objects, how it writes new ones, what it finds about
@@ -298,10 +336,10 @@ fn body<'a, F: Framed<'a>>(
     src: &str,
     tree: &Tree<'a>,
     mut framed: F,
-    config: Config,
-    problems: Vec<Found>,
+    given: Given,
     options: &Options<'_>,
 ) -> Run {
+    let (config, problems) = parameters(given, options.parameters);
     let (config, mut findings) = argocd_namespace(config, problems, options);
     let config_ok = !findings.iter().any(|f| f.severity() == Severity::Error);
     findings.extend(framed.findings(config_ok));
@@ -429,6 +467,74 @@ fn generate<'r>(
     reconciler.finish()
 }
 
+/// What an ArgoCD Application's parameter finds. No object of the input holds it, so the
+/// message names it.
+#[derive(Debug)]
+enum Parameter {
+    /// The option reader's problem with its value, or its name.
+    Unreadable(FieldProblem),
+    /// It sets an option that the input's options (`place`) set to something else.
+    Disagrees {
+        name: String,
+        value: String,
+        place: String,
+    },
+}
+
+impl fmt::Display for Parameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Parameter::Unreadable(problem) => {
+                write!(f, "ArgoCD parameter `{}`: {problem}", problem.field)
+            }
+            Parameter::Disagrees { name, value, place } => write!(
+                f,
+                "ArgoCD parameter `{name}` is {value:?}, but {place} sets {name} otherwise: \
+                 set it in one of the two (a parameter for this Application alone, the options \
+                 for every run on the folder)"
+            ),
+        }
+    }
+}
+
+impl Finding for Parameter {
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+}
+
+/// The options with an ArgoCD Application's parameters read over them (docs/spec.md §6.1). A
+/// parameter sets its option as a ConfigMap's `data` would. One that sets an option the
+/// input's options set, to another value, is an error and is not taken: either place, read
+/// alone, would then say something else than what runs (the folder's options are also what
+/// `explain` and CI runs on the folder read), so the two must agree; an option set in one place
+/// only is taken from there.
+fn parameters(given: Given, parameters: &[(String, String)]) -> (Config, Vec<Found>) {
+    let Given {
+        mut config,
+        mut found,
+        place,
+        sets,
+    } = given;
+    for (name, value) in parameters {
+        let before = config.clone();
+        match config::read_string(&mut config, name, value) {
+            Err(problem) => found.push(Found::new(Parameter::Unreadable(problem))),
+            Ok(()) if sets.contains(&name.as_str()) && !config.same_as(&before) => {
+                let disagrees = Parameter::Disagrees {
+                    name: name.clone(),
+                    value: value.clone(),
+                    place: place.clone(),
+                };
+                found.push(Found::new(disagrees));
+                config = before;
+            }
+            Ok(()) => {}
+        }
+    }
+    (config, found)
+}
+
 /// What the namespace ArgoCD gives a plugin finds.
 #[derive(Debug)]
 enum ArgoNamespace {
@@ -492,9 +598,10 @@ fn argocd_namespace(
 }
 
 /// Reads a `--config` file: one ConfigMap or StashAutoBackup object.
-fn read_config_file(text: &str) -> Result<(Config, Vec<Found>), InputError> {
+fn read_config_file(text: &str) -> Result<Given, InputError> {
     let (tree, node) = capture_first(text).map_err(|e| InputError::syntax(&e))?;
-    Ok(config::read(&tree, node))
+    let (config, found) = config::read(&tree, node);
+    Ok(Given::from(config, found, config::set_in(&tree, node)))
 }
 
 /// Reads the options `object` of `src` holds (one ConfigMap or StashAutoBackup object), with
@@ -503,13 +610,14 @@ fn read_config_object(
     src: &str,
     objects: &[Object<'_>],
     index: usize,
-) -> Result<(Config, Vec<Found>), InputError> {
+) -> Result<Given, InputError> {
     let object = &objects[index];
     // On its own, its first line keeps its column, so a block mapping keeps its indentation.
     let column = " ".repeat(splice::column(src, object.start));
-    let (config, found) = read_config_file(&format!("{column}{}", &src[object.start..object.end]))?;
+    let given = read_config_file(&format!("{column}{}", &src[object.start..object.end]))?;
     let kept = object.fields().is_some();
-    Ok((config, on_object(found, kept.then_some(index))))
+    let found = on_object(given.found, kept.then_some(index));
+    Ok(Given { found, ..given })
 }
 
 /// `found`, about the input object `index` when there is one.
@@ -544,7 +652,7 @@ fn stream_config(
     frame: &mut stream::Frame<'_>,
     options: &Options<'_>,
     origin: &dyn Fn(usize) -> Option<FileRef>,
-) -> Result<(Config, Vec<Found>), InputError> {
+) -> Result<Given, InputError> {
     let file = |object: &Object<'_>| origin(object.start).map(|f| f.path);
     let mut sources = Vec::new();
     if options.config.is_some() {
@@ -591,12 +699,15 @@ fn stream_config(
             second: source_name(second, &frame.objects, &file),
         });
     }
-    let (config, problems) = match sources.pop() {
-        None => (Config::default(), Vec::new()),
-        Some(source) => read_source(src, tree, frame, source, options)?,
+    let given = match sources.pop() {
+        None => Given::default(),
+        Some(source) => {
+            let place = source_name(&source, &frame.objects, &file);
+            read_source(src, tree, frame, source, options)?.at(place)
+        }
     };
-    found.extend(problems);
-    Ok((config, found))
+    found.extend(given.found);
+    Ok(Given { found, ..given })
 }
 
 /// Where the stream's Kptfile `index` gives the options (its problems into `found`): none when
@@ -702,7 +813,7 @@ fn read_source(
     frame: &stream::Frame<'_>,
     source: OptionsSource,
     options: &Options<'_>,
-) -> Result<(Config, Vec<Found>), InputError> {
+) -> Result<Given, InputError> {
     match source {
         OptionsSource::Flag(_) => read_config_file(options.config.unwrap_or_default()),
         OptionsSource::Object(index) => read_config_object(src, &frame.objects, index),
@@ -724,14 +835,15 @@ fn read_entry(
     kptfile: usize,
     entry: &kptfile::Entry,
     file: Option<usize>,
-) -> Result<(Config, Vec<Found>), InputError> {
+) -> Result<Given, InputError> {
     match (&entry.options, file) {
         (kptfile::EntryOptions::Map(node), _) => {
             let (config, found) = config::read_data(tree, *node, &entry.options_field());
-            Ok((config, on_object(found, Some(kptfile))))
+            let sets = config::set_in_data(tree, *node);
+            Ok(Given::from(config, on_object(found, Some(kptfile)), sets))
         }
         (kptfile::EntryOptions::Path(_), Some(index)) => read_config_object(src, objects, index),
-        _ => Ok((Config::default(), Vec::new())),
+        _ => Ok(Given::default()),
     }
 }
 
@@ -743,8 +855,8 @@ fn list_kptfile_config(
     src: &str,
     tree: &Tree<'_>,
     objects: &[Object<'_>],
-) -> Result<(Config, Vec<Found>), InputError> {
-    let none = (Config::default(), Vec::new());
+) -> Result<Given, InputError> {
+    let none = Given::default();
     let Some(index) = root_kptfile(objects) else {
         return Ok(none);
     };
@@ -755,7 +867,7 @@ fn list_kptfile_config(
         return Ok(none);
     };
     let found = on_object(found_of(problems), Some(index));
-    let (config, more) = match &entry.options {
+    let given = match &entry.options {
         kptfile::EntryOptions::Path(path) => {
             let wanted = kptfile::resolve(kptfile::FILE, path);
             let package = objects[index].annotation(kpt::PACKAGE_PATH);
@@ -766,7 +878,9 @@ fn list_kptfile_config(
         }
         _ => read_entry(src, tree, objects, index, entry, None)?,
     };
-    Ok((config, found.into_iter().chain(more).collect()))
+    let found = found.into_iter().chain(given.found).collect();
+    let place = format!("the {} ({})", kptfile::FILE, entry.options_field());
+    Ok(Given { found, ..given }.at(place))
 }
 
 /// The package's own Kptfile among a list's items: at kpt's path `Kptfile` (or without a path),

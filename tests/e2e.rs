@@ -1,8 +1,11 @@
 //! End to end with the real tools and the binary from this build: kpt's exec form, and the
-//! generate command of the ArgoCD plugin, each on the example in `examples/`. kpt and kubectl are
-//! preinstalled on the project's machines; a missing one fails these tests with a message saying
-//! so. The container forms (kpt `--image`, kustomize's container transformer, the ArgoCD
-//! sidecar) run the real image in a real engine: see `tests/container.rs`.
+//! generate command of the ArgoCD plugin, each on the example in `examples/`; the plugin as
+//! ArgoCD runs it, only where its discover rule matches and with the variables ArgoCD sets for
+//! an Application (its namespace, its parameters as `ARGOCD_APP_PARAMETERS` and `PARAM_*`).
+//! kpt and kubectl are preinstalled on the project's machines; a missing one fails these tests
+//! with a message saying so. The container forms (kpt `--image`, kustomize's container
+//! transformer, the ArgoCD sidecar) run the real image in a real engine: see
+//! `tests/container.rs`.
 
 mod common;
 
@@ -115,17 +118,67 @@ fn kpt_fn_render_error_leaves_the_package_untouched() {
     );
 }
 
-/// Runs the plugin's generate command as ArgoCD's sidecar would: in the application folder, as a
-/// user other than root, with the folder read-only. ArgoCD runs the command directly, without a
-/// shell (the sidecar image has none). The binary and the folder are in world-readable temporary
-/// folders, so the run works wherever the checkout is (even in a private folder).
-fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
-    argocd_generate_in(app, bin, None)
+/// What ArgoCD gives a plugin's commands besides the app's files, from the Application
+/// (`newEnv` and `getPluginParamEnvs` in ArgoCD's reposerver/repository/repository.go).
+#[derive(Default)]
+struct Application<'a> {
+    /// `spec.destination.namespace`, as `ARGOCD_APP_NAMESPACE`. ArgoCD sets it, empty for an
+    /// Application without one; `None` leaves it out, for apps whose objects all have one.
+    namespace: Option<&'a str>,
+    /// `spec.source.plugin.parameters`, each as ArgoCD's JSON has it.
+    parameters: Vec<serde_json::Value>,
+    /// Variables ArgoCD would not set (one set on the sidecar by hand).
+    more: Vec<(&'a str, &'a str)>,
 }
 
-/// [`argocd_generate`] for an Application whose destination is `namespace`, which ArgoCD gives
-/// the plugin as `ARGOCD_APP_NAMESPACE`.
-fn argocd_generate_in(app: &Path, bin: &Path, namespace: Option<&str>) -> common::Output {
+/// A string parameter, as `- name: <name>` / `string: <value>` in the Application.
+fn parameter(name: &str, value: &str) -> serde_json::Value {
+    serde_json::json!({"name": name, "string": value})
+}
+
+/// The variables ArgoCD makes of an Application's parameters (`Environ` of
+/// `ApplicationSourcePluginParameters`, pkg/apis/application/v1alpha1/types.go): the list as
+/// JSON (`null` for none, as Go marshals an empty slice of them; the keys sorted, as Go marshals
+/// a map), and `PARAM_<NAME>` for each, NAME upper-cased with every other character than A-Z,
+/// 0-9 and _ made _; an array's items `PARAM_<NAME>_<i>`, a map's `PARAM_<NAME>_<KEY>`.
+fn parameter_env(parameters: &[serde_json::Value]) -> Vec<(String, String)> {
+    let escaped = |name: &str| -> String {
+        name.to_uppercase()
+            .chars()
+            .map(|c| match c {
+                'A'..='Z' | '0'..='9' | '_' => c,
+                _ => '_',
+            })
+            .collect()
+    };
+    let list = match parameters {
+        [] => "null".to_owned(),
+        _ => serde_json::to_string(parameters).unwrap(),
+    };
+    let mut env = vec![("ARGOCD_APP_PARAMETERS".to_owned(), list)];
+    for parameter in parameters {
+        let base = format!("PARAM_{}", escaped(parameter["name"].as_str().unwrap()));
+        if let Some(value) = parameter["string"].as_str() {
+            env.push((base.clone(), value.to_owned()));
+        }
+        for (key, value) in parameter["map"].as_object().into_iter().flatten() {
+            let value = value.as_str().unwrap().to_owned();
+            env.push((format!("{base}_{}", escaped(key)), value));
+        }
+        for (i, value) in parameter["array"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            env.push((format!("{base}_{i}"), value.as_str().unwrap().to_owned()));
+        }
+    }
+    env
+}
+
+/// The plugin's `generate` command, as plugin.yaml has it.
+fn plugin_generate() -> Vec<String> {
     let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
     let generate = &plugin[0]["spec"]["generate"];
     let command: Vec<String> = generate["command"]
@@ -139,6 +192,42 @@ fn argocd_generate_in(app: &Path, bin: &Path, namespace: Option<&str>) -> common
         command[0], "stash-autobackup",
         "the sidecar has no shell: generate runs the binary itself ({command:?})"
     );
+    command
+}
+
+/// Whether ArgoCD runs the plugin for the app folder `app`: plugin.yaml's `discover` is a
+/// `fileName`, which ArgoCD's CMP server matches with Go's `filepath.Glob` in the folder
+/// (`matchRepository` in cmpserver/plugin/plugin.go). The plugin's pattern has no
+/// metacharacter, and Glob then matches exactly the path that exists, as here. ArgoCD asks
+/// this even of an Application that names the plugin (`cmpSupports` in
+/// util/app/discovery/discovery.go).
+fn discovers(app: &Path) -> bool {
+    let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
+    let discover = &plugin[0]["spec"]["discover"];
+    assert!(discover["find"].is_null(), "no find: it would need a shell");
+    let pattern = discover["fileName"].as_str().expect("discover.fileName");
+    assert!(
+        !pattern.contains(['*', '?', '[', '\\']),
+        "{pattern}: a glob with metacharacters needs Go's Glob to test"
+    );
+    app.join(pattern).symlink_metadata().is_ok()
+}
+
+/// The file that marks an app folder for the plugin, with no options: the example app's.
+fn mark_for_the_plugin(app: &Path) {
+    let options = common::read("examples/argocd/app/stash-autobackup.yaml");
+    std::fs::write(app.join("stash-autobackup.yaml"), options).unwrap();
+}
+
+/// Runs the plugin's generate command as ArgoCD's sidecar would: in the application folder, as a
+/// user other than root, with the folder read-only, with the variables ArgoCD sets for
+/// `application`, and only for a folder the plugin's discover rule matches. ArgoCD runs the
+/// command directly, without a shell (the sidecar image has none). The binary and the folder are
+/// in world-readable temporary folders, so the run works wherever the checkout is (even in a
+/// private folder).
+fn argocd_generate_for(app: &Path, bin: &Path, application: &Application<'_>) -> common::Output {
+    assert!(discovers(app), "ArgoCD would not run the plugin on {app:?}");
+    let command = plugin_generate();
     common::require_root("run the plugin as uid 65534");
     // The sandbox: nobody (uid 65534), read-only sources.
     let status = Command::new("chmod")
@@ -152,11 +241,18 @@ fn argocd_generate_in(app: &Path, bin: &Path, namespace: Option<&str>) -> common
         .current_dir(app)
         .env_clear()
         .env("PATH", common::path_with(bin))
-        .env("ARGOCD_APP_NAME", "shop");
-    if let Some(namespace) = namespace {
+        .env("ARGOCD_APP_NAME", "shop")
+        .envs(parameter_env(&application.parameters))
+        .envs(application.more.iter().copied());
+    if let Some(namespace) = application.namespace {
         run.env("ARGOCD_APP_NAMESPACE", namespace);
     }
     common::run_command(&mut run, b"")
+}
+
+/// [`argocd_generate_for`] an Application that sets nothing.
+fn argocd_generate(app: &Path, bin: &Path) -> common::Output {
+    argocd_generate_for(app, bin, &Application::default())
 }
 
 #[test]
@@ -183,6 +279,7 @@ fn argocd_plugin_generate_handles_kubestash() {
     let app = common::public_scratch("argocd-kubestash");
     common::copy_tree("examples/kubestash", app.path());
     std::fs::remove_file(app.path().join("Kptfile")).unwrap();
+    mark_for_the_plugin(app.path());
     let bin = common::public_bin_dir("argocd-kubestash-bin");
     let out = argocd_generate(app.path(), bin.path());
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -237,7 +334,12 @@ fn argocd_plugin_matches_objects_in_the_apps_namespace() {
     std::fs::remove_dir_all(app.path().join("expected")).unwrap();
     std::fs::remove_file(app.path().join("case.yaml")).unwrap();
     let bin = common::public_bin_dir("argocd-namespace-bin");
-    let out = argocd_generate_in(app.path(), bin.path(), Some("shop"));
+    mark_for_the_plugin(app.path());
+    let application = Application {
+        namespace: Some("shop"),
+        ..Application::default()
+    };
+    let out = argocd_generate_for(app.path(), bin.path(), &application);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let objects = common::kubectl_objects(&out.stdout);
     let ids = common::ids(&objects);
@@ -300,6 +402,369 @@ fn argocd_plugin_generate_takes_its_options_from_a_stashautobackup_in_the_app() 
         kinds,
         ["MySQL", "Postgres", "Repository", "BackupConfiguration"],
         "no StashAutoBackup among the objects to apply"
+    );
+}
+
+/// A MySQL naming a blueprint the example app lacks.
+const CATALOG: &str = "apiVersion: kubedb.com/v1\nkind: MySQL\nmetadata:\n  name: catalog\n  namespace: shop\n  annotations:\n    stash.appscode.com/backup-blueprint: mysql-hourly\nspec:\n  version: 8.0.35\n";
+
+/// A Postgres without a namespace: ArgoCD applies it to the Application's.
+const LEGACY: &str = "apiVersion: kubedb.com/v1alpha2\nkind: Postgres\nmetadata:\n  name: legacy\n  annotations:\n    stash.appscode.com/backup-blueprint: postgres-daily\nspec:\n  version: \"14.10\"\n";
+
+/// The example app in a fresh folder, with `files` added (name, text).
+fn example_app(name: &str, files: &[(&str, &str)]) -> common::PublicDir {
+    let app = common::public_scratch(name);
+    common::copy_tree("examples/argocd/app", app.path());
+    for (file, text) in files {
+        std::fs::write(app.path().join(file), text).unwrap();
+    }
+    app
+}
+
+/// The plugin runs on a folder holding `stash-autobackup.yaml` and on no other (issue 23): the
+/// example app holds it, as its options, which are never printed; a kpt package or a plain
+/// folder of manifests does not.
+#[test]
+fn argocd_discovers_an_app_by_its_options_file() {
+    assert!(discovers(Path::new("examples/argocd/app")));
+    let marker =
+        common::kubectl_objects(&common::read("examples/argocd/app/stash-autobackup.yaml"));
+    assert_eq!(marker[0]["kind"], "StashAutoBackup");
+    for other in ["examples/kpt", "examples/kubestash", "examples/argocd"] {
+        assert!(!discovers(Path::new(other)), "{other}");
+    }
+}
+
+/// One parameter's case in [`argocd_parameters_each_take_effect`].
+struct ParameterCase {
+    name: &'static str,
+    value: &'static str,
+    /// The app folder, made under the name given.
+    app: fn(&str) -> common::PublicDir,
+    /// `ARGOCD_APP_NAMESPACE`.
+    namespace: Option<&'static str>,
+    /// How the run with the parameter differs from the run without it.
+    check: fn(&common::Output, &common::Output) -> Result<(), String>,
+}
+
+/// The example app with a database naming a blueprint it lacks.
+fn app_missing_a_blueprint(name: &str) -> common::PublicDir {
+    example_app(name, &[("catalog.yaml", CATALOG)])
+}
+
+/// The example app with a database without a namespace.
+fn app_with_a_database_without_namespace(name: &str) -> common::PublicDir {
+    example_app(name, &[("legacy.yaml", LEGACY)])
+}
+
+/// The example app as it is.
+fn the_example_app(name: &str) -> common::PublicDir {
+    example_app(name, &[])
+}
+
+/// The BackupConfigurations' namespaces in a run's output.
+fn configuration_namespaces(out: &common::Output) -> Vec<serde_json::Value> {
+    let objects = common::kubectl_objects(&out.stdout);
+    let configurations = objects
+        .iter()
+        .filter(|o| o["kind"] == "BackupConfiguration");
+    configurations
+        .map(|o| o["metadata"]["namespace"].clone())
+        .collect()
+}
+
+/// Each option's parameter: what it changes in a run, seen on an app where it shows.
+const PARAMETER_CASES: [ParameterCase; 6] = [
+    ParameterCase {
+        name: "missingBlueprint",
+        value: "warning",
+        app: app_missing_a_blueprint,
+        namespace: None,
+        check: |without, with| match (without.code, with.code) {
+            (0, _) => Err("a missing blueprint is an error by default".into()),
+            (_, 0) if with.stderr.contains("warning: MySQL shop/catalog") => Ok(()),
+            _ => Err(format!("a warning, exit 0: {}", with.stderr)),
+        },
+    },
+    ParameterCase {
+        name: "markGenerated",
+        value: "false",
+        app: the_example_app,
+        namespace: None,
+        check: |without, with| {
+            let marked = |out: &common::Output| {
+                text(&out.stdout)
+                    .contains("autobackup.stash.appscode.com/blueprint: postgres-daily")
+            };
+            match (marked(without), marked(with)) {
+                (true, false) if with.code == 0 => Ok(()),
+                _ => Err(format!("marked without, not with: {}", text(&with.stdout))),
+            }
+        },
+    },
+    ParameterCase {
+        name: "defaultNamespace",
+        value: "shop",
+        app: app_with_a_database_without_namespace,
+        // An Application without a destination namespace: ArgoCD's would win.
+        namespace: Some(""),
+        check: |without, with| {
+            let backed_up = |out: &common::Output| {
+                common::ids(&common::kubectl_objects(&out.stdout))
+                    .contains(&"Repository shop/app-legacy".to_owned())
+            };
+            match (backed_up(without), backed_up(with)) {
+                (false, true) => Ok(()),
+                _ => Err(format!("shop/app-legacy only with it: {}", with.stderr)),
+            }
+        },
+    },
+    ParameterCase {
+        name: "configurationNamespace",
+        value: "target",
+        app: kubestash_app_whose_templates_name_no_namespace,
+        namespace: None,
+        check: |without, with| {
+            let (before, after) = (
+                configuration_namespaces(without),
+                configuration_namespaces(with),
+            );
+            let all_in = |list: &[serde_json::Value], namespace: &str| {
+                !list.is_empty() && list.iter().all(|n| n == namespace)
+            };
+            match (all_in(&before, "backup"), all_in(&after, "shop")) {
+                (true, true) => Ok(()),
+                _ => Err(format!("in backup, then in shop: {before:?}, {after:?}")),
+            }
+        },
+    },
+    ParameterCase {
+        name: "strict",
+        value: "true",
+        app: app_with_a_database_without_namespace,
+        namespace: Some(""),
+        check: |without, with| match (without.code, with.code, with.stdout.is_empty()) {
+            (0, 1, true) if with.stderr.contains("(an error under strict: true)") => Ok(()),
+            _ => Err(format!("a warning, then an error: {}", with.stderr)),
+        },
+    },
+    ParameterCase {
+        name: "silence",
+        value: "missing-secret",
+        app: the_example_app,
+        namespace: None,
+        check: |without, with| {
+            let said =
+                |out: &common::Output| out.stderr.contains("is not in the input's namespace");
+            match (said(without), said(with)) {
+                (true, false) if with.stderr.contains("1 info silenced") => Ok(()),
+                _ => Err(format!("said without, silenced with: {}", with.stderr)),
+            }
+        },
+    },
+];
+
+/// Every parameter plugin.yaml announces takes effect when an Application sets it (issue 23):
+/// each case runs the plugin without and with the parameter and tells the two apart. The cases
+/// are the announcements, so a new option's parameter needs one here.
+#[test]
+fn argocd_parameters_each_take_effect() {
+    let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
+    let announced: Vec<&str> = plugin[0]["spec"]["parameters"]["static"]
+        .as_array()
+        .expect("parameters.static")
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    let names: Vec<&str> = PARAMETER_CASES.iter().map(|case| case.name).collect();
+    assert_eq!(names, announced, "a case for each announced parameter");
+    let bin = common::public_bin_dir("argocd-parameters-bin");
+    for case in PARAMETER_CASES {
+        let app = (case.app)(&format!("argocd-parameter-{}", case.name));
+        let without = Application {
+            namespace: case.namespace,
+            ..Application::default()
+        };
+        let with = Application {
+            namespace: case.namespace,
+            parameters: vec![parameter(case.name, case.value)],
+            ..Application::default()
+        };
+        let (without, with) = (
+            argocd_generate_for(app.path(), bin.path(), &without),
+            argocd_generate_for(app.path(), bin.path(), &with),
+        );
+        if let Err(wanted) = (case.check)(&without, &with) {
+            panic!("parameter {}={}: {wanted}", case.name, case.value);
+        }
+    }
+}
+
+/// The KubeStash example as an ArgoCD app, its blueprints' templates naming no namespace: its
+/// BackupConfigurations go where `configurationNamespace` says.
+fn kubestash_app_whose_templates_name_no_namespace(name: &str) -> common::PublicDir {
+    let app = common::public_scratch(name);
+    common::copy_tree("examples/kubestash", app.path());
+    std::fs::remove_file(app.path().join("Kptfile")).unwrap();
+    mark_for_the_plugin(app.path());
+    let file = app.path().join("backup/blueprints.yaml");
+    let blueprints = std::fs::read_to_string(&file).unwrap();
+    let template = "  backupConfigurationTemplate:\n";
+    let named = format!("{template}    namespace: backup\n");
+    assert!(blueprints.contains(&named), "{blueprints}");
+    std::fs::write(&file, blueprints.replace(&named, template)).unwrap();
+    app
+}
+
+/// An unknown parameter, a value its option does not take, a value of another kind than a
+/// string, and a PARAM_ variable that is no parameter's each fail the generate with nothing on
+/// stdout and a message naming them (issue 23).
+#[test]
+fn argocd_refuses_unknown_and_malformed_parameters_with_nothing_on_stdout() {
+    let app = example_app("argocd-bad-parameters", &[]);
+    let bin = common::public_bin_dir("argocd-bad-parameters-bin");
+    let array = serde_json::json!({"name": "silence", "array": ["pruned"]});
+    for (parameters, more, wanted) in [
+        (
+            vec![parameter("dryRun", "true")],
+            vec![],
+            "error: ArgoCD parameter `dryRun`: unknown option `dryRun`; the options are missingBlueprint",
+        ),
+        (
+            vec![parameter("strict", "yes")],
+            vec![],
+            "error: ArgoCD parameter `strict`: strict must be \"true\" or \"false\", not `yes`",
+        ),
+        (
+            vec![parameter("defaultNamespace", "Shop")],
+            vec![],
+            "error: ArgoCD parameter `defaultNamespace`:",
+        ),
+        (
+            vec![parameter("silence", "pruned,prune")],
+            vec![],
+            "error: ArgoCD parameter `silence`: silence: `prune` is no class of info; did you mean `pruned`?",
+        ),
+        (
+            vec![array],
+            vec![],
+            "ArgoCD parameter `silence` is an array: each of stash-autobackup's parameters takes one string",
+        ),
+        (
+            vec![parameter("strict", "true")],
+            vec![("PARAM_MISSINGBLUEPRINT", "warning")],
+            "PARAM_MISSINGBLUEPRINT is set, but no parameter in ARGOCD_APP_PARAMETERS makes it",
+        ),
+    ] {
+        let application = Application {
+            parameters,
+            more,
+            ..Application::default()
+        };
+        let out = argocd_generate_for(app.path(), bin.path(), &application);
+        assert_ne!(out.code, 0, "{wanted}");
+        assert!(out.stdout.is_empty(), "{wanted}: {}", text(&out.stdout));
+        assert!(out.stderr.contains(wanted), "{wanted}:\n{}", out.stderr);
+    }
+}
+
+/// A parameter and the app's options file may set one option only to one value (issue 23): set
+/// otherwise, the generate fails naming both; set alike, or each setting its own option, both
+/// take effect.
+#[test]
+fn argocd_parameters_and_the_options_file_must_agree() {
+    let options = "apiVersion: autobackup.stash.appscode.com/v1alpha1\nkind: StashAutoBackup\nmetadata:\n  name: options\nmissingBlueprint: warning\n";
+    let app = example_app(
+        "argocd-parameters-and-file",
+        &[
+            ("stash-autobackup.yaml", options),
+            ("catalog.yaml", CATALOG),
+        ],
+    );
+    let bin = common::public_bin_dir("argocd-parameters-and-file-bin");
+    let run = |parameters: Vec<serde_json::Value>| {
+        let application = Application {
+            parameters,
+            ..Application::default()
+        };
+        argocd_generate_for(app.path(), bin.path(), &application)
+    };
+
+    let otherwise = run(vec![parameter("missingBlueprint", "error")]);
+    assert_ne!(otherwise.code, 0);
+    assert!(otherwise.stdout.is_empty(), "{}", text(&otherwise.stdout));
+    assert!(
+        otherwise.stderr.contains(
+            "error: ArgoCD parameter `missingBlueprint` is \"error\", but StashAutoBackup \
+             `options` (./stash-autobackup.yaml) sets missingBlueprint otherwise"
+        ),
+        "{}",
+        otherwise.stderr
+    );
+
+    let alike = run(vec![parameter("missingBlueprint", "warning")]);
+    assert_eq!(alike.code, 0, "{}", alike.stderr);
+    assert!(
+        alike.stderr.contains("warning: MySQL shop/catalog"),
+        "{}",
+        alike.stderr
+    );
+
+    // The file's missingBlueprint: warning and the parameter's strict: the warning is an error.
+    let both = run(vec![parameter("strict", "true")]);
+    assert_ne!(both.code, 0);
+    assert!(both.stdout.is_empty(), "{}", text(&both.stdout));
+    assert!(
+        both.stderr
+            .contains("BackupBlueprint `mysql-hourly` not found")
+            && both.stderr.contains("(an error under strict: true)"),
+        "{}",
+        both.stderr
+    );
+}
+
+/// The README's Application (its ArgoCD section's first YAML block, read from the README so the
+/// two cannot drift) names the plugin, and its parameters, passed as ArgoCD passes them,
+/// render the example app: strict, with the missing-secret info silenced.
+#[test]
+fn the_readmes_argocd_application_renders_the_example_app() {
+    let readme = String::from_utf8(common::read("README.md")).unwrap();
+    let section = readme
+        .split("\n### ArgoCD\n")
+        .nth(1)
+        .expect("README has an \"ArgoCD\" section");
+    let block = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|block| block.split("\n```").next())
+        .expect("a yaml code block in \"ArgoCD\"");
+    let application = common::kubectl_objects(block.as_bytes());
+    let spec = &application[0]["spec"];
+    let plugin = common::kubectl_objects(&common::read("examples/argocd/plugin.yaml"));
+    assert_eq!(
+        spec["source"]["plugin"]["name"],
+        plugin[0]["metadata"]["name"]
+    );
+    let parameters = spec["source"]["plugin"]["parameters"].as_array().unwrap();
+    let names: Vec<&str> = parameters
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["strict", "silence"], "{block}");
+    let app = example_app("argocd-readme-application", &[]);
+    let bin = common::public_bin_dir("argocd-readme-application-bin");
+    let application = Application {
+        namespace: spec["destination"]["namespace"].as_str(),
+        parameters: parameters.clone(),
+        ..Application::default()
+    };
+    let out = argocd_generate_for(app.path(), bin.path(), &application);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("is not in the input's namespace")
+            && out.stderr.contains("1 info silenced"),
+        "{}",
+        out.stderr
     );
 }
 

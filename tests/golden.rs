@@ -71,7 +71,8 @@ impl Rerun {
 /// ```yaml
 /// args: [--config, config.yaml]   # command-line arguments, run from the case folder; default []
 /// env: [ARGOCD_APP_NAMESPACE=shop] # environment variables for the run (none by default: the
-///                                 # runner's ARGOCD_APP_NAMESPACE never reaches a case)
+///                                 # runner's ARGOCD_APP_NAMESPACE, ARGOCD_APP_NAME and
+///                                 # ARGOCD_APP_PARAMETERS never reach a case)
 /// rerun: items-only               # identical | items-only | none; default: identical when the
 ///                                 # case prints anything on stdout, none when it prints nothing
 /// why: one line                   # required when rerun is not the default, refused otherwise
@@ -281,6 +282,8 @@ impl Case {
             .args(&self.settings.args)
             .current_dir(&self.dir)
             .env_remove("ARGOCD_APP_NAMESPACE")
+            .env_remove("ARGOCD_APP_NAME")
+            .env_remove("ARGOCD_APP_PARAMETERS")
             .envs(self.settings.env.iter().map(|(k, v)| (k, v)));
         common::run_command(&mut command, stdin)
     }

@@ -16,7 +16,7 @@ pub use options::{help, json_schema};
 
 use super::finding::Info;
 use crate::krm::object::ObjectFields;
-pub use read::{read, read_data};
+pub use read::{read, read_data, read_string, set_in, set_in_data};
 
 pub const TYPED_API_VERSION: &str = "autobackup.stash.appscode.com/v1alpha1";
 pub const TYPED_KIND: &str = "StashAutoBackup";
@@ -50,6 +50,21 @@ pub struct Config {
     pub strict: bool,
     /// The classes of `info` results left out.
     pub silence: Vec<Info>,
+}
+
+impl Config {
+    /// Whether the two set every option alike: `silence` is a set of classes, so the order it
+    /// names them in is no difference.
+    pub fn same_as(&self, other: &Config) -> bool {
+        let sorted = |config: &Config| {
+            let mut config = config.clone();
+            config
+                .silence
+                .sort_by_key(|class| Info::ALL.iter().position(|c| c == class));
+            config
+        };
+        sorted(self) == sorted(other)
+    }
 }
 
 /// The namespace of a generated object whose template names none.

@@ -256,6 +256,7 @@ fn wrap(head: &str, words: &[String], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::tree::NodeId;
 
     /// Each option's lines of `help()`: from its `name: values` to the next option's.
     fn help_of(help: &str, setting: &Setting) -> String {
@@ -292,6 +293,85 @@ mod tests {
                 class.name()
             );
         }
+    }
+
+    /// The title ArgoCD's UI shows for an option: its name in words (`missingBlueprint`:
+    /// "Missing blueprint").
+    fn title(name: &str) -> String {
+        let mut title = String::new();
+        for c in name.chars() {
+            match (title.is_empty(), c.is_ascii_uppercase()) {
+                (true, _) => title.push(c.to_ascii_uppercase()),
+                (false, true) => {
+                    title.push(' ');
+                    title.push(c.to_ascii_lowercase());
+                }
+                (false, false) => title.push(c),
+            }
+        }
+        title
+    }
+
+    /// What the ArgoCD plugin announces of an option (`spec.parameters.static`): its name, a
+    /// title, its values, what it does and its default as the tooltip, and the default as the
+    /// announced value. Every value is one string (a ConfigMap's, as `kpt fn eval -- k=v`
+    /// gives), so the collection is a string; a boolean says so for the UI. Strings are JSON,
+    /// which YAML reads alike and which no reader takes for a boolean.
+    fn announcement(setting: &Setting) -> String {
+        let quote = |text: &str| serde_json::to_string(text).expect("a string");
+        let mut tooltip = format!("{}: {}", setting.values, setting.help);
+        if let Values::InfoClasses(_) = setting.values {
+            let classes = Info::ALL.map(Info::name).join(", ");
+            tooltip.push_str(&format!(" ({classes})"));
+        }
+        tooltip.push_str(&format!("; default {}", setting.default.unwrap_or("none")));
+        let item_type = match setting.values {
+            Values::Bool(_) => "boolean",
+            _ => "string",
+        };
+        let mut yaml = format!(
+            "    - name: {}\n      title: {}\n      tooltip: {}\n      collectionType: string\n      \
+             itemType: {item_type}\n",
+            quote(setting.name),
+            quote(&title(setting.name)),
+            quote(&tooltip),
+        );
+        if let Some(default) = setting.default {
+            yaml.push_str(&format!("      string: {}\n", quote(default)));
+        }
+        yaml
+    }
+
+    /// The ArgoCD plugin announces every option as a parameter, as the table has it, and
+    /// nothing else: its `parameters` are the ones made from the table (the failure prints
+    /// them, to paste into examples/argocd/plugin.yaml).
+    #[test]
+    fn the_argocd_plugin_announces_every_option() {
+        let plugin = include_str!("../../../examples/argocd/plugin.yaml");
+        let items: String = SETTINGS.iter().map(announcement).collect();
+        let wanted = format!("  parameters:\n    static:\n{items}");
+        assert!(
+            plugin.contains(&wanted),
+            "examples/argocd/plugin.yaml must announce:\n{wanted}"
+        );
+        let (tree, root) = crate::yaml::events::capture_first(plugin).expect("YAML");
+        let at = |node: Option<NodeId>, key: &str| node.and_then(|n| tree.lookup(n, key));
+        let parameters = at(at(root, "spec"), "parameters");
+        let keys: Vec<&str> = parameters
+            .and_then(|p| tree.entries(p))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(key, _)| tree.scalar(*key))
+            .collect();
+        assert_eq!(keys, ["static"], "no dynamic announcements");
+        let names: Vec<&str> = at(parameters, "static")
+            .and_then(|s| tree.items(s))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| at(Some(*item), "name").and_then(|n| tree.scalar(n)))
+            .collect();
+        let options: Vec<&str> = SETTINGS.iter().map(|setting| setting.name).collect();
+        assert_eq!(names, options, "the announced parameters");
     }
 
     /// The README's "FunctionConfig" table: one row per option, in the table's order, with the

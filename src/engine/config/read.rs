@@ -4,7 +4,7 @@ use granit_parser::ScalarStyle;
 
 use super::options::{SETTINGS, Setting, Values, summary};
 use super::{Config, TYPED_API_VERSION, TYPED_KIND};
-use crate::engine::fields::{Fields, Problem, Problems};
+use crate::engine::fields::{FieldProblem, Fields, Problem, Problems};
 use crate::engine::finding::Found;
 use crate::engine::finding::Info;
 use crate::engine::k8s_names;
@@ -76,6 +76,54 @@ pub fn read_data(tree: &Tree<'_>, node: NodeId, field: &str) -> (Config, Vec<Fou
     let reader = Fields::new(tree, node, "", &options);
     read_entries(&mut config, &reader, Form::ConfigMap);
     (config, found_at(options, field).collect())
+}
+
+/// Reads the option `name` given as one string, as a ConfigMap's `data` gives it, into `config`:
+/// an ArgoCD Application's parameter, which is such a string (ArgoCD hands every parameter to
+/// a plugin as text). The problem is worded with the option's name.
+pub fn read_string(config: &mut Config, name: &str, value: &str) -> Result<(), FieldProblem> {
+    let mut tree = Tree::default();
+    let node = tree.push(Node::Scalar {
+        value: value.into(),
+        style: ScalarStyle::DoubleQuoted,
+        tag: None,
+    });
+    read_option(config, name, &tree, node, Form::ConfigMap).map_err(|problem| FieldProblem {
+        field: name.to_owned(),
+        problem,
+    })
+}
+
+/// The options a functionConfig of either form sets: those of the keys holding its options
+/// that the table knows (what [`read()`] reads; its other keys are [`read()`]'s problems).
+pub fn set_in(tree: &Tree<'_>, node: Option<NodeId>) -> Vec<&'static str> {
+    let Some(node) = node.filter(|n| tree.entries(*n).is_some()) else {
+        return Vec::new();
+    };
+    // Problems are `read()`'s to report; here they only mean that nothing holds options.
+    let ignored = Problems::default();
+    let root = Fields::new(tree, node, "", &ignored);
+    let holder = match form(&root) {
+        Some(Form::Typed) => Some(node),
+        Some(Form::ConfigMap) => tree.lookup(node, "data"),
+        None => None,
+    };
+    holder.map_or_else(Vec::new, |holder| set_in_data(tree, holder))
+}
+
+/// The options a mapping of them sets, as a ConfigMap's `data` holds them (a Kptfile's
+/// `configMap`): its keys that the table knows.
+pub fn set_in_data(tree: &Tree<'_>, node: NodeId) -> Vec<&'static str> {
+    let entries = tree.entries(node).unwrap_or_default();
+    let keys: Vec<&str> = entries
+        .iter()
+        .filter_map(|(k, _)| tree.scalar(*k))
+        .collect();
+    SETTINGS
+        .iter()
+        .map(|setting| setting.name)
+        .filter(|name| keys.contains(name))
+        .collect()
 }
 
 /// The problems of single options as findings at `<holder>.<option>` (an empty field is the
@@ -500,6 +548,68 @@ mod tests {
                 rest = &rest[at + listed.len()..];
             }
         }
+    }
+
+    /// An option given as one string (an ArgoCD Application's parameter) reads as that string
+    /// in a ConfigMap's `data` does, and a bad one is the same problem, worded alike.
+    #[test]
+    fn an_option_given_as_a_string_reads_as_configmap_data() {
+        for setting in &SETTINGS {
+            let values = good_values(&setting.values).into_iter();
+            for value in values.chain([bad_value(&setting.values)]) {
+                let [(map, _), _] = both_forms(setting.name, &format!("'{value}'"), value);
+                let (from_map, problems) = options(&map);
+                let mut from_string = Config::default();
+                let read = read_string(&mut from_string, setting.name, value);
+                assert_eq!(from_string, from_map, "{}: {value}", setting.name);
+                match read {
+                    Ok(()) => assert!(problems.is_empty(), "{map}: {problems:?}"),
+                    Err(problem) => assert_eq!([problem.to_string()], *problems, "{map}"),
+                }
+            }
+        }
+        let mut config = Config::default();
+        let unknown = read_string(&mut config, "dryRun", "true").unwrap_err();
+        assert_eq!(unknown.field, "dryRun");
+        assert!(
+            unknown
+                .to_string()
+                .starts_with("unknown option `dryRun`; the options are ")
+        );
+        assert_eq!(config, Config::default());
+    }
+
+    /// What a place sets, which an ArgoCD parameter must not contradict: the keys holding its
+    /// options that the table knows, in either form and in a Kptfile's `configMap`.
+    #[test]
+    fn the_options_a_place_sets_are_its_keys_the_table_knows() {
+        for text in [
+            format!("{TYPED}[pruned], strict: true, dryRun: x}}"),
+            format!("{MAP}pruned, strict: 'true'}}}}"),
+        ] {
+            let (tree, node) = capture_first(&text).expect("YAML");
+            assert_eq!(set_in(&tree, node), ["strict", "silence"], "{text}");
+        }
+        for text in [
+            "{apiVersion: v1, kind: Secret, data: {strict: 'true'}}",
+            "[strict]",
+            "{}",
+        ] {
+            let (tree, node) = capture_first(text).expect("YAML");
+            assert!(set_in(&tree, node).is_empty(), "{text}");
+        }
+        let (tree, node) = capture_first("{missingBlueprint: warning, x: y}").expect("YAML");
+        assert_eq!(set_in_data(&tree, node.unwrap()), ["missingBlueprint"]);
+    }
+
+    /// `silence` is a set: naming its classes in another order sets the same.
+    #[test]
+    fn configs_are_the_same_whatever_order_silence_names_its_classes_in() {
+        let (one, _) = options(&format!("{MAP}'pruned,updated'}}}}"));
+        let (other, _) = options(&format!("{MAP}'updated,pruned'}}}}"));
+        assert_ne!(one, other);
+        assert!(one.same_as(&other));
+        assert!(!one.same_as(&Config::default()));
     }
 
     /// A Kptfile's `configMap` reads as a ConfigMap's `data`, its problems at its own fields.
