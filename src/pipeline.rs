@@ -276,6 +276,10 @@ impl Finding for krm::NotAMapping {
     fn severity(&self) -> Severity {
         Severity::Error
     }
+
+    fn tag(&self) -> &'static str {
+        "not-an-object"
+    }
 }
 
 /// A document of a stream that is no object: left out, as `kubectl apply` would refuse it.
@@ -283,12 +287,20 @@ impl Finding for stream::LeftOut {
     fn severity(&self) -> Severity {
         Severity::Warning
     }
+
+    fn tag(&self) -> &'static str {
+        "left-out"
+    }
 }
 
 /// A stream whose output would be empty, which ArgoCD would take as "delete everything".
 impl Finding for stream::NothingToOutput {
     fn severity(&self) -> Severity {
         Severity::Error
+    }
+
+    fn tag(&self) -> &'static str {
+        "nothing-to-output"
     }
 }
 
@@ -320,7 +332,7 @@ fn body<'a, F: Framed<'a>>(
         .iter()
         .any(|f| f.severity() == Severity::Error);
     if let Some(found) = framed.check(&finished.changes, has_errors) {
-        finished.results.push(found.to_result(objects));
+        finished.results.push(found.to_result(objects, None));
         finished.findings.push(found);
     }
     let summary = Summary::new(
@@ -333,7 +345,7 @@ fn body<'a, F: Framed<'a>>(
         F::FRAMING == Framing::Stream,
     );
     let mut results = std::mem::take(&mut finished.results);
-    results.push(KrmResult::new(Severity::Info, summary.to_string()));
+    results.push(summary.to_result());
     // Nothing is written while there are errors: stream mode prints nothing, and kpt and
     // kustomize write nothing when the function fails.
     let written = summary.errors == 0;
@@ -458,6 +470,13 @@ impl fmt::Display for ArgoNamespace {
 impl Finding for ArgoNamespace {
     fn severity(&self) -> Severity {
         Severity::Warning
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            ArgoNamespace::Invalid(_) => "argocd-namespace-invalid",
+            ArgoNamespace::Replaces { .. } => "argocd-namespace-replaces",
+        }
     }
 }
 

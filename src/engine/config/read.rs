@@ -261,8 +261,14 @@ fn boolean(text: &str, plain: bool, form: Form) -> Result<bool, Problem> {
 
 /// The classes an option of [`Values::InfoClasses`] names: one string of names separated by
 /// commas, or in the typed form a list of names.
-fn classes(name: &str, tree: &Tree<'_>, node: NodeId, form: Form) -> Result<Vec<Info>, Problem> {
-    let names: Vec<&str> = match (tree.scalar(node), tree.items(node)) {
+fn classes(
+    name: &'static str,
+    tree: &Tree<'_>,
+    node: NodeId,
+    form: Form,
+) -> Result<Vec<Info>, Problem> {
+    let written = tree.scalar(node);
+    let names: Vec<&str> = match (written, tree.items(node)) {
         (Some(text), _) => text
             .split(',')
             .map(str::trim)
@@ -285,21 +291,21 @@ fn classes(name: &str, tree: &Tree<'_>, node: NodeId, form: Form) -> Result<Vec<
         match Info::named(class) {
             Some(info) if !classes.contains(&info) => classes.push(info),
             Some(_) => {}
-            None => return Err(unknown_class(name, class)),
+            None => return Err(unknown_class(name, class, written)),
         }
     }
     Ok(classes)
 }
 
-fn unknown_class(option: &str, class: &str) -> Problem {
+fn unknown_class(option: &'static str, class: &str, written: Option<&str>) -> Problem {
     let known = Info::ALL.map(Info::name);
-    let hint = suggest::closest(class, known)
-        .map(|meant| format!("did you mean `{meant}`? "))
-        .unwrap_or_default();
-    let known = known.join(", ");
-    Problem::Custom(
-        format!("{option}: `{class}` is no class of info; {hint}the classes are {known}").into(),
-    )
+    Problem::UnknownClass {
+        option,
+        class: class.to_owned(),
+        meant: suggest::closest(class, known),
+        known: known.to_vec(),
+        written: written.map(str::to_owned),
+    }
 }
 
 #[cfg(test)]
