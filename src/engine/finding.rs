@@ -79,12 +79,15 @@ pub enum Fix {
     /// the finding. Results carry both (`field.currentValue`, `field.proposedValue`).
     Value { current: String, proposed: String },
     /// The field's key is misspelt (an annotation's key one typo from one a family reads, a
-    /// blueprint's `shedule`): the same value belongs under `key`, the key meant in place of the path's last
-    /// one. kpt's convention has no place for a key: `proposedValue` is the value of the field
-    /// at `field.path`, and no value written there fixes a misspelt key (the wrong key stays,
-    /// and does nothing). So the result keeps `field.path` where the problem is, with its value
-    /// as `currentValue` (`current`, when it is a string), names the key meant in
-    /// `tags.proposedKey`, and gives no `proposedValue`.
+    /// blueprint's `shedule`): the same value belongs under `key`, the key meant in place of the
+    /// path's last one. kpt's convention has no place for a key: `proposedValue` is the value of
+    /// the field at `field.path`, and no value written there fixes a misspelt key (the wrong key
+    /// stays, and does nothing). Moving `field.path` to the key meant, with the value as
+    /// `proposedValue`, would point the user away from the mistake and, applied, leave it in
+    /// place. So the result keeps `field.path` where the problem is, with its value as
+    /// `currentValue` (`current`, when it is a string), names the key meant in
+    /// `tags.proposedKey` (tags are the convention's place for what a tool may read), and gives
+    /// no `proposedValue`.
     Key {
         current: Option<String>,
         key: String,

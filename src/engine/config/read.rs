@@ -347,6 +347,27 @@ mod tests {
         assert!(config.silence.is_empty());
     }
 
+    /// A misspelt class in a string of classes gets the string with that class replaced as its
+    /// proposed value; in a typed list, where each class is an item, the result proposes none.
+    #[test]
+    fn a_misspelt_class_in_a_string_proposes_the_string_fixed() {
+        let (_, found) = results(&format!("{MAP}'updated,  prune'}}}}"));
+        let result = found[0].to_result(&[], None);
+        assert_eq!(result.field.as_deref(), Some("data.silence"));
+        assert_eq!(result.current_value.as_deref(), Some("updated,  prune"));
+        assert_eq!(result.proposed_value.as_deref(), Some("updated,  pruned"));
+        assert_eq!(result.tag("class"), Some("unknown-info-class"));
+        let (_, found) = results(&format!("{TYPED}'prune, updated'}}"));
+        let result = found[0].to_result(&[], None);
+        assert_eq!(result.proposed_value.as_deref(), Some("pruned, updated"));
+        let (_, found) = results(&format!("{TYPED}[updated, prune]}}"));
+        let result = found[0].to_result(&[], None);
+        assert_eq!((result.current_value, result.proposed_value), (None, None));
+        // Far from every class: no guess, no value.
+        let (_, found) = results(&format!("{MAP}warnings}}}}"));
+        assert_eq!(found[0].to_result(&[], None).proposed_value, None);
+    }
+
     #[test]
     fn silence_refuses_what_it_cannot_read() {
         for (config, wanted) in [
