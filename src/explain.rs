@@ -581,13 +581,21 @@ impl Report {
                 })).collect::<Vec<_>>(),
             })
         };
+        // The result's own fields, `field` flattened to its path as before, and its tags as a
+        // map (`class`, `family`, `proposedKey`).
         let finding = |f: &KrmResult| {
+            let tags: serde_json::Map<String, Json> = (f.tags.iter())
+                .map(|(key, value)| ((*key).to_owned(), json!(value)))
+                .collect();
             json!({
                 "severity": f.severity.as_str(),
                 "message": f.message,
                 "resource": f.resource_ref.as_ref().map(resource),
                 "field": f.field,
+                "currentValue": f.current_value,
+                "proposedValue": f.proposed_value,
                 "file": f.file.as_ref().map(|file| file.path.clone()),
+                "tags": tags,
             })
         };
         json!({

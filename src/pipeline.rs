@@ -314,6 +314,10 @@ impl Finding for krm::NotAMapping {
     fn severity(&self) -> Severity {
         Severity::Error
     }
+
+    fn tag(&self) -> &'static str {
+        "not-an-object"
+    }
 }
 
 /// A document of a stream that is no object: left out, as `kubectl apply` would refuse it.
@@ -321,12 +325,20 @@ impl Finding for stream::LeftOut {
     fn severity(&self) -> Severity {
         Severity::Warning
     }
+
+    fn tag(&self) -> &'static str {
+        "left-out"
+    }
 }
 
 /// A stream whose output would be empty, which ArgoCD would take as "delete everything".
 impl Finding for stream::NothingToOutput {
     fn severity(&self) -> Severity {
         Severity::Error
+    }
+
+    fn tag(&self) -> &'static str {
+        "nothing-to-output"
     }
 }
 
@@ -358,7 +370,7 @@ fn body<'a, F: Framed<'a>>(
         .iter()
         .any(|f| f.severity() == Severity::Error);
     if let Some(found) = framed.check(&finished.changes, has_errors) {
-        finished.results.push(found.to_result(objects));
+        finished.results.push(found.to_result(objects, None));
         finished.findings.push(found);
     }
     let summary = Summary::new(
@@ -371,7 +383,7 @@ fn body<'a, F: Framed<'a>>(
         F::FRAMING == Framing::Stream,
     );
     let mut results = std::mem::take(&mut finished.results);
-    results.push(KrmResult::new(Severity::Info, summary.to_string()));
+    results.push(summary.to_result());
     // Nothing is written while there are errors: stream mode prints nothing, and kpt and
     // kustomize write nothing when the function fails.
     let written = summary.errors == 0;
@@ -501,6 +513,13 @@ impl Finding for Parameter {
     fn severity(&self) -> Severity {
         Severity::Error
     }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            Parameter::Unreadable(_) => "argocd-parameter",
+            Parameter::Disagrees { .. } => "argocd-parameter-disagrees",
+        }
+    }
 }
 
 /// The options with an ArgoCD Application's parameters read over them (docs/spec.md §6.1). A
@@ -519,7 +538,7 @@ fn parameters(given: Given, parameters: &[(String, String)]) -> (Config, Vec<Fou
     for (name, value) in parameters {
         let before = config.clone();
         match config::read_string(&mut config, name, value) {
-            Err(problem) => found.push(Found::new(Parameter::Unreadable(problem))),
+            Err(problem) => found.push(Found::new(Parameter::Unreadable(*problem))),
             Ok(()) if sets.contains(&name.as_str()) && !config.same_as(&before) => {
                 let disagrees = Parameter::Disagrees {
                     name: name.clone(),
@@ -564,6 +583,13 @@ impl fmt::Display for ArgoNamespace {
 impl Finding for ArgoNamespace {
     fn severity(&self) -> Severity {
         Severity::Warning
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            ArgoNamespace::Invalid(_) => "argocd-namespace-invalid",
+            ArgoNamespace::Replaces { .. } => "argocd-namespace-replaces",
+        }
     }
 }
 

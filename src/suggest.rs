@@ -92,6 +92,37 @@ pub fn closest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) ->
     best.map(|(_, c)| c)
 }
 
+/// `written` with `wrong` replaced by `right`, where `written` names one name or, with a
+/// `separator`, several (`pg-dialy, mysql-daily`): each name that reads `wrong` once trimmed is
+/// replaced, and everything else (the other names, the spaces around each) is kept as written,
+/// so the fix changes only the name that is misspelt. None when no name reads `wrong`.
+pub fn replace_listed(
+    written: &str,
+    separator: Option<char>,
+    wrong: &str,
+    right: &str,
+) -> Option<String> {
+    let parts: Vec<&str> = match separator {
+        Some(separator) => written.split(separator).collect(),
+        None => vec![written],
+    };
+    let mut replaced = false;
+    let parts: Vec<String> = parts
+        .into_iter()
+        .map(|part| {
+            if part.trim() != wrong {
+                return part.to_owned();
+            }
+            replaced = true;
+            let start = part.len() - part.trim_start().len();
+            let end = part.trim_end().len();
+            format!("{}{right}{}", &part[..start], &part[end..])
+        })
+        .collect();
+    let separator = separator.map(String::from).unwrap_or_default();
+    replaced.then(|| parts.join(&separator))
+}
+
 /// The annotation keys a family reads: whole keys, and prefixes (ending in `/`) under which
 /// every name is one (`params.example.com/`); and the domains it owns, where a key it does not
 /// read is a mistake, unless others write it there.
@@ -286,6 +317,31 @@ mod tests {
             ),
             Some("stash.appscode.com/backup-blueprint")
         );
+    }
+
+    #[test]
+    fn a_listed_name_is_replaced_and_the_rest_kept_as_written() {
+        let list = Some(',');
+        assert_eq!(
+            replace_listed("pg-dialy, mysql-daily", list, "pg-dialy", "pg-daily").as_deref(),
+            Some("pg-daily, mysql-daily")
+        );
+        assert_eq!(
+            replace_listed("mysql-daily ,  pg-dialy ", list, "pg-dialy", "pg-daily").as_deref(),
+            Some("mysql-daily ,  pg-daily ")
+        );
+        // A name that only contains the wrong one is another name.
+        assert_eq!(
+            replace_listed("pg-dialy-2,pg-dialy", list, "pg-dialy", "pg-daily").as_deref(),
+            Some("pg-dialy-2,pg-daily")
+        );
+        assert_eq!(replace_listed("a, b", list, "c", "d"), None);
+        // Without a separator the value is one name, commas and all.
+        assert_eq!(
+            replace_listed(" dialy ", None, "dialy", "daily").as_deref(),
+            Some(" daily ")
+        );
+        assert_eq!(replace_listed("a,dialy", None, "dialy", "daily"), None);
     }
 
     const KEYS: Keys = Keys {

@@ -161,6 +161,28 @@ fn the_preview_reports_the_runs_own_decisions() {
         text(finding, "message").contains("`nope` not found"),
         "{finding}"
     );
+    // Tools read the kind and the family from the tags; a name far from every blueprint gets
+    // no proposed value.
+    assert_eq!(text(&finding["tags"], "class"), "blueprint-not-found");
+    assert_eq!(text(&finding["tags"], "family"), "Stash");
+    assert!(finding["proposedValue"].is_null(), "{finding}");
+
+    // One typo away: the value that fixes the annotation, as the run's result gives it.
+    let typo = String::from_utf8(common::read("examples/resource-list.yaml"))
+        .unwrap()
+        .replace(
+            "backup-blueprint: postgres-backup-template",
+            "backup-blueprint: postgres-backup-tempalte",
+        );
+    let (code, report) = explain_json(&[], typo.as_bytes());
+    assert_eq!(code, 1);
+    let finding = &report["targets"][0]["findings"][0];
+    assert_eq!(text(finding, "currentValue"), "postgres-backup-tempalte");
+    assert_eq!(text(finding, "proposedValue"), "postgres-backup-template");
+    assert_eq!(
+        text(finding, "field"),
+        "metadata.annotations[stash.appscode.com/backup-blueprint]"
+    );
 }
 
 /// Over every golden input run without options: explain keeps the function's exit status,

@@ -1,6 +1,8 @@
 //! What a release names outside the code agrees with Cargo.toml: the version (`--version`, the
 //! image tags in the catalog metadata, Dockerfiles, examples and README, the changelog) and the
 //! license. Cargo.toml is the one place the version is set; these tests catch a copy left behind.
+//! The catalog metadata also stays current: it names both families and what they back up, and
+//! every example package, each of which exists.
 
 mod common;
 
@@ -100,4 +102,117 @@ fn the_license_file_matches_cargo_toml() {
     );
     let metadata = String::from_utf8(common::read("metadata.yaml")).unwrap();
     assert!(metadata.contains("\nlicense: Apache-2.0\n"), "{metadata}");
+}
+
+/// The top-level fields of metadata.yaml, each with its values: one for a scalar or a folded
+/// scalar (`>-`, its lines joined by spaces), one per item for a list. Read by lines: the file
+/// is flat, as the catalog's are.
+fn metadata() -> Vec<(String, Vec<String>)> {
+    let text = String::from_utf8(common::read("metadata.yaml")).unwrap();
+    let mut fields: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        if let Some(item) = line.strip_prefix("  - ") {
+            fields
+                .last_mut()
+                .expect("a key")
+                .1
+                .push(item.trim().to_owned());
+        } else if let Some(more) = line.strip_prefix("  ") {
+            let (_, values) = fields.last_mut().expect("a key");
+            let folded = values.last_mut().expect("a folded scalar");
+            folded.push(' ');
+            folded.push_str(more.trim());
+        } else {
+            let (key, value) = line.split_once(':').expect("key: value");
+            let value = value.trim();
+            let values = match value {
+                "" => vec![],
+                ">-" => vec![String::new()],
+                _ => vec![value.to_owned()],
+            };
+            fields.push((key.to_owned(), values));
+        }
+    }
+    for (_, values) in &mut fields {
+        values.iter_mut().for_each(|v| *v = v.trim().to_owned());
+    }
+    fields
+}
+
+fn field(fields: &[(String, Vec<String>)], key: &str) -> Vec<String> {
+    let found = fields.iter().find(|(k, _)| k == key);
+    found
+        .unwrap_or_else(|| panic!("metadata.yaml has no {key}"))
+        .1
+        .clone()
+}
+
+/// The catalog metadata is current: its description names both families and the kinds of
+/// targets, its tags say what kpt runs it as, and its example packages are every folder of
+/// examples/, each of which exists.
+#[test]
+fn the_catalog_metadata_describes_the_function_as_it_is() {
+    let fields = metadata();
+    let description = field(&fields, "description").concat();
+    let words: Vec<&str> = description
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .collect();
+    for word in [
+        "Stash",
+        "KubeStash",
+        "KubeDB",
+        "AppBindings",
+        "workloads",
+        "PersistentVolumeClaims",
+    ] {
+        assert!(
+            words.contains(&word),
+            "the description names {word}: {description}"
+        );
+    }
+    let tags = field(&fields, "tags");
+    for tag in ["mutator", "validator"] {
+        assert!(tags.iter().any(|t| t == tag), "tags: {tags:?} lack {tag}");
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let listed = field(&fields, "examplePackageURLs");
+    for url in &listed {
+        assert!(
+            root.join(url).is_dir(),
+            "examplePackageURLs: {url} is no folder"
+        );
+    }
+    let mut examples: Vec<String> = std::fs::read_dir(root.join("examples"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .map(|path| format!("examples/{}", path.file_name().unwrap().to_string_lossy()))
+        .collect();
+    examples.sort();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted, examples,
+        "examplePackageURLs lists every example package"
+    );
+}
+
+/// The repository has no public address yet, so metadata.yaml names its source by a path from
+/// its root, as it names the examples, rather than an invented URL: the crate is there. When it
+/// is published, sourceURL becomes that address, and this test checks it instead.
+#[test]
+fn the_catalog_metadata_names_the_source_by_its_path() {
+    let source = field(&metadata(), "sourceURL").concat();
+    assert!(
+        !source.contains("://"),
+        "sourceURL {source}: no public address exists yet; update this test with it"
+    );
+    let crate_root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(&source);
+    assert!(
+        crate_root.join("Cargo.toml").is_file() && crate_root.join("src/lib.rs").is_file(),
+        "sourceURL {source} is the crate's folder"
+    );
 }

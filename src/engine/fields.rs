@@ -97,6 +97,19 @@ pub enum Problem {
         subject: Subject,
         suggestion: Option<String>,
     },
+    /// A name, of those an option lists, that is no class of info (`silence: prune`), with
+    /// the class closest to it.
+    UnknownClass {
+        /// The option's name.
+        option: &'static str,
+        class: String,
+        meant: Option<&'static str>,
+        /// Every class, to list them.
+        known: Vec<&'static str>,
+        /// The option's value when it is one string of names separated by commas, where the
+        /// fix replaces `class` with `meant`; none for a list (each name its own item).
+        written: Option<String>,
+    },
     /// A wording of one reader's own, which no other reader shares.
     Custom(Cow<'static, str>),
 }
@@ -196,6 +209,7 @@ impl fmt::Display for FieldProblem {
                     Some(s) => write!(f, "did you mean `{s}`?"),
                 }
             }
+            problem @ Problem::UnknownClass { .. } => unknown_class(f, problem),
             Problem::Custom(message) => write!(f, "{message}"),
         }
     }
@@ -212,6 +226,25 @@ fn either(f: &mut fmt::Formatter<'_>, words: &[&str]) -> fmt::Result {
         write!(f, "{joint}`{word}`")?;
     }
     Ok(())
+}
+
+/// `` silence: `prune` is no class of info; did you mean `pruned`? the classes are … ``.
+fn unknown_class(f: &mut fmt::Formatter<'_>, problem: &Problem) -> fmt::Result {
+    let Problem::UnknownClass {
+        option,
+        class,
+        meant,
+        known,
+        ..
+    } = problem
+    else {
+        return Ok(());
+    };
+    write!(f, "{option}: `{class}` is no class of info; ")?;
+    if let Some(meant) = meant {
+        write!(f, "did you mean `{meant}`? ")?;
+    }
+    write!(f, "the classes are {}", known.join(", "))
 }
 
 fn because(f: &mut fmt::Formatter<'_>, why: Option<&str>) -> fmt::Result {

@@ -2,6 +2,13 @@
 //!
 //! A problem with one object is never a Rust error: it becomes a result naming the object
 //! (`resourceRef`), the field and the file, so kpt and kustomize can point the user at it.
+//!
+//! The shape is kpt's and kustomize's (`framework.Result` in kyaml, `ResultItem` in kpt's
+//! `fnresult/v1`): `message`, `severity`, `resourceRef`, `field` (`path`, `currentValue`,
+//! `proposedValue`), `file` and `tags` (a map of strings for tools). The ResourceLists this
+//! function reads and writes are `config.kubernetes.io/v1`, whose field carries one
+//! `proposedValue` (the list `proposedValues` is v2alpha1's). kpt's own copy of the field holds
+//! both values as strings, as ours are.
 
 use std::fmt;
 
@@ -101,8 +108,15 @@ pub struct KrmResult {
     pub resource_ref: Option<ResourceRef>,
     /// The field of that object, as a path (`spec.schedule`).
     pub field: Option<String>,
+    /// The field's value, when a fix is proposed for the field (`field.currentValue`).
+    pub current_value: Option<String>,
+    /// The value that fixes the finding, when one is known (`field.proposedValue`).
+    pub proposed_value: Option<String>,
     /// The file the object came from.
     pub file: Option<FileRef>,
+    /// `tags`, in the order written: `class` (the finding's kind), `family` (the family that
+    /// found it), `proposedKey` (the key meant, for a misspelt one).
+    pub tags: Vec<(&'static str, String)>,
 }
 
 impl KrmResult {
@@ -113,8 +127,23 @@ impl KrmResult {
             severity,
             resource_ref: None,
             field: None,
+            current_value: None,
+            proposed_value: None,
             file: None,
+            tags: Vec::new(),
         }
+    }
+
+    /// The same result with the tag `key: value` last.
+    pub fn tagged(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.tags.push((key, value.into()));
+        self
+    }
+
+    /// The value of the tag `key`.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        let mut tags = self.tags.iter();
+        tags.find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
     }
 
     /// The entry of the ResourceList's `results`.
@@ -135,7 +164,14 @@ impl KrmResult {
             out.push("resourceRef", reference);
         }
         if let Some(path) = &self.field {
-            out.push("field", Value::map([("path", Value::str(path.as_str()))]));
+            let mut field = Value::map([("path", Value::str(path.as_str()))]);
+            if let Some(current) = &self.current_value {
+                field.push("currentValue", Value::str(current.as_str()));
+            }
+            if let Some(proposed) = &self.proposed_value {
+                field.push("proposedValue", Value::str(proposed.as_str()));
+            }
+            out.push("field", field);
         }
         if let Some(file) = &self.file {
             let mut f = Value::map([("path", Value::str(file.path.as_str()))]);
@@ -144,6 +180,13 @@ impl KrmResult {
             }
             out.push("file", f);
         }
+        if !self.tags.is_empty() {
+            let mut tags = Value::map([]);
+            for (key, value) in &self.tags {
+                tags.push(key, Value::str(value.as_str()));
+            }
+            out.push("tags", tags);
+        }
         out
     }
 }
@@ -151,7 +194,10 @@ impl KrmResult {
 impl fmt::Display for KrmResult {
     /// One line for stderr: `error: Postgres demo/pg (db/pg.yaml) metadata.annotations[...]: message`.
     /// Names and messages can hold anything the input held, so control characters are escaped:
-    /// one result is always exactly one line.
+    /// one result is always exactly one line. Tags and the proposed value are left out: the
+    /// message already names the fix in words (`did you mean …?`), and a person reads this line
+    /// (kustomize shows only stderr), where the whole corrected value of a list of names would
+    /// repeat what the message says.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut line = format!("{}: ", self.severity.as_str());
         if let Some(r) = &self.resource_ref {

@@ -81,16 +81,18 @@ pub fn read_data(tree: &Tree<'_>, node: NodeId, field: &str) -> (Config, Vec<Fou
 /// Reads the option `name` given as one string, as a ConfigMap's `data` gives it, into `config`:
 /// an ArgoCD Application's parameter, which is such a string (ArgoCD hands every parameter to
 /// a plugin as text). The problem is worded with the option's name.
-pub fn read_string(config: &mut Config, name: &str, value: &str) -> Result<(), FieldProblem> {
+pub fn read_string(config: &mut Config, name: &str, value: &str) -> Result<(), Box<FieldProblem>> {
     let mut tree = Tree::default();
     let node = tree.push(Node::Scalar {
         value: value.into(),
         style: ScalarStyle::DoubleQuoted,
         tag: None,
     });
-    read_option(config, name, &tree, node, Form::ConfigMap).map_err(|problem| FieldProblem {
-        field: name.to_owned(),
-        problem,
+    read_option(config, name, &tree, node, Form::ConfigMap).map_err(|problem| {
+        Box::new(FieldProblem {
+            field: name.to_owned(),
+            problem,
+        })
     })
 }
 
@@ -309,8 +311,14 @@ fn boolean(text: &str, plain: bool, form: Form) -> Result<bool, Problem> {
 
 /// The classes an option of [`Values::InfoClasses`] names: one string of names separated by
 /// commas, or in the typed form a list of names.
-fn classes(name: &str, tree: &Tree<'_>, node: NodeId, form: Form) -> Result<Vec<Info>, Problem> {
-    let names: Vec<&str> = match (tree.scalar(node), tree.items(node)) {
+fn classes(
+    name: &'static str,
+    tree: &Tree<'_>,
+    node: NodeId,
+    form: Form,
+) -> Result<Vec<Info>, Problem> {
+    let written = tree.scalar(node);
+    let names: Vec<&str> = match (written, tree.items(node)) {
         (Some(text), _) => text
             .split(',')
             .map(str::trim)
@@ -333,21 +341,21 @@ fn classes(name: &str, tree: &Tree<'_>, node: NodeId, form: Form) -> Result<Vec<
         match Info::named(class) {
             Some(info) if !classes.contains(&info) => classes.push(info),
             Some(_) => {}
-            None => return Err(unknown_class(name, class)),
+            None => return Err(unknown_class(name, class, written)),
         }
     }
     Ok(classes)
 }
 
-fn unknown_class(option: &str, class: &str) -> Problem {
+fn unknown_class(option: &'static str, class: &str, written: Option<&str>) -> Problem {
     let known = Info::ALL.map(Info::name);
-    let hint = suggest::closest(class, known)
-        .map(|meant| format!("did you mean `{meant}`? "))
-        .unwrap_or_default();
-    let known = known.join(", ");
-    Problem::Custom(
-        format!("{option}: `{class}` is no class of info; {hint}the classes are {known}").into(),
-    )
+    Problem::UnknownClass {
+        option,
+        class: class.to_owned(),
+        meant: suggest::closest(class, known),
+        known: known.to_vec(),
+        written: written.map(str::to_owned),
+    }
 }
 
 #[cfg(test)]
@@ -387,6 +395,27 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let (config, _) = options(&format!("{MAP}''}}}}"));
         assert!(config.silence.is_empty());
+    }
+
+    /// A misspelt class in a string of classes gets the string with that class replaced as its
+    /// proposed value; in a typed list, where each class is an item, the result proposes none.
+    #[test]
+    fn a_misspelt_class_in_a_string_proposes_the_string_fixed() {
+        let (_, found) = results(&format!("{MAP}'updated,  prune'}}}}"));
+        let result = found[0].to_result(&[], None);
+        assert_eq!(result.field.as_deref(), Some("data.silence"));
+        assert_eq!(result.current_value.as_deref(), Some("updated,  prune"));
+        assert_eq!(result.proposed_value.as_deref(), Some("updated,  pruned"));
+        assert_eq!(result.tag("class"), Some("unknown-info-class"));
+        let (_, found) = results(&format!("{TYPED}'prune, updated'}}"));
+        let result = found[0].to_result(&[], None);
+        assert_eq!(result.proposed_value.as_deref(), Some("pruned, updated"));
+        let (_, found) = results(&format!("{TYPED}[updated, prune]}}"));
+        let result = found[0].to_result(&[], None);
+        assert_eq!((result.current_value, result.proposed_value), (None, None));
+        // Far from every class: no guess, no value.
+        let (_, found) = results(&format!("{MAP}warnings}}}}"));
+        assert_eq!(found[0].to_result(&[], None).proposed_value, None);
     }
 
     #[test]

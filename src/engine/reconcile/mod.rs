@@ -174,6 +174,16 @@ impl Finding for Reconciled {
             _ => None,
         }
     }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            Reconciled::Collision { .. } => "collision",
+            Reconciled::HandWritten { .. } => "hand-written",
+            Reconciled::Updated { .. } => "updated",
+            Reconciled::Pruned { .. } => "pruned",
+            Reconciled::Held { .. } => "held",
+        }
+    }
 }
 
 /// What made a proposed object.
@@ -575,7 +585,7 @@ impl<'r> Reconciler<'r, 'r> {
         if self.strict {
             self.findings.iter_mut().for_each(Found::make_strict);
         }
-        let mut results = dedup(&mut self.findings, self.objects);
+        let mut results = dedup(&mut self.findings, self.objects, self.families);
         let before = self.findings.len();
         let silence = &self.silence;
         let heard: Vec<bool> = self
@@ -601,9 +611,18 @@ impl<'r> Reconciler<'r, 'r> {
 /// Families acting on one object can find one problem of it (a duplicate key, a second
 /// database of its name): it is reported once, and is then no one family's finding. Findings
 /// are the same when they would read the same, about an object of the same name in the same
-/// file. The results of the findings kept come back, in their order.
-fn dedup(findings: &mut Vec<Found>, objects: &[Object<'_>]) -> Vec<KrmResult> {
-    let mut results: Vec<_> = findings.iter().map(|f| f.to_result(objects)).collect();
+/// file. The results of the findings kept come back, in their order, each tagged with the
+/// family that found it (of `families`).
+fn dedup(
+    findings: &mut Vec<Found>,
+    objects: &[Object<'_>],
+    families: &[Generates],
+) -> Vec<KrmResult> {
+    // Compared without the family, which is what tells the two findings apart.
+    let results: Vec<_> = findings
+        .iter()
+        .map(|f| f.to_result(objects, None))
+        .collect();
     let mut keep = vec![true; findings.len()];
     let mut shared = Vec::new();
     let mut first: HashMap<_, usize> = HashMap::new();
@@ -624,10 +643,13 @@ fn dedup(findings: &mut Vec<Found>, objects: &[Object<'_>]) -> Vec<KrmResult> {
     for i in shared {
         findings[i].family = None;
     }
-    let (mut keep_finding, mut keep_result) = (keep.iter(), keep.iter());
+    let mut keep_finding = keep.iter();
     findings.retain(|_| *keep_finding.next().unwrap_or(&true));
-    results.retain(|_| *keep_result.next().unwrap_or(&true));
-    results
+    let name = |f: &Found| f.family.map(|FamilyId(i)| families[i].name);
+    findings
+        .iter()
+        .map(|f| f.to_result(objects, name(f)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -224,6 +224,16 @@ impl Finding for PruneFinding {
         )
         .then_some(Info::Retained)
     }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            PruneFinding::Kept { .. } => "kept",
+            // Marked now or in an earlier run: one class of info, one fix (delete it by hand).
+            PruneFinding::Retained { .. } | PruneFinding::StillRetained { .. } => "retained",
+            PruneFinding::Unmarkable { .. } => "unmarkable",
+            PruneFinding::HoldsThePlace { .. } => "retained-in-the-way",
+        }
+    }
 }
 
 impl<'r> Reconciler<'r, 'r> {

@@ -69,6 +69,10 @@ impl Finding for UnseenOutput {
     fn severity(&self) -> Severity {
         Severity::Warning
     }
+
+    fn tag(&self) -> &'static str {
+        "unseen-output"
+    }
 }
 
 /// The warning for a run over `objects` that made `changes`, when kpt filtered its input (`filtered`), it

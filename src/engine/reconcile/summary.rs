@@ -8,7 +8,7 @@ use crate::engine::finding::Found;
 use crate::engine::ownership;
 use crate::krm::changes::Changes;
 use crate::krm::object::Object;
-use crate::krm::results::Severity;
+use crate::krm::results::{KrmResult, Severity};
 
 /// What a run did, counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +53,19 @@ impl Summary {
             warnings: count(Severity::Warning),
             silenced,
         }
+    }
+}
+
+impl Summary {
+    /// Its kind, as its result's `tags.class` names it, beside the findings' kinds
+    /// ([`crate::engine::finding::Finding::tag`]).
+    pub fn tag(&self) -> &'static str {
+        "summary"
+    }
+
+    /// The closing `info` result.
+    pub fn to_result(self) -> KrmResult {
+        KrmResult::new(Severity::Info, self.to_string()).tagged("class", self.tag())
     }
 }
 

@@ -58,6 +58,10 @@ impl Finding for OwnError {
     fn severity(&self) -> Severity {
         Severity::Error
     }
+
+    fn tag(&self) -> &'static str {
+        "own-error"
+    }
 }
 
 const TARGET: &str =

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use crate::engine::finding::Finding;
+use crate::engine::finding::{Finding, Fix};
 use crate::engine::reconcile::Proposals;
 use crate::engine::schema::{Place, Problem, Violation};
 use crate::krm::object::ItemIndex;
@@ -126,6 +126,32 @@ impl Finding for SchemaFinding {
         match self.violation.refuses() {
             true => Severity::Error,
             false => Severity::Warning,
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        // A field the API once had is pruned as a misspelt one is; the message says what
+        // replaced it.
+        match self.violation.refuses() {
+            true => "crd-refused",
+            false => "crd-pruned",
+        }
+    }
+
+    /// A field the CRD does not know, one typo from one it does: the key meant. A retired
+    /// field gets none (what replaced it is no rename).
+    fn fix(&self) -> Option<Fix> {
+        match (&self.violation.problem, self.retired) {
+            (
+                Problem::Unknown {
+                    suggestion: Some(key),
+                },
+                None,
+            ) => Some(Fix::Key {
+                current: None,
+                key: key.clone(),
+            }),
+            _ => None,
         }
     }
 }

@@ -10,7 +10,7 @@ use std::hash::Hash;
 use crate::engine::config::{Config, MissingBlueprint};
 use crate::engine::family::{Input, Select};
 use crate::engine::fields::Problems;
-use crate::engine::finding::{Finding, Found};
+use crate::engine::finding::{Finding, Fix, Found};
 use crate::engine::reconcile::Proposals;
 use crate::krm::kpt::{self, LOCAL_CONFIG};
 use crate::krm::object::{ItemIndex, ObjectFields};
@@ -35,6 +35,10 @@ pub trait BlueprintKey: Clone + Eq + Hash {
     /// The namespace of `other` when it has this key's name in another namespace: where a
     /// target that wrote the wrong namespace finds its blueprint.
     fn elsewhere<'k>(&self, other: &'k Self) -> Option<&'k str>;
+
+    /// Its parts, one per annotation that names it, in the order of the reader's
+    /// [`BlueprintReader::annotations`]: the name (then the namespace).
+    fn parts(&self) -> Vec<&str>;
 }
 
 /// A cluster-scoped blueprint's name.
@@ -60,6 +64,10 @@ impl BlueprintKey for String {
     fn elsewhere<'k>(&self, _: &'k Self) -> Option<&'k str> {
         None
     }
+
+    fn parts(&self) -> Vec<&str> {
+        vec![self]
+    }
 }
 
 /// A namespaced blueprint's namespace and name.
@@ -82,6 +90,10 @@ impl BlueprintKey for (String, String) {
     fn elsewhere<'k>(&self, other: &'k Self) -> Option<&'k str> {
         (self.1 == other.1 && self.0 != other.0).then_some(other.0.as_str())
     }
+
+    fn parts(&self) -> Vec<&str> {
+        vec![&self.1, &self.0]
+    }
 }
 
 /// Reads one blueprint (the object at an index), its problems into `Problems` (an unusable one
@@ -101,8 +113,11 @@ pub struct BlueprintReader<B> {
     pub group: &'static str,
     pub is_blueprint: fn(&ObjectFields<'_>) -> bool,
     pub read: ReadBlueprint<B>,
-    /// The annotations on a target that name a blueprint.
+    /// The annotations on a target that name a blueprint, one per part of its key
+    /// ([`BlueprintKey::parts`]): the name's first.
     pub annotations: &'static [&'static str],
+    /// What separates the names when the name's annotation lists several (Stash's `,`).
+    pub separator: Option<char>,
 }
 
 impl<B> BlueprintReader<B> {
@@ -163,31 +178,81 @@ impl<B> BlueprintReader<B> {
         match blueprints.found.get(key) {
             Some(found) => found.as_ref(),
             None => {
-                let written = key.written();
-                let known: Vec<String> = blueprints.found.keys().map(K::written).collect();
-                let meant = suggest::closest(&written, known.iter().map(String::as_str));
-                // A blueprint of this name in another namespace is what the target may have
-                // meant, unless the did-you-mean names it already.
-                let mut elsewhere: Vec<&str> = (blueprints.found.keys())
-                    .filter(|other| meant != Some(other.written().as_str()))
-                    .filter_map(|other| key.elsewhere(other))
-                    .collect();
-                elsewhere.sort_unstable();
-                let missing = BlueprintFinding::Missing {
-                    shown: K::show(&written),
-                    meant: meant.map(K::show),
-                    elsewhere: elsewhere.into_iter().map(str::to_owned).collect(),
-                    annotations: self.annotations,
-                    target: ResourceRef::of(input.object(annotated)),
-                    severity: match config.missing_blueprint {
-                        MissingBlueprint::Error => Severity::Error,
-                        MissingBlueprint::Warning => Severity::Warning,
-                    },
-                };
-                out.found(annotated, missing).field = Some(annotation_field(self.annotations[0]));
+                self.missing(input, blueprints, key, annotated, config, out);
                 None
             }
         }
+    }
+
+    /// Reports that the input holds no blueprint of `key`, which the target counted last names
+    /// (`annotated` carries the name): with the options' severity, the closest key the input
+    /// has, and the namespaces that hold a blueprint of the name.
+    fn missing<K: BlueprintKey>(
+        &self,
+        input: &Input<'_, '_>,
+        blueprints: &Blueprints<K, B>,
+        key: &K,
+        annotated: ItemIndex,
+        config: &Config,
+        out: &mut Proposals<'_, '_>,
+    ) {
+        let written = key.written();
+        let known: Vec<String> = blueprints.found.keys().map(K::written).collect();
+        let meant = suggest::closest(&written, known.iter().map(String::as_str));
+        // A blueprint of this name in another namespace is what the target may have meant,
+        // unless the did-you-mean names it already.
+        let mut elsewhere: Vec<&str> = (blueprints.found.keys())
+            .filter(|other| meant != Some(other.written().as_str()))
+            .filter_map(|other| key.elsewhere(other))
+            .collect();
+        elsewhere.sort_unstable();
+        let meant_key = meant.and_then(|m| blueprints.found.keys().find(|k| k.written() == m));
+        let fix = meant_key.and_then(|meant| self.fix(input, annotated, key, meant));
+        // The result points at the annotation its fix is for: the namespace's, when that is the
+        // one misspelt; else at the name's, as the message names it first.
+        let field = fix
+            .as_ref()
+            .map_or(self.annotations[0], |(annotation, _)| *annotation);
+        let missing = BlueprintFinding::Missing {
+            shown: K::show(&written),
+            meant: meant.map(K::show),
+            elsewhere: elsewhere.into_iter().map(str::to_owned).collect(),
+            annotations: self.annotations,
+            target: ResourceRef::of(input.object(annotated)),
+            severity: match config.missing_blueprint {
+                MissingBlueprint::Error => Severity::Error,
+                MissingBlueprint::Warning => Severity::Warning,
+            },
+            fix: fix.map(|(_, fix)| Box::new(fix)),
+        };
+        out.found(annotated, missing).field = Some(annotation_field(field));
+    }
+
+    /// The annotation to change, and how, for a target annotated at `annotated` to name `meant`
+    /// rather than `key`: when they differ in one part (the name, or the namespace), the
+    /// annotation of that part with the misspelt name replaced, the rest of its value (the
+    /// other names a list holds, spaces) as written. None when both parts differ (no one field
+    /// is the fix), or the object that carries the name does not carry that annotation (a
+    /// database's AppBinding may).
+    fn fix<K: BlueprintKey>(
+        &self,
+        input: &Input<'_, '_>,
+        annotated: ItemIndex,
+        key: &K,
+        meant: &K,
+    ) -> Option<(&'static str, Fix)> {
+        let (wrong, right) = (key.parts(), meant.parts());
+        let mut differ = (0..wrong.len()).filter(|&i| wrong[i] != right[i]);
+        let (Some(part), None) = (differ.next(), differ.next()) else {
+            return None;
+        };
+        let annotation = self.annotations[part];
+        let current = input.object(annotated).annotation(annotation)?;
+        // Only the name's annotation lists names; a namespace is one.
+        let separator = self.separator.filter(|_| part == 0);
+        let proposed = suggest::replace_listed(current, separator, wrong[part], right[part])?;
+        let current = current.to_owned();
+        Some((annotation, Fix::Value { current, proposed }))
     }
 }
 
@@ -232,6 +297,9 @@ pub enum BlueprintFinding {
         target: ResourceRef,
         /// An error, unless `missingBlueprint: warning`.
         severity: Severity,
+        /// The value of the annotation the result points at that names the blueprint meant,
+        /// when the did-you-mean is one annotation's fix.
+        fix: Option<Box<Fix>>,
     },
 }
 
@@ -299,6 +367,21 @@ impl Finding for BlueprintFinding {
             BlueprintFinding::Twice { .. } => Severity::Error,
             BlueprintFinding::Applied { .. } => Severity::Warning,
             BlueprintFinding::Missing { severity, .. } => *severity,
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            BlueprintFinding::Twice { .. } => "blueprint-named-twice",
+            BlueprintFinding::Applied { .. } => "blueprint-not-local-config",
+            BlueprintFinding::Missing { .. } => "blueprint-not-found",
+        }
+    }
+
+    fn fix(&self) -> Option<Fix> {
+        match self {
+            BlueprintFinding::Missing { fix, .. } => fix.as_deref().cloned(),
+            _ => None,
         }
     }
 }

@@ -9,7 +9,7 @@ use super::kinds;
 use super::subjects::{self, Annotation, Candidate, DATABASES, Makeup};
 use crate::engine::config::Config;
 use crate::engine::family::{Input, Select};
-use crate::engine::finding::{Finding, Info};
+use crate::engine::finding::{Finding, Fix, Info};
 use crate::engine::k8s_names::{self, NAME_RULE, NAMESPACE_RULE};
 use crate::engine::reconcile::Proposals;
 use crate::krm::object::{Field, ItemIndex, ObjectFields};
@@ -218,10 +218,11 @@ pub fn note_stray_annotations(
         if fields.stray & keys.bit == 0 {
             continue;
         }
-        for (key, _) in &fields.annotations.entries {
+        for (key, value) in &fields.annotations.entries {
             if let Some(stray) = keys.stray(key) {
                 let stray = KeyFinding::Stray {
                     key: key.to_string(),
+                    value: value.text().map(str::to_owned),
                     family,
                     stray,
                     keys,
@@ -405,6 +406,22 @@ impl Finding for TargetFinding {
     fn class(&self) -> Option<Info> {
         matches!(self, TargetFinding::NotATarget { .. }).then_some(Info::NotATarget)
     }
+
+    fn tag(&self) -> &'static str {
+        use TargetFinding::*;
+        match self {
+            NoNamespace => "no-namespace",
+            TwoDatabases { .. } => "two-databases",
+            DuplicateKey { .. } => "duplicate-key",
+            InvalidName { .. } => "invalid-name",
+            InvalidNamespace { .. } => "invalid-namespace",
+            // Either way the backup annotations cannot be read.
+            MetadataNotMapping | AnnotationsNotMapping => "unreadable-metadata",
+            NoName => "no-name",
+            NotATarget { .. } => "not-a-target",
+            NoTargets { .. } => "no-targets",
+        }
+    }
 }
 
 /// What the checks of a family's annotation keys find.
@@ -413,6 +430,8 @@ pub enum KeyFinding {
     /// A key that looks like one of the family's and is none it reads.
     Stray {
         key: String,
+        /// Its value, when a string: what the key meant would hold.
+        value: Option<String>,
         family: &'static str,
         stray: Stray,
         /// The keys the family reads, to list them.
@@ -478,6 +497,33 @@ impl Finding for KeyFinding {
         match self {
             KeyFinding::NotAString { .. } => Severity::Error,
             KeyFinding::Stray { .. } | KeyFinding::Orphaned { .. } => Severity::Warning,
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            KeyFinding::Stray {
+                stray: Stray::Misspelt(_),
+                ..
+            } => "misspelt-key",
+            KeyFinding::Stray { .. } => "unknown-key",
+            KeyFinding::NotAString { .. } => "annotation-not-a-string",
+            KeyFinding::Orphaned { .. } => "orphaned-keys",
+        }
+    }
+
+    /// A misspelt key: the key meant, the value kept (see [`Fix::Key`]).
+    fn fix(&self) -> Option<Fix> {
+        match self {
+            KeyFinding::Stray {
+                stray: Stray::Misspelt(meant),
+                value,
+                ..
+            } => Some(Fix::Key {
+                current: value.clone(),
+                key: meant.clone(),
+            }),
+            _ => None,
         }
     }
 }

@@ -109,4 +109,9 @@ impl Finding for ScheduleFinding {
     fn severity(&self) -> Severity {
         self.severity
     }
+
+    /// One kind whatever the problem: the fix is the schedule, where it was written.
+    fn tag(&self) -> &'static str {
+        "schedule"
+    }
 }

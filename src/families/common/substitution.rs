@@ -66,4 +66,8 @@ impl Finding for SubstitutionFinding {
     fn severity(&self) -> Severity {
         Severity::Error
     }
+
+    fn tag(&self) -> &'static str {
+        "substitution"
+    }
 }

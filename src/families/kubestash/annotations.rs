@@ -224,4 +224,15 @@ impl Finding for AnnotationFinding {
             _ => Severity::Error,
         }
     }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            AnnotationFinding::NoName => "no-blueprint-name",
+            AnnotationFinding::NoNamespace { .. } => "no-blueprint-namespace",
+            AnnotationFinding::LegacySessions => "legacy-sessions",
+            AnnotationFinding::NoSessionListed { .. } => "no-session-listed",
+            AnnotationFinding::UnknownSessions { .. } => "unknown-sessions",
+            AnnotationFinding::UnreachableVariable { .. } => "unreachable-variable",
+        }
+    }
 }

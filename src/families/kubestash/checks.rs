@@ -692,6 +692,15 @@ impl Finding for CheckFinding {
     fn class(&self) -> Option<Info> {
         matches!(self, CheckFinding::ClusterDefault { .. }).then_some(Info::ClusterDefault)
     }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            // Every refusal of the admission webhook: the message says which check.
+            CheckFinding::Refused { .. } => "webhook-refused",
+            CheckFinding::ClusterDefault { .. } => "cluster-default",
+            CheckFinding::Claimed { .. } => "repository-shared",
+        }
+    }
 }
 
 #[cfg(test)]

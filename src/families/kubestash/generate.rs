@@ -51,6 +51,7 @@ const READER: BlueprintReader<Blueprint> = BlueprintReader {
     is_blueprint: blueprint::is_blueprint,
     read: blueprint::read,
     annotations: &[NAME_ANNOTATION, NAMESPACE_ANNOTATION],
+    separator: None,
 };
 
 /// A blueprint's namespace and name.

@@ -202,4 +202,13 @@ impl Finding for NamingFinding {
             _ => Severity::Error,
         }
     }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            NamingFinding::TemplateNamespaceInvalid { .. } => "invalid-template-namespace",
+            NamingFinding::ReadingsDiffer(_) => "namespace-readings-differ",
+            NamingFinding::NameTooLong { .. } => "name-too-long",
+            NamingFinding::NameOver63 { .. } => "name-over-63",
+        }
+    }
 }

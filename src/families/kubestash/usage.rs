@@ -230,6 +230,10 @@ impl Finding for UsageRefused {
     fn severity(&self) -> Severity {
         Severity::Error
     }
+
+    fn tag(&self) -> &'static str {
+        "usage-refused"
+    }
 }
 
 #[cfg(test)]

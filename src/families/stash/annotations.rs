@@ -331,4 +331,20 @@ impl Finding for AnnotationFinding {
             _ => Severity::Warning,
         }
     }
+
+    fn tag(&self) -> &'static str {
+        use AnnotationFinding::*;
+        match self {
+            BlueprintListedTwice { .. } => "blueprint-listed-twice",
+            NoBlueprintListed => "no-blueprint-listed",
+            EmptyBlueprintEntry => "empty-blueprint-entry",
+            EmptySchedule => "empty-schedule",
+            EmptyParamName { .. } => "empty-param-name",
+            WorkloadAnnotationsMissing { .. } => "workload-annotations-missing",
+            NoPaths => "no-paths",
+            EmptyPath => "empty-path",
+            BadVolumeMount { .. } => "bad-volume-mount",
+            UnknownVolume { .. } => "unknown-volume",
+        }
+    }
 }

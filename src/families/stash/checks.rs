@@ -305,4 +305,11 @@ impl Finding for SecretFinding {
     fn class(&self) -> Option<Info> {
         matches!(self, SecretFinding::Missing { .. }).then_some(Info::MissingSecret)
     }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            SecretFinding::Renamed { .. } => "renamed-secret",
+            SecretFinding::Missing { .. } => "missing-secret",
+        }
+    }
 }

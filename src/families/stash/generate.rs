@@ -37,6 +37,7 @@ const READER: BlueprintReader<Blueprint> = BlueprintReader {
     is_blueprint: blueprint::is_blueprint,
     read: blueprint::read,
     annotations: &[BLUEPRINT_ANNOTATION],
+    separator: Some(','),
 };
 
 /// Proposes the objects of every (target, blueprint) pair of `input`.
@@ -514,5 +515,12 @@ impl Finding for PairFinding {
 
     fn class(&self) -> Option<Info> {
         matches!(self, PairFinding::VersionFromDatabase { .. }).then_some(Info::VersionFromDatabase)
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            PairFinding::NoSchedule { .. } => "no-schedule",
+            PairFinding::VersionFromDatabase { .. } => "version-from-database",
+        }
     }
 }
