@@ -542,3 +542,156 @@ fn the_readme_podman_recipes_run_as_written() {
         );
     }
 }
+
+/// The ELF file's machine (`e_machine`): 62 for x86_64, 183 for aarch64.
+fn elf_machine(elf: &[u8]) -> u16 {
+    assert_eq!(&elf[..4], b"\x7fELF", "an ELF file");
+    u16::from_le_bytes([elf[0x12], elf[0x13]])
+}
+
+const EM_AARCH64: u16 = 183;
+
+/// `scripts/build-image --arch all` (issue 23, item 5): the arm64 image, its binary
+/// cross-compiled and static, and an image index of both architectures that podman resolves to
+/// this machine's image. The arm64 binary runs under qemu's user-mode emulator (no binfmt needed)
+/// and prints what this build's binary prints.
+#[test]
+fn the_multiarch_index_holds_amd64_and_an_arm64_image_that_runs_under_qemu() {
+    let image = image();
+    let mut command = Command::new(format!("{ROOT}/scripts/build-image"));
+    command
+        .args(["--arch", "all"])
+        .env("ENGINE", "podman")
+        .envs(image.env.iter().map(|(k, v)| (k, v)));
+    let build = common::run_command(&mut command, b"");
+    assert_eq!(
+        build.code, 0,
+        "scripts/build-image --arch all: {}",
+        build.stderr
+    );
+    let arm64 = if std::env::consts::ARCH == "aarch64" {
+        image.tag.clone()
+    } else {
+        format!("localhost/stash-autobackup-arm64:{VERSION}")
+    };
+    let index = format!("localhost/stash-autobackup-multiarch:{VERSION}");
+    let printed: BTreeSet<String> = String::from_utf8_lossy(&build.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let expected: BTreeSet<String> = [image.tag.clone(), arm64.clone(), index.clone()].into();
+    assert_eq!(printed, expected, "the tags build-image printed");
+
+    // The index: one entry per architecture, each the digest of that architecture's image.
+    let out = image.run(&["manifest", "inspect", &index], b"");
+    assert_eq!(
+        out.code, 0,
+        "podman manifest inspect {index}: {}",
+        out.stderr
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("an index");
+    let entries = list["manifests"].as_array().expect("manifests");
+    let platforms: BTreeSet<String> = entries
+        .iter()
+        .map(|m| format!("{}/{}", m["platform"]["os"], m["platform"]["architecture"]))
+        .map(|p| p.replace('"', ""))
+        .collect();
+    assert_eq!(entries.len(), 2, "{list:#}");
+    assert_eq!(
+        platforms,
+        ["linux/amd64", "linux/arm64"].map(String::from).into(),
+        "{list:#}"
+    );
+    for (tag, arch) in [(&image.tag, std::env::consts::ARCH), (&arm64, "aarch64")] {
+        let arch = if arch == "aarch64" { "arm64" } else { "amd64" };
+        let digest = image.run(&["image", "inspect", "--format", "{{.Digest}}", tag], b"");
+        assert_eq!(digest.code, 0, "{}", digest.stderr);
+        let digest = String::from_utf8_lossy(&digest.stdout).trim().to_owned();
+        assert!(
+            entries
+                .iter()
+                .any(|m| m["digest"] == digest.as_str() && m["platform"]["architecture"] == arch),
+            "the index's linux/{arch} entry is {tag} ({digest}): {list:#}"
+        );
+    }
+    // On this machine the index resolves to this machine's image, as kpt and kustomize run it.
+    let version = image.run(&["run", "--rm", &index, "--version"], b"");
+    assert_eq!(version.code, 0, "podman run {index}: {}", version.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("stash-autobackup {VERSION}")
+    );
+
+    // The arm64 image: the same files and configuration as this machine's, with a static
+    // aarch64 binary.
+    let config = image_config(image, &arm64);
+    assert_eq!(config["User"], "65534:65534", "{config:#}");
+    assert_eq!(
+        config["Entrypoint"],
+        serde_json::json!(["/stash-autobackup"]),
+        "{config:#}"
+    );
+    let arch = image.run(
+        &[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Os}}/{{.Architecture}}",
+            &arm64,
+        ],
+        b"",
+    );
+    assert_eq!(String::from_utf8_lossy(&arch.stdout).trim(), "linux/arm64");
+    let dir = common::scratch("image-files-arm64");
+    let (paths, rootfs) = image_files(image, &arm64, &dir);
+    let expected: BTreeSet<String> = ["etc", "etc/group", "etc/passwd", "stash-autobackup"]
+        .map(String::from)
+        .into();
+    assert_eq!(paths, expected, "the arm64 image's files");
+    let binary_path = rootfs.join("stash-autobackup");
+    let binary = std::fs::read(&binary_path).unwrap();
+    assert_eq!(elf_machine(&binary), EM_AARCH64, "an aarch64 binary");
+    assert!(
+        !has_interpreter(&binary),
+        "the arm64 binary asks for a dynamic loader (ELF PT_INTERP): it is not static"
+    );
+    assert!(
+        binary.len() <= 5 * 1024 * 1024,
+        "the arm64 binary must stay within 5 MB (it is {} bytes)",
+        binary.len()
+    );
+
+    // It runs: natively on an arm64 machine, elsewhere under qemu-aarch64-static.
+    let binary_path = binary_path.to_str().unwrap();
+    let run_arm64 = |args: &[&str], stdin: &[u8]| {
+        if std::env::consts::ARCH == "aarch64" {
+            common::run(binary_path, args, stdin)
+        } else {
+            let mut all = vec![binary_path];
+            all.extend(args);
+            let which = common::run("sh", &["-c", "command -v qemu-aarch64-static"], b"");
+            assert_eq!(
+                which.code, 0,
+                "qemu-aarch64-static runs the arm64 binary here: apt-get install -y \
+                 qemu-user-static (.ci/run does this on a fresh machine)"
+            );
+            common::run("qemu-aarch64-static", &all, stdin)
+        }
+    };
+    let version = run_arm64(&["--version"], b"");
+    assert_eq!(version.code, 0, "{}", version.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("stash-autobackup {VERSION}"),
+        "the arm64 binary is this version"
+    );
+    let input = common::read("examples/resource-list.yaml");
+    let expected = common::function(&[], &input);
+    assert_eq!(expected.code, 0, "{}", expected.stderr);
+    let out = run_arm64(&[], &input);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout == expected.stdout,
+        "the arm64 binary's output differs from this build's binary's"
+    );
+}
