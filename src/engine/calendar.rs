@@ -10,7 +10,7 @@
 use super::cron::{self, Accepted, Bounds, DOM, DOW, HOURS, MINUTES, MONTHS, get_range};
 
 /// A schedule's fields as bit sets: a cron schedule as robfig reads it, for callers that walk
-/// the calendar themselves (the policy measures) instead of asking [`next_runs`] start by start.
+/// the calendar themselves (the policy measures) instead of asking `next_runs` start by start.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Schedule {
     minute: u64,
@@ -39,7 +39,7 @@ fn field(text: &str, b: &Bounds) -> Option<(u64, bool)> {
 }
 
 impl Schedule {
-    /// The schedule [`super::cron::validate`] accepts as cron (five fields or a descriptor);
+    /// The schedule `engine::cron::validate` accepts as cron (five fields or a descriptor);
     /// None for `@every`, a `TZ` prefix or an invalid schedule.
     pub fn parse(schedule: &str) -> Option<Schedule> {
         spec(schedule)

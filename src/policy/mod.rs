@@ -68,10 +68,15 @@ pub enum Unknowable {
     /// Reaching a steady state would take more backups than a check should simulate: so many
     /// (counted over the warm-up and the cycle).
     TooManyBackups(u64),
-    /// KubeStash's `successfulSnapshots` names no count: what it then keeps is undocumented.
-    NoSuccessfulCount,
+    /// A KubeStash RetentionPolicy names no count of successful snapshots (and, without
+    /// `successfulSnapshots`, no `maxRetentionPeriod` either): what KubeStash then keeps is
+    /// undocumented.
+    NoCount,
     /// A KubeStash count below zero: its meaning is undocumented.
     NegativeCount,
+    /// A KubeStash `maxRetentionPeriod` below zero (its parser takes `-1d`): every snapshot
+    /// would be older than it.
+    NegativePeriod,
 }
 
 impl Depth {

@@ -315,6 +315,8 @@ fn counts_as_restic_reads_them() {
     assert_eq!(Count::restic(i64::MAX), Some(n(u32::MAX)));
 }
 
+// The digits are grouped as restic's buckets are built: YYYY MM DD HH, YYYY WW.
+#[allow(clippy::inconsistent_digit_grouping)]
 #[test]
 fn buckets_follow_go() {
     let bucket = |unit: Unit, time: &str| unit.bucket(at(time));
