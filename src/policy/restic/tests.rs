@@ -636,3 +636,52 @@ fn depth_is_fast() {
     );
     assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
 }
+
+fn cron() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let minute = prop::sample::select(vec!["0", "30", "*/20", "5,35"]);
+    let hour = prop::sample::select(vec!["*", "2", "*/6", "1-5", "0,12", "23"]);
+    let dom = prop::sample::select(vec!["*", "*", "1", "1,15", "29", "31", "*/10"]);
+    let dow = prop::sample::select(vec!["*", "*", "0", "1-5", "6"]);
+    (minute, hour, dom, dow).prop_map(|(m, h, d, w)| format!("{m} {h} {d} * {w}"))
+}
+
+fn small_policy() -> impl proptest::strategy::Strategy<Value = Policy> {
+    use proptest::prelude::*;
+    let count = |cap: u32| prop_oneof![Just(Count::Off), (1..=cap).prop_map(Count::Newest)];
+    let within = prop_oneof![
+        Just(Within::default()),
+        (0..3i32, 0..30i32).prop_map(|(days, hours)| Within {
+            days,
+            hours,
+            ..Within::default()
+        }),
+    ];
+    (count(6), count(20), count(5), count(3), count(2), within).prop_map(
+        |(last, hourly, daily, weekly, monthly, within)| Policy {
+            last,
+            hourly,
+            daily,
+            weekly,
+            monthly,
+            within,
+            ..Policy::default()
+        },
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The same as `the_simulation_is_forget_after_every_backup`, over random schedules and
+    /// policies.
+    #[test]
+    fn the_simulation_is_always_forget_after_every_backup(text in cron(), policy in small_policy()) {
+        let schedule = [schedule(&text)];
+        let (from, to) = (at("2027-11-01T00:00:00Z"), at("2028-02-15T00:00:00Z"));
+        if let Some(rules) = rules(&policy) {
+            let ours = simulate(&mut Starts::new(&schedule), &rules, None, from, (from, to));
+            proptest::prop_assert_eq!(ours, exactly(&schedule, &policy, from, to), "{} {:?}", text, policy);
+        }
+    }
+}
