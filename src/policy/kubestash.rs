@@ -9,6 +9,9 @@
 //! helper, and kubestash/cli (commit 76ecbc5051e842fcedb049a38f7d7f0391572323) a converter
 //! from Stash. Each rule below is marked with its evidence:
 //!
+//! * when — CODE (the type): `apis/core/v1alpha1/backupsession_types.go`,
+//!   `BackupSessionStatus.RetentionPolicies`, records the policy's application per backup
+//!   session and repository, so a prune follows every backup.
 //! * `spec.maxRetentionPeriod` — DOCS (`apis/storage/v1alpha1/retentionpolicy_types.go`,
 //!   `RetentionPolicySpec.MaxRetentionPeriod`, and the KubeStash site's RetentionPolicy page):
 //!   "KubeStash will remove all the Snapshots that are older than the MaxRetentionPeriod", so

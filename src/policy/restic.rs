@@ -115,7 +115,10 @@ impl Within {
             year * 12 + month as i64 - 1 - i64::from(self.months) - 12 * i64::from(self.years);
         let first = days_from_civil(months.div_euclid(12), months.rem_euclid(12) as u64 + 1, 1);
         let days = first + day as i64 - 1 - i64::from(self.days);
-        days * DAY + at.rem_euclid(DAY) - i64::from(self.hours) * HOUR
+        // Saturating: an instant near the ends of i64 stays an instant, not a panic.
+        days.saturating_mul(DAY)
+            .saturating_add(at.rem_euclid(DAY))
+            .saturating_sub(i64::from(self.hours) * HOUR)
     }
 
     /// The furthest back it can reach: every year a leap year, every month 31 days.
@@ -343,7 +346,7 @@ impl Keeper {
         let (bucket, count) = match self.rule {
             Rule::Last(n) => (at, n),
             Rule::Every(unit, n) => (unit.bucket(at), n),
-            Rule::Within(within) => return self.window(at, within.before(at) + 1),
+            Rule::Within(within) => return self.window(at, within.before(at).saturating_add(1)),
             Rule::Since(seconds) => return self.window(at, at.saturating_sub(seconds)),
         };
         match self.kept.back_mut() {

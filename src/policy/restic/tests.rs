@@ -685,3 +685,34 @@ proptest::proptest! {
         }
     }
 }
+
+/// Whatever the times and rules, `forget` answers (the extremes of i64, durations restic
+/// would refuse).
+#[test]
+fn forget_takes_any_input() {
+    let times = [i64::MIN, -1, 0, 1, i64::MAX, i64::MAX];
+    let extreme = Within {
+        years: i32::MAX,
+        months: i32::MIN,
+        days: -1,
+        hours: i32::MAX,
+    };
+    for within in [
+        extreme,
+        Within {
+            days: -3,
+            ..Within::default()
+        },
+        Within::default(),
+    ] {
+        for now in [i64::MIN, 0, i64::MAX] {
+            let policy = Policy {
+                last: n(2),
+                hourly: Count::All,
+                within,
+                ..Policy::default()
+            };
+            assert_eq!(forget(&times, &policy, now).len(), times.len());
+        }
+    }
+}
