@@ -13,7 +13,8 @@
 //! day by day: on each day some subset of the (distinct) schedules fires, the subset decides
 //! the day's minutes, and the shape of those minutes (first, last, longest stretch inside the
 //! day) is worked out once per subset and cached. A cycle is then 1461 cheap steps whatever
-//! the schedules, and the same day walk hands [`super::restic`] every start in order.
+//! the schedules, and the same day walk hands the depth measure (`restic.rs`) every start in
+//! order.
 
 use std::collections::HashMap;
 use std::rc::Rc;
