@@ -66,6 +66,7 @@ pub(crate) mod explain;
 pub(crate) mod families;
 pub(crate) mod krm;
 mod pipeline;
+pub(crate) mod policy;
 pub(crate) mod suggest;
 pub(crate) mod yaml;
 
@@ -117,6 +118,14 @@ pub mod internals {
     pub use crate::krm::read::Interest;
     pub use crate::krm::read::yaml::read as read_yaml;
     pub use crate::yaml::emit;
+
+    /// The policy measures (the gap between backups, the depth a retention policy keeps),
+    /// not wired into runs yet: `tests/policy_measures.rs` holds them to their properties and
+    /// to the real restic binary.
+    pub mod policy {
+        pub use crate::engine::calendar::{Schedule, format_utc, parse_utc};
+        pub use crate::policy::*;
+    }
 
     /// What the readers keep of an input for the function's families.
     pub fn interest() -> Interest {

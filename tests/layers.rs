@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The layers, bottom up, by the first segment of a module path.
-const LAYERS: [(&str, usize); 9] = [
+const LAYERS: [(&str, usize); 10] = [
     ("yaml", 0),
     // Did-you-mean: the readers keep misspelt annotations by it, the families name them.
     ("suggest", 0),
@@ -19,6 +19,9 @@ const LAYERS: [(&str, usize); 9] = [
     // The pipeline, and the explain report it builds from a run's decisions.
     ("pipeline", 5),
     ("explain", 5),
+    // The policy measures (gap, depth): they read both families' semantics, so they sit beside
+    // the pipeline that runs both.
+    ("policy", 5),
     ("", 6), // lib.rs
 ];
 

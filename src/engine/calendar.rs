@@ -1,5 +1,6 @@
 //! When a schedule fires: robfig/cron v3.0.1's `SpecSchedule.Next`, in UTC, for the `explain`
-//! preview (the next runs of each backup, and a week of start times).
+//! preview (the next runs of each backup, and a week of start times), and the parsed
+//! [`Schedule`] the policy measures walk day by day (one reading of cron, not two).
 //!
 //! Only schedules [`super::cron::validate`] accepts as cron are read here. The fields become
 //! bit sets as robfig builds them (`*` and `?` mark a field as unrestricted, `N/step` runs to
@@ -8,8 +9,10 @@
 
 use super::cron::{self, Accepted, Bounds, DOM, DOW, HOURS, MINUTES, MONTHS, get_range};
 
-/// A schedule's fields as bit sets.
-struct Spec {
+/// A schedule's fields as bit sets: a cron schedule as robfig reads it, for callers that walk
+/// the calendar themselves (the policy measures) instead of asking `next_runs` start by start.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Schedule {
     minute: u64,
     hour: u64,
     dom: u64,
@@ -35,7 +38,46 @@ fn field(text: &str, b: &Bounds) -> Option<(u64, bool)> {
     Some((bits, star))
 }
 
-fn spec(schedule: &str) -> Option<Spec> {
+impl Schedule {
+    /// The schedule `engine::cron::validate` accepts as cron (five fields or a descriptor);
+    /// None for `@every`, a `TZ` prefix or an invalid schedule.
+    pub fn parse(schedule: &str) -> Option<Schedule> {
+        spec(schedule)
+    }
+
+    /// Whether the schedule fires on the day `day` (counted from 1970-01-01, UTC), as robfig
+    /// combines the month and the two day fields.
+    pub fn fires_on(&self, day: i64) -> bool {
+        let (_, month, dom) = civil(day);
+        let weekday = (day + 4).rem_euclid(7) as u64;
+        let dom_match = self.dom & (1 << dom) != 0;
+        let dow_match = self.dow & (1 << weekday) != 0;
+        let day_match = if self.day_and {
+            dom_match && dow_match
+        } else {
+            dom_match || dow_match
+        };
+        self.month & (1 << month) != 0 && day_match
+    }
+
+    /// The seconds after midnight at which the schedule fires on a day it fires on, ascending.
+    pub fn times_of_day(&self) -> impl Iterator<Item = i64> + '_ {
+        let hours = (0..24).filter(|h| self.hour & (1 << h) != 0);
+        hours.flat_map(move |hour| {
+            (0..60)
+                .filter(move |m| self.minute & (1 << m) != 0)
+                .map(move |minute| hour * 3600 + minute * 60)
+        })
+    }
+
+    /// robfig's `Next`: the first start after `after` (Unix seconds), looking no further than
+    /// the end of the fifth year after it, as robfig does.
+    pub fn next_after(&self, after: i64) -> Option<i64> {
+        next(self, after)
+    }
+}
+
+fn spec(schedule: &str) -> Option<Schedule> {
     if cron::validate(schedule) != Ok(Accepted::Cron) {
         return None;
     }
@@ -53,7 +95,7 @@ fn spec(schedule: &str) -> Option<Spec> {
     };
     let (dom, dom_star) = field(dom, &DOM)?;
     let (dow, dow_star) = field(dow, &DOW)?;
-    Some(Spec {
+    Some(Schedule {
         minute: field(minute, &MINUTES)?.0,
         hour: field(hour, &HOURS)?.0,
         dom,
@@ -63,8 +105,9 @@ fn spec(schedule: &str) -> Option<Spec> {
     })
 }
 
-/// The civil date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil(days: i64) -> (i64, u64, u64) {
+/// The civil date (year, month 1–12, day 1–31) of a day counted from 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+pub fn civil(days: i64) -> (i64, u64, u64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -77,8 +120,10 @@ fn civil(days: i64) -> (i64, u64, u64) {
     (year, month, day)
 }
 
-/// The day count from 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: u64, day: u64) -> i64 {
+/// The day count from 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`). A day
+/// past the month's end counts on into the next month (the 31st of February is a day in
+/// March), as Go's `time.Date` normalises it.
+pub fn days_from_civil(year: i64, month: u64, day: u64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let yoe = year.rem_euclid(400);
@@ -109,32 +154,19 @@ pub fn next_runs(schedule: &str, after: i64, count: usize) -> Vec<i64> {
 }
 
 /// robfig's `Next`: the first time after `after` that matches.
-fn next(spec: &Spec, after: i64) -> Option<i64> {
+fn next(spec: &Schedule, after: i64) -> Option<i64> {
     let first_day = after.div_euclid(86_400);
     let last_year = civil(first_day).0 + 5;
     for day in first_day.. {
-        let (year, month, dom) = civil(day);
-        if year > last_year {
+        if civil(day).0 > last_year {
             return None;
         }
-        let weekday = (day + 4).rem_euclid(7) as u64;
-        let dom_match = spec.dom & (1 << dom) != 0;
-        let dow_match = spec.dow & (1 << weekday) != 0;
-        let day_match = if spec.day_and {
-            dom_match && dow_match
-        } else {
-            dom_match || dow_match
-        };
-        if spec.month & (1 << month) == 0 || !day_match {
+        if !spec.fires_on(day) {
             continue;
         }
-        for hour in (0..24).filter(|h| spec.hour & (1 << h) != 0) {
-            for minute in (0..60).filter(|m| spec.minute & (1 << m) != 0) {
-                let at = day * 86_400 + hour * 3600 + minute * 60;
-                if at > after {
-                    return Some(at);
-                }
-            }
+        let mut later = spec.times_of_day().map(|time| day * 86_400 + time);
+        if let Some(at) = later.find(|at| *at > after) {
+            return Some(at);
         }
     }
     None
