@@ -236,9 +236,15 @@ fn read_option(
         Some(setting) => read_value(config, setting, tree, value, form),
         // A value of the wrong shape is reported first, as for a known option.
         None if scalar(tree, value).is_none() => Err(not_scalar(name)),
-        None => Err(Problem::Custom(
-            format!("unknown option `{name}`; the options are {}", summary()).into(),
-        )),
+        None => {
+            let names = SETTINGS.iter().map(|setting| setting.name);
+            let hint = suggest::closest(name, names)
+                .map(|meant| format!("did you mean `{meant}`? "))
+                .unwrap_or_default();
+            let options = summary();
+            let message = format!("unknown option `{name}`; {hint}the options are {options}");
+            Err(Problem::Custom(message.into()))
+        }
     }
 }
 
@@ -575,6 +581,22 @@ mod tests {
                 let listed = format!("{} ({})", setting.name, setting.values);
                 let at = rest.find(&listed).expect("listed, in order");
                 rest = &rest[at + listed.len()..];
+            }
+        }
+    }
+
+    #[test]
+    fn a_misspelt_option_gets_the_one_meant() {
+        for (written, meant) in [
+            ("strcit", "strict"),
+            ("missingBluprint", "missingBlueprint"),
+        ] {
+            let [(map, _), (typed, _)] = both_forms(written, "'true'", "true");
+            for config in [map, typed] {
+                let (_, problems) = options(&config);
+                let hint =
+                    format!("unknown option `{written}`; did you mean `{meant}`? the options");
+                assert!(problems[0].starts_with(&hint), "{problems:?}");
             }
         }
     }
