@@ -519,7 +519,10 @@ fn the_readme_podman_recipes_run_as_written() {
     std::os::unix::fs::symlink(wrapper, bin.join("docker")).unwrap();
     for line in &lines {
         let work = common::scratch("container-readme-recipe");
-        common::copy_tree(&format!("{ROOT}/examples"), &work.join("examples"));
+        // What the recipes name: the examples, and the name references the overlays include.
+        for folder in ["examples", "kustomize"] {
+            common::copy_tree(&format!("{ROOT}/{folder}"), &work.join(folder));
+        }
         let before = common::snapshot(&work);
         let mut command = image.tool("bash");
         command
