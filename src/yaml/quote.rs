@@ -100,19 +100,8 @@ pub fn looks_like_non_string(s: &str) -> bool {
 /// a date or timestamp stays a string there (`2024-01-01`), an `08` is a number (a float, as Go
 /// cannot read it as octal).
 pub fn resolves_to_non_string(s: &str) -> bool {
-    const WORDS: [&str; 38] = [
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
-        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", ".nan", "<<",
-    ];
-    if WORDS.contains(&s) || matches!(s, ".NaN" | ".NAN") {
-        return true;
-    }
-    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
-        return false;
-    }
-    let plain: String = s.chars().filter(|c| *c != '_').collect();
-    go_int(&plain) || yaml_float(&plain)
+    // A merge key is no string to a reader either, though no JSON type stands for it.
+    s == "<<" || resolve_plain(s) != Resolved::Str
 }
 
 /// What a scalar becomes for Go's yaml.v2, and so in the JSON the API server validates.
