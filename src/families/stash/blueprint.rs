@@ -45,6 +45,13 @@ pub struct Blueprint {
     pub copied: Vec<(&'static str, NodeId)>,
 }
 
+impl Blueprint {
+    /// The blueprint as Stash's results name it: `` `daily` ``.
+    pub fn shown(&self) -> String {
+        format!("`{}`", self.name)
+    }
+}
+
 /// A BackupBlueprint of Stash's group, of any version (a wrong version is reported).
 pub fn is_blueprint(fields: &ObjectFields<'_>) -> bool {
     fields.kind.text() == Some(KIND) && fields.group() == Some(GROUP)

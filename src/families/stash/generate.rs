@@ -226,7 +226,7 @@ impl Generator<'_, '_, '_, '_, '_> {
             }
             Some(text.into_owned())
         });
-        let shown = || format!("`{}`", blueprint.name);
+        let shown = || blueprint.shown();
         substitution::reported(expander, self.out, asks.annotated, shown).then_some(namespaces)
     }
 
@@ -243,7 +243,7 @@ impl Generator<'_, '_, '_, '_, '_> {
             return;
         };
         let [mut repository, mut configuration] = self.render(&mut expander, pair, schedule);
-        let shown = || format!("`{}`", blueprint.name);
+        let shown = || blueprint.shown();
         if !substitution::reported(&mut expander, self.out, asks.annotated, shown) {
             return;
         }
@@ -265,7 +265,7 @@ impl Generator<'_, '_, '_, '_, '_> {
     /// out). Their specs are made of the blueprint's spec fields of the same names, so a field
     /// of theirs is reported as the blueprint's.
     fn accepted(&mut self, pair: &Pair<'_>, objects: [&mut Value<'_>; 2]) -> bool {
-        let shown = format!("`{}`", pair.blueprint.name);
+        let shown = pair.blueprint.shown();
         let mut accepted = true;
         for (object, kind) in objects.into_iter().zip(GENERATED) {
             let source = Source {
@@ -386,7 +386,7 @@ impl Generator<'_, '_, '_, '_, '_> {
         let Pair {
             asks, blueprint, ..
         } = *pair;
-        let names = || ("spec.schedule".to_owned(), format!("`{}`", blueprint.name));
+        let names = || ("spec.schedule".to_owned(), blueprint.shown());
         let (value, written) = match (&asks.schedule, blueprint.schedule) {
             (Some(a), _) => {
                 let written = Written::Annotation {
