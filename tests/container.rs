@@ -489,19 +489,7 @@ fn the_argocd_sidecar_runs_the_plugin_generate_as_999_with_a_read_only_root() {
 #[test]
 fn the_readme_podman_recipes_run_as_written() {
     let image = image();
-    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
-    let mut lines = Vec::new();
-    let mut inside = false;
-    for line in readme.lines() {
-        match (inside, line) {
-            (false, "```sh podman") => inside = true,
-            (true, "```") => inside = false,
-            (true, line) if !line.trim().is_empty() && !line.starts_with('#') => {
-                lines.push(line.to_owned());
-            }
-            _ => {}
-        }
-    }
+    let lines = common::readme_commands(|info| info == "sh podman");
     assert!(
         lines.len() >= 2,
         "the README has podman recipes for kpt and kustomize: {lines:?}"

@@ -219,46 +219,10 @@ const COMMANDS: &[(&str, Run)] = &[
     ),
 ];
 
-/// The README's commands: every line of its `sh` blocks, comments cut, `\` continuations joined.
-fn readme_commands() -> Vec<String> {
-    let readme = std::fs::read_to_string(format!("{ROOT}/README.md")).unwrap();
-    let mut commands = Vec::new();
-    let mut inside = false;
-    let mut pending = String::new();
-    for line in readme.lines() {
-        if !inside {
-            inside = line == "```sh" || line.starts_with("```sh ");
-            continue;
-        }
-        if line == "```" {
-            inside = false;
-            continue;
-        }
-        let code = match line.find("  #") {
-            Some(at) => &line[..at],
-            None => line,
-        };
-        let code = code.trim();
-        if code.is_empty() || code.starts_with('#') {
-            continue;
-        }
-        match code.strip_suffix('\\') {
-            Some(head) => {
-                pending.push_str(head.trim_end());
-                pending.push(' ');
-            }
-            None => {
-                pending.push_str(code);
-                commands.push(std::mem::take(&mut pending));
-            }
-        }
-    }
-    commands
-}
-
 #[test]
 fn every_readme_command_is_run_or_says_why_not() {
-    let commands = readme_commands();
+    // Every shell block: `sh`, and `sh podman` or `sh docker` for one host's recipes.
+    let commands = common::readme_commands(|info| info == "sh" || info.starts_with("sh "));
     let mut unknown = Vec::new();
     for command in &commands {
         match COMMANDS.iter().find(|(known, _)| known == command) {

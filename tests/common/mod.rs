@@ -378,3 +378,42 @@ pub fn drop_empty(value: &mut serde_json::Value) {
         items.iter_mut().for_each(drop_empty);
     }
 }
+
+/// The commands of the README's shell blocks whose info string `info` accepts (`sh`,
+/// `sh podman`): every line, comments cut, `\` continuations joined.
+pub fn readme_commands(info: impl Fn(&str) -> bool) -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let mut commands = Vec::new();
+    let mut inside = false;
+    let mut pending = String::new();
+    for line in readme.lines() {
+        if !inside {
+            inside = line.strip_prefix("```").is_some_and(&info);
+            continue;
+        }
+        if line == "```" {
+            inside = false;
+            continue;
+        }
+        let code = match line.find("  #") {
+            Some(at) => &line[..at],
+            None => line,
+        };
+        let code = code.trim();
+        if code.is_empty() || code.starts_with('#') {
+            continue;
+        }
+        match code.strip_suffix('\\') {
+            Some(head) => {
+                pending.push_str(head.trim_end());
+                pending.push(' ');
+            }
+            None => {
+                pending.push_str(code);
+                commands.push(std::mem::take(&mut pending));
+            }
+        }
+    }
+    commands
+}
