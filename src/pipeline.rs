@@ -12,6 +12,7 @@ use crate::engine::k8s_names;
 use crate::engine::reconcile::{Finished, Generates, Reconciler, Summary, Writer};
 use crate::error::InputError;
 use crate::explain::{self, Report};
+use crate::families::common::protection;
 use crate::families::kubestash::KubeStash;
 use crate::families::stash::Stash;
 use crate::krm::changes::Changes;
@@ -19,6 +20,7 @@ use crate::krm::object::{FileRef, Object};
 use crate::krm::read::{self, DocumentRoot, Interest, Read, Root, Spec};
 use crate::krm::results::{KrmResult, Severity};
 use crate::krm::{self, kpt, resource_list, stream};
+use crate::policy::check;
 use crate::yaml::emit::Value;
 use crate::yaml::events::capture_first;
 use crate::yaml::splice::{self, Pieces};
@@ -142,6 +144,18 @@ fn own_interest(family: &dyn Family) -> Interest {
         })
 }
 
+/// Whether the run's options may hold backup policies: then the readers keep every object a
+/// policy may select (workloads and claims without annotations too). Looked for before the
+/// input is read, as the word anywhere, so that a run without policies keeps what it always
+/// kept and costs what it always cost; keeping more than the policies need changes nothing
+/// else (the families select what they read).
+fn may_hold_policies(src: &str, options: &Options<'_>) -> bool {
+    const OPTION: &str = "policies";
+    src.contains(OPTION)
+        || options.config.is_some_and(|c| c.contains(OPTION))
+        || options.parameters.iter().any(|(name, _)| name == OPTION)
+}
+
 /// Runs the function on `src`: a ResourceList, or else a stream of objects. `origin` maps a
 /// byte offset of `src` to the file it came from (stream mode over files).
 pub fn run(
@@ -149,7 +163,10 @@ pub fn run(
     options: &Options<'_>,
     origin: &dyn Fn(usize) -> Option<FileRef>,
 ) -> Result<Run, InputError> {
-    let interest = interest();
+    let interest = match may_hold_policies(src, options) {
+        true => interest().union(&protection::interest()),
+        false => interest(),
+    };
     let fast = if options.yaml_scanner_only {
         None
     } else {
@@ -468,6 +485,10 @@ fn generate<'r>(
         .iter()
         .map(|family| Input::new(steps.tree, steps.objects, own_interest(*family)))
         .collect();
+    let check_policies = config_ok && !config.policies.is_empty();
+    if check_policies {
+        reconciler.describe_protection();
+    }
     if config_ok {
         for (i, (family, input)) in FAMILIES.iter().zip(&inputs).enumerate() {
             family.propose(input, config, &mut reconciler.proposals(FamilyId(i)));
@@ -476,6 +497,13 @@ fn generate<'r>(
     reconciler.prune(config_ok, &|FamilyId(family), index| {
         FAMILIES[family].earlier_target(&inputs[family], index, config.default_namespace.as_deref())
     });
+    if check_policies {
+        let default = config.default_namespace.as_deref();
+        let subjects = protection::subjects(steps.tree, steps.objects, default);
+        for found in check::check(&config.policies, &subjects, reconciler.backups()) {
+            reconciler.report(found);
+        }
+    }
     reconciler.finish()
 }
 

@@ -474,7 +474,7 @@ fn configuration_namespaces(out: &common::Output) -> Vec<serde_json::Value> {
 }
 
 /// Each option's parameter: what it changes in a run, seen on an app where it shows.
-const PARAMETER_CASES: [ParameterCase; 6] = [
+const PARAMETER_CASES: [ParameterCase; 7] = [
     ParameterCase {
         name: "missingBlueprint",
         value: "warning",
@@ -559,6 +559,19 @@ const PARAMETER_CASES: [ParameterCase; 6] = [
             match (said(without), said(with)) {
                 (true, false) if with.stderr.contains("1 info silenced") => Ok(()),
                 _ => Err(format!("said without, silenced with: {}", with.stderr)),
+            }
+        },
+    },
+    ParameterCase {
+        name: "policies",
+        value: "[{name: two-copies, require: {minCopies: 2}}]",
+        app: the_example_app,
+        namespace: None,
+        check: |without, with| {
+            let failed = with.stderr.contains("policy `two-copies` wants 2 copies");
+            match (without.code, with.code, with.stdout.is_empty()) {
+                (0, 1, true) if failed => Ok(()),
+                _ => Err(format!("passes, then fails the policy: {}", with.stderr)),
             }
         },
     },

@@ -29,6 +29,13 @@ const COMMANDS: &[(&str, Run)] = &[
     ),
     ("cargo test --locked", Run::Ci),
     (
+        "stash-autobackup --config examples/policy/policies.yaml examples/kpt/blueprints examples/kpt/databases",
+        Run::Test(
+            "policy.rs",
+            "the_readme_policy_example_prints_what_the_readme_shows",
+        ),
+    ),
+    (
         "cargo install --locked --path .",
         Run::Not(
             "a release build with LTO into ~/.cargo/bin; the binary is the one every test runs",

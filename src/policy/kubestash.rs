@@ -44,22 +44,9 @@ use super::restic::{Rule, Unit, steady_depth};
 use super::{Depth, Unknowable};
 use crate::engine::calendar::Schedule;
 
-/// `spec.successfulSnapshots`: each count as written, None when left out.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Successful {
-    /// `last`.
-    pub last: Option<i64>,
-    /// `hourly`.
-    pub hourly: Option<i64>,
-    /// `daily`.
-    pub daily: Option<i64>,
-    /// `weekly`.
-    pub weekly: Option<i64>,
-    /// `monthly`.
-    pub monthly: Option<i64>,
-    /// `yearly`.
-    pub yearly: Option<i64>,
-}
+/// `spec.successfulSnapshots`: each count as written, None when left out (restic's six
+/// counts, as every family describes them).
+pub type Successful = crate::engine::protection::Counts;
 
 /// `spec.maxRetentionPeriod` as KubeStash's `ParseDuration` reads it (`1y2mo3w4d5h6m`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -17,6 +17,7 @@
 //! objects; the family-specific readings are named as such (`stash`, `kubestash`).
 //! `docs/policy.md` ("Measures") explains them with the evidence and the numbers of the tables.
 
+pub(crate) mod check;
 pub mod gap;
 pub mod kubestash;
 pub mod restic;
@@ -77,6 +78,10 @@ pub enum Unknowable {
     /// A KubeStash `maxRetentionPeriod` below zero (its parser takes `-1d`): every snapshot
     /// would be older than it.
     NegativePeriod,
+    /// The retention policy is an object the input does not hold (what it is).
+    NotInInput(String),
+    /// A `maxRetentionPeriod` KubeStash's parser refuses (as written).
+    UnreadablePeriod(String),
 }
 
 impl Depth {

@@ -10,6 +10,7 @@
 
 pub mod kptfile;
 mod options;
+pub mod policies;
 mod read;
 
 pub use options::{help, json_schema};
@@ -50,6 +51,8 @@ pub struct Config {
     pub strict: bool,
     /// The classes of `info` results left out.
     pub silence: Vec<Info>,
+    /// The backup policies to check (docs/policy.md).
+    pub policies: Vec<policies::Policy>,
 }
 
 impl Config {
@@ -85,6 +88,7 @@ impl Default for Config {
             configuration_namespace: ConfigurationNamespace::Blueprint,
             strict: false,
             silence: Vec::new(),
+            policies: Vec::new(),
         }
     }
 }

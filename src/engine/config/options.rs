@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::policies::Policy;
 use super::{Config, ConfigurationNamespace, MissingBlueprint};
 use crate::engine::finding::Info;
 
@@ -32,6 +33,9 @@ pub enum Values {
     /// Classes of `info`: one string of names separated by commas (all a ConfigMap can hold),
     /// or in the typed form also a list of names.
     InfoClasses(fn(&mut Config, Vec<Info>)),
+    /// Backup policies: a list (typed form), or YAML holding the list in one string (a
+    /// ConfigMap, an ArgoCD parameter).
+    Policies(fn(&mut Config, Vec<Policy>)),
 }
 
 impl Values {
@@ -40,7 +44,7 @@ impl Values {
         match self {
             Values::OneOf(choices) => choices.iter().map(|(word, _)| *word).collect(),
             Values::Bool(_) => vec!["true", "false"],
-            Values::Namespace(_) | Values::InfoClasses(_) => Vec::new(),
+            Values::Namespace(_) | Values::InfoClasses(_) | Values::Policies(_) => Vec::new(),
         }
     }
 }
@@ -53,12 +57,13 @@ impl fmt::Display for Values {
             Values::OneOf(_) | Values::Bool(_) => write!(f, "{}", self.words().join("|")),
             Values::Namespace(_) => write!(f, "a namespace"),
             Values::InfoClasses(_) => write!(f, "info classes, comma-separated"),
+            Values::Policies(_) => write!(f, "a list of backup policies"),
         }
     }
 }
 
 /// Every option, in the order `--help`, the "unknown option" error and the README list them.
-pub const SETTINGS: [Setting; 6] = [
+pub const SETTINGS: [Setting; 7] = [
     Setting {
         name: "missingBlueprint",
         values: Values::OneOf(&[
@@ -108,6 +113,13 @@ pub const SETTINGS: [Setting; 6] = [
         default: None,
         help: "info classes to leave out",
     },
+    Setting {
+        name: "policies",
+        values: Values::Policies(|c, policies| c.policies = policies),
+        default: None,
+        help: "what every backup must give, checked: coverage, longest gap, restore depth, \
+               copies (docs/policy.md)",
+    },
 ];
 
 /// The options with their values, as the "unknown option" error lists them.
@@ -151,6 +163,10 @@ pub fn json_schema() -> String {
                 let text = json!({"type": "string", "pattern": class_list});
                 let list = json!({"type": "array", "items": {"enum": classes}});
                 (json!({"anyOf": [text.clone(), list]}), text)
+            }
+            Values::Policies(_) => {
+                let text = json!({"type": "string"});
+                (json!({"anyOf": [text.clone(), policies_schema()]}), text)
             }
         };
         for (schema, holder) in [(as_typed, &mut typed), (as_string, &mut data)] {
@@ -198,6 +214,63 @@ pub fn json_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The JSON Schema of the typed form's list of policies, as `policies::read` takes it.
+fn policies_schema() -> serde_json::Value {
+    use serde_json::json;
+    let strings = json!({"type": "array", "items": {"type": "string", "minLength": 1}});
+    let namespaces = json!({"type": "array", "items": {"type": "string", "pattern": LABEL_PATTERN, "maxLength": 63}});
+    let duration = json!({"type": "string", "pattern": "^\\+?(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h|d|w))+$"});
+    let expression = json!({
+        "type": "object",
+        "required": ["key", "operator"],
+        "properties": {
+            "key": {"type": "string", "minLength": 1},
+            "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
+            "values": strings
+        },
+        "additionalProperties": false
+    });
+    json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["name", "require"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "select": {
+                    "type": "object",
+                    "properties": {
+                        "kinds": strings,
+                        "namespaces": namespaces,
+                        "labelSelector": {
+                            "type": "object",
+                            "properties": {
+                                "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+                                "matchExpressions": {"type": "array", "items": expression}
+                            },
+                            "additionalProperties": false
+                        }
+                    },
+                    "additionalProperties": false
+                },
+                "require": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "properties": {
+                        "backup": {"type": "boolean"},
+                        "maxInterval": duration,
+                        "minRetention": duration,
+                        "minCopies": {"type": "integer", "minimum": 1}
+                    },
+                    "additionalProperties": false
+                },
+                "severity": {"enum": ["error", "warning"]}
+            },
+            "additionalProperties": false
+        }
+    })
 }
 
 /// Where the help of an option starts, and where lines end.

@@ -3,7 +3,7 @@
 use granit_parser::ScalarStyle;
 
 use super::options::{SETTINGS, Setting, Values, summary};
-use super::{Config, TYPED_API_VERSION, TYPED_KIND};
+use super::{Config, TYPED_API_VERSION, TYPED_KIND, policies};
 use crate::engine::fields::{FieldProblem, Fields, Problem, Problems};
 use crate::engine::finding::Found;
 use crate::engine::finding::Info;
@@ -286,6 +286,18 @@ fn read_value(
         Values::InfoClasses(set) => {
             classes(setting.name, tree, value, form).map(|classes| set(config, classes))
         }
+        Values::Policies(set) => {
+            let read = match (tree.scalar(value), form) {
+                (Some(text), _) => policies::read_text(text, setting.name),
+                (None, Form::Typed) => policies::read(tree, value, setting.name),
+                (None, Form::ConfigMap) => Err(format!(
+                    "{} must be one string holding the YAML list (a ConfigMap holds only strings)",
+                    setting.name
+                )),
+            };
+            read.map(|policies| set(config, policies))
+                .map_err(|message| Problem::Custom(message.into()))
+        }
     }
 }
 
@@ -481,6 +493,10 @@ mod tests {
             Values::OneOf(_) | Values::Bool(_) => values.words(),
             Values::Namespace(_) => vec!["shop", "backups"],
             Values::InfoClasses(_) => vec!["pruned", "updated, not-a-target"],
+            Values::Policies(_) => vec![
+                "[{name: p, require: {backup: true}}]",
+                "[{name: p, select: {kinds: [deploy]}, require: {maxInterval: 1h}}]",
+            ],
         }
     }
 
@@ -489,6 +505,7 @@ mod tests {
             Values::OneOf(_) | Values::Bool(_) => "maybe",
             Values::Namespace(_) => "Not_A_Namespace",
             Values::InfoClasses(_) => "no-such-class",
+            Values::Policies(_) => "maybe",
         }
     }
 

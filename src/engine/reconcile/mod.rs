@@ -28,6 +28,7 @@ use std::rc::Rc;
 use super::config::Config;
 use super::finding::{FamilyId, Finding, Found, Info};
 use super::ownership;
+use super::protection::Backup;
 use crate::krm::changes::{Appended, Changes};
 use crate::krm::object::{GroupKind, ItemIndex, Object, ObjectKey};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
@@ -268,6 +269,9 @@ pub struct Reconciler<'r, 'a> {
     /// be there, unselected.
     filtered: bool,
     changes: Changes,
+    /// Whether the families describe what protects each subject (a run with backup policies).
+    describe: bool,
+    backups: Vec<Backup>,
 }
 
 impl<'r> Reconciler<'r, 'r> {
@@ -301,6 +305,8 @@ impl<'r> Reconciler<'r, 'r> {
             strict: config.strict,
             filtered: selected::kpt_selected(objects),
             changes: Changes::default(),
+            describe: false,
+            backups: Vec::new(),
         };
         reconciler.existing = reconciler.find_existing();
         reconciler
@@ -354,6 +360,23 @@ impl<'r> Reconciler<'r, 'r> {
         Proposals::new(self, family)
     }
 
+    /// Has the families describe what protects each subject ([`Reconciler::backups`]), for
+    /// checks of backup policies.
+    pub fn describe_protection(&mut self) {
+        self.describe = true;
+    }
+
+    /// Adds a finding of a step after the families' (a policy check), before the options
+    /// `strict` and `silence` apply to all of them.
+    pub fn report(&mut self, found: Found) {
+        self.findings.push(found);
+    }
+
+    /// What the families described so far.
+    pub fn backups(&self) -> &[Backup] {
+        &self.backups
+    }
+
     /// Records details and decisions from now on, for a preview of the run (`explain`).
     pub fn record_decisions(&mut self) {
         self.recorder.record();
@@ -383,7 +406,8 @@ impl<'r> Reconciler<'r, 'r> {
         }
     }
 
-    fn propose(&mut self, family: FamilyId, proposal: Proposal<'_>) {
+    /// Decides one proposal; whether the object reaches the output as proposed.
+    fn propose(&mut self, family: FamilyId, proposal: Proposal<'_>) -> bool {
         let Proposal {
             mut value,
             key,
@@ -408,7 +432,7 @@ impl<'r> Reconciler<'r, 'r> {
                 Outcome::Collision,
                 &value,
             );
-            return;
+            return false;
         }
         let existing = self.existing.get(&key).map(|e| (e.index, e.owner));
         let earlier = existing
@@ -437,6 +461,7 @@ impl<'r> Reconciler<'r, 'r> {
                 Outcome::New
             }
         };
+        let written = outcome.is_written();
         self.decide(family, subject, &provenance, &key, outcome, &value);
         let made = Made {
             family,
@@ -445,6 +470,7 @@ impl<'r> Reconciler<'r, 'r> {
             target,
         };
         self.generated.insert(key, made);
+        written
     }
 
     /// Puts `value` in the place of our earlier copy at `index`: the copy itself when it means

@@ -6,7 +6,8 @@ use std::rc::Rc;
 use super::{NewFile, Proposal, Reconciler};
 use crate::engine::finding::FamilyId;
 use crate::engine::finding::{Finding, Found};
-use crate::krm::object::ItemIndex;
+use crate::engine::protection::{Backup, Protection};
+use crate::krm::object::{ItemIndex, ObjectKey};
 
 /// One family's view of reconciliation.
 pub struct Proposals<'p, 'r> {
@@ -83,7 +84,27 @@ impl<'p, 'r> Proposals<'p, 'r> {
 
     /// Puts one generated object in the output: new, or replacing (or keeping) our earlier
     /// one, unless another proposal already made it or a hand-written object is in its place.
-    pub fn propose(&mut self, proposal: Proposal<'_>) {
-        self.reconciler.propose(self.family, proposal);
+    ///
+    /// Whether the object reaches the output as proposed.
+    pub fn propose(&mut self, proposal: Proposal<'_>) -> bool {
+        self.reconciler.propose(self.family, proposal)
+    }
+
+    /// Whether the run wants to know what protects each subject: a family then describes each
+    /// BackupConfiguration it writes ([`Proposals::protects`]).
+    pub fn describing(&self) -> bool {
+        self.reconciler.describe
+    }
+
+    /// Describes a BackupConfiguration the output holds (`key`) as protection of the input
+    /// object at `subject`.
+    pub fn protects(&mut self, subject: ItemIndex, key: ObjectKey, protection: Protection) {
+        debug_assert!(self.reconciler.describe, "described only when asked");
+        self.reconciler.backups.push(Backup {
+            family: self.family,
+            subject,
+            key,
+            protection,
+        });
     }
 }

@@ -12,6 +12,7 @@ pub mod acceptance;
 pub mod blueprints;
 pub mod checks;
 pub mod kinds;
+pub mod protection;
 pub mod schedule;
 pub mod subjects;
 pub mod substitution;

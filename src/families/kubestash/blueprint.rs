@@ -252,7 +252,10 @@ mod tests {
         let Usage::Selector(selector) = blueprint.usage else {
             panic!("a selector");
         };
-        assert_eq!(selector.labels, [("team".to_owned(), "db".to_owned())]);
+        assert_eq!(
+            selector.match_labels,
+            [("team".to_owned(), "db".to_owned())]
+        );
         assert_eq!(selector.expressions[0].values, ["test"]);
         for allowed in ["from: All", "from: Same", ""] {
             let (blueprint, results) = read_blueprint(&spec("", allowed));
@@ -345,17 +348,19 @@ mod tests {
                 spec("", "from: Selector, selector: {matchLabels: {a: [b]}}"),
                 &[(
                     "spec.usagePolicy.allowedNamespaces.selector.matchLabels",
-                    "matchLabels maps label names to values",
+                    "spec.usagePolicy.allowedNamespaces.selector.matchLabels must be a mapping of \
+                     label names to values",
                 )],
             ),
             (
                 spec(
                     "",
-                    "from: Selector, selector: {matchExpressions: [{key: a, operator: In}, {key: a, operator: Maybe}]}",
+                    "from: Selector, selector: {matchExpressions: [{key: a, operator: In, values: [b]}, {key: a, operator: Maybe}]}",
                 ),
                 &[(
-                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[1]",
-                    "operator must be In, NotIn, Exists or DoesNotExist",
+                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[1].operator",
+                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[1].operator must \
+                     be `In`, `NotIn`, `Exists` or `DoesNotExist`, not `Maybe`",
                 )],
             ),
             (
@@ -364,7 +369,7 @@ mod tests {
                     "from: Selector, selector: {matchExpressions: [{operator: Exists}]}",
                 ),
                 &[(
-                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[0]",
+                    "spec.usagePolicy.allowedNamespaces.selector.matchExpressions[0].key",
                     "a match expression needs a key",
                 )],
             ),

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use super::annotations;
 use super::blueprint::{self, Blueprint};
 use super::checks::{self, CheckFinding, Claims, Defaults};
+use super::describe;
 use super::naming::{self, Naming, Placed};
 use super::referenced::Referenced;
 use super::render::{self, Parts};
@@ -25,7 +26,7 @@ use crate::engine::reconcile::{Proposal, Proposals};
 use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
 use crate::families::common::schedule::{self, Written};
-use crate::families::common::{checks as common, substitution};
+use crate::families::common::{checks as common, protection, substitution};
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::annotation_field;
 use crate::yaml::emit::Value;
@@ -418,6 +419,22 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
         let file = self
             .out
             .new_file(target.position, FILE_PREFIX, &config_namespace, &name);
+        let described = self.out.describing().then(|| {
+            let sessions: Vec<&Value<'_>> = template.sessions.iter().map(|(_, s)| s).collect();
+            describe::backups(
+                self.input.tree,
+                &self.referenced,
+                &config_namespace,
+                template.backends.as_ref(),
+                &sessions,
+            )
+        });
+        let key = ObjectKey {
+            group: GENERATED[0].group,
+            kind: GENERATED[0].kind,
+            namespace: config_namespace.clone(),
+            name: name.clone(),
+        };
         let value = render::backup_configuration(Parts {
             name: name.clone(),
             namespace: config_namespace.clone(),
@@ -426,18 +443,20 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             backends: template.backends,
             sessions: template.sessions.into_iter().map(|(_, s)| s).collect(),
         });
-        self.out.propose(Proposal {
+        let written = self.out.propose(Proposal {
             value,
-            key: ObjectKey {
-                group: GENERATED[0].group,
-                kind: GENERATED[0].kind,
-                namespace: config_namespace,
-                name,
-            },
+            key: key.clone(),
             provenance: blueprint.provenance.clone(),
             subject: annotated,
             target: target_name,
             file: file.map(|file| (file, 0)),
         });
+        let subject = protection::protected(target);
+        for described in described.into_iter().flatten() {
+            if written {
+                let key = key.clone();
+                self.out.protects(subject, key, described);
+            }
+        }
     }
 }

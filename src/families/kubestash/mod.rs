@@ -9,6 +9,7 @@
 mod annotations;
 mod blueprint;
 mod checks;
+mod describe;
 mod generate;
 mod naming;
 mod referenced;
@@ -109,7 +110,17 @@ impl Family for KubeStash {
     fn interest(&self) -> Interest {
         Interest::default()
             .group(GROUP, Spec::Whole)
-            .group(STORAGE_GROUP, Spec::Fields(vec!["default", "usagePolicy"]))
+            // What a BackupStorage and a RetentionPolicy keep where, for backup policies.
+            .group(
+                STORAGE_GROUP,
+                Spec::Fields(vec![
+                    "default",
+                    "usagePolicy",
+                    "storage",
+                    "successfulSnapshots",
+                    "maxRetentionPeriod",
+                ]),
+            )
             // An AppBinding may name the real target.
             .group(KUBEDB_GROUP, Spec::Nothing)
             .group(APPBINDING_GROUP, Spec::Fields(vec!["appRef"]))

@@ -11,7 +11,7 @@ use super::{GROUP, STORAGE_GROUP};
 use crate::engine::family::{Input, Select};
 use crate::engine::fields::{Fields, Problems};
 use crate::krm::object::ObjectFields;
-use crate::yaml::tree::Tree;
+use crate::yaml::tree::{NodeId, Tree};
 
 /// The kinds a BackupConfiguration names, each with a usage policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +56,8 @@ struct Held {
     /// `None`: a policy that is not one of KubeStash's, which its CRD refuses; nothing is
     /// judged by it here.
     usage: Option<Usage>,
+    /// Its `spec`, as far as the family's interest keeps it.
+    spec: Option<NodeId>,
 }
 
 /// The objects of the input a BackupConfiguration may name, by kind, namespace and name, and
@@ -112,6 +114,12 @@ impl Referenced {
         })
     }
 
+    /// The `spec` of the `kind` `namespace/name`, when the input holds it.
+    pub fn spec(&self, kind: Kind, namespace: &str, name: &str) -> Option<NodeId> {
+        let key = (kind, namespace.to_owned(), name.to_owned());
+        self.held.get(&key)?.spec
+    }
+
     /// Whether the input holds a `default: true` object of `kind` that `namespace` may use: one
     /// KubeStash's defaulter would find (`getDefaultStorage`, `getDefaultRetentionPolicy`: the
     /// namespace's own, then one whose selector selects it, then one for all namespaces).
@@ -143,5 +151,9 @@ fn read(tree: &Tree<'_>, fields: &ObjectFields<'_>) -> Held {
             usage::read(&Fields::new(tree, policy, "spec.usagePolicy", &problems))
         }
     };
-    Held { default, usage }
+    Held {
+        default,
+        usage,
+        spec,
+    }
 }

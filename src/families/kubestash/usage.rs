@@ -9,6 +9,7 @@ use std::rc::Rc;
 use crate::engine::family::{Input, Select};
 use crate::engine::fields::{Fields, Problem};
 use crate::engine::finding::Finding;
+use crate::engine::labels::{self, LabelSelector};
 use crate::krm::results::Severity;
 
 /// Who may use a blueprint.
@@ -18,47 +19,11 @@ pub enum Usage {
     Same,
     All,
     /// Targets in namespaces whose labels match.
-    Selector(Selector),
-}
-
-/// A label selector (`matchLabels` and `matchExpressions`, all of which must match).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selector {
-    pub labels: Vec<(String, String)>,
-    pub expressions: Vec<Expression>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Expression {
-    pub key: String,
-    pub operator: Operator,
-    pub values: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operator {
-    In,
-    NotIn,
-    Exists,
-    DoesNotExist,
+    Selector(LabelSelector),
 }
 
 /// The label every namespace carries, as the API server sets it.
 pub const NAME_LABEL: &str = "kubernetes.io/metadata.name";
-
-impl Selector {
-    /// Whether `labels` (a namespace's) match.
-    pub fn matches(&self, labels: &[(String, String)]) -> bool {
-        let get = |key: &str| labels.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-        self.labels.iter().all(|(k, v)| get(k) == Some(v))
-            && self.expressions.iter().all(|e| match e.operator {
-                Operator::In => get(&e.key).is_some_and(|v| e.values.contains(v)),
-                Operator::NotIn => get(&e.key).is_none_or(|v| !e.values.contains(v)),
-                Operator::Exists => get(&e.key).is_some(),
-                Operator::DoesNotExist => get(&e.key).is_none(),
-            })
-    }
-}
 
 /// The labels of the input's Namespaces, with the name label the API server sets.
 pub fn namespace_labels(input: &Input<'_, '_>) -> HashMap<String, Vec<(String, String)>> {
@@ -156,7 +121,7 @@ pub fn read(policy: &Fields<'_, '_>) -> Option<Usage> {
 }
 
 /// `allowedNamespaces.selector`, which `from: Selector` needs.
-fn read_selector(allowed: &Fields<'_, '_>) -> Option<Selector> {
+fn read_selector(allowed: &Fields<'_, '_>) -> Option<LabelSelector> {
     let Some(selector) = allowed.at_mapping("selector") else {
         allowed.report(
             "selector",
@@ -166,50 +131,7 @@ fn read_selector(allowed: &Fields<'_, '_>) -> Option<Selector> {
         );
         return None;
     };
-    let tree = selector.tree();
-    let mut out = Selector::default();
-    let labels = selector.at("matchLabels");
-    for (k, v) in labels.as_ref().map(Fields::entries).unwrap_or_default() {
-        let (Some(k), Some(v)) = (tree.scalar(*k), tree.scalar(*v)) else {
-            let problem = Problem::Custom("matchLabels maps label names to values".into());
-            selector.report("matchLabels", problem);
-            return None;
-        };
-        out.labels.push((k.to_owned(), v.to_owned()));
-    }
-    for item in selector.items("matchExpressions") {
-        out.expressions.push(read_expression(&item)?);
-    }
-    Some(out)
-}
-
-/// One of `matchExpressions`.
-fn read_expression(item: &Fields<'_, '_>) -> Option<Expression> {
-    let operator = match item.text("operator") {
-        Some("In") => Operator::In,
-        Some("NotIn") => Operator::NotIn,
-        Some("Exists") => Operator::Exists,
-        Some("DoesNotExist") => Operator::DoesNotExist,
-        _ => {
-            let problem = "operator must be In, NotIn, Exists or DoesNotExist";
-            item.report_here(Problem::Custom(problem.into()));
-            return None;
-        }
-    };
-    let Some(key) = item.text("key") else {
-        item.report_here(Problem::Custom("a match expression needs a key".into()));
-        return None;
-    };
-    let values = item
-        .items("values")
-        .iter()
-        .filter_map(|value| value.own_text().map(str::to_owned))
-        .collect();
-    Some(Expression {
-        key: key.to_owned(),
-        operator,
-        values,
-    })
+    labels::read(&selector)
 }
 
 /// A blueprint whose usage policy refuses the target's namespace.
@@ -239,6 +161,7 @@ impl Finding for UsageRefused {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::labels::{Expression, Operator};
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -252,8 +175,8 @@ mod tests {
         assert!(check(&Usage::All, "a", "b", None).is_ok());
         assert!(check(&Usage::Same, "a", "a", None).is_ok());
         assert!(check(&Usage::Same, "a", "b", None).is_err());
-        let selector = Usage::Selector(Selector {
-            labels: labels(&[("team", "db")]),
+        let selector = Usage::Selector(LabelSelector {
+            match_labels: labels(&[("team", "db")]),
             expressions: vec![Expression {
                 key: "tier".into(),
                 operator: Operator::NotIn,
@@ -266,8 +189,8 @@ mod tests {
         assert!(check(&selector, "a", "b", Some(&test)).is_err());
         let missing = check(&selector, "a", "b", None).unwrap_err();
         assert!(missing.contains("holds no Namespace b"), "{missing}");
-        let by_name = Usage::Selector(Selector {
-            labels: Vec::new(),
+        let by_name = Usage::Selector(LabelSelector {
+            match_labels: Vec::new(),
             expressions: vec![Expression {
                 key: NAME_LABEL.into(),
                 operator: Operator::In,

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use super::annotations::{self, Param, Workload};
 use super::blueprint::{self, Blueprint};
 use super::checks::Secrets;
+use super::describe;
 use super::naming::{self, Placement};
 use super::render::{self, ConfigParts};
 use super::targets::{self, Annotation, App, Target, WATCHED};
@@ -25,7 +26,7 @@ use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
 use crate::families::common::schedule::{self, Written};
 use crate::families::common::subjects::Makeup;
-use crate::families::common::{checks, substitution};
+use crate::families::common::{checks, protection, substitution};
 use crate::krm::object::{ItemIndex, ObjectKey};
 use crate::krm::results::Severity;
 use crate::yaml::emit::Value;
@@ -355,24 +356,41 @@ impl Generator<'_, '_, '_, '_, '_> {
         let (_, kind) = targets::reference(target);
         let target_name: Rc<str> = render::target_name(kind, &asks.namespace, &target.name).into();
         let namespaces = [&placement.repository_namespace, &placement.config_namespace];
+        let described = self
+            .out
+            .describing()
+            .then(|| describe::backup(&objects[0], &objects[1]));
+        let mut written = false;
         for (index, (value, (kind, namespace))) in objects
             .into_iter()
             .zip(GENERATED.iter().zip(namespaces))
             .enumerate()
         {
-            self.out.propose(Proposal {
+            let key = ObjectKey {
+                group: kind.group,
+                kind: kind.kind,
+                namespace: namespace.clone(),
+                name: placement.name.clone(),
+            };
+            written = self.out.propose(Proposal {
                 value,
-                key: ObjectKey {
-                    group: kind.group,
-                    kind: kind.kind,
-                    namespace: namespace.clone(),
-                    name: placement.name.clone(),
-                },
+                key,
                 provenance: blueprint.provenance.clone(),
                 subject: asks.annotated,
                 target: target_name.clone(),
                 file: file.clone().map(|file| (file, index as i64)),
             });
+        }
+        // The BackupConfiguration, proposed last, is the backup.
+        if let (Some(described), true) = (described, written) {
+            let key = ObjectKey {
+                group: GENERATED[1].group,
+                kind: GENERATED[1].kind,
+                namespace: placement.config_namespace.clone(),
+                name: placement.name.clone(),
+            };
+            let subject = protection::protected(target);
+            self.out.protects(subject, key, described);
         }
     }
 

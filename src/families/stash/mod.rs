@@ -8,6 +8,7 @@
 mod annotations;
 mod blueprint;
 mod checks;
+mod describe;
 mod generate;
 mod naming;
 mod render;

@@ -1,0 +1,468 @@
+//! The backup-policy check: each policy of the options against each subject it selects,
+//! measured from what the families described (`engine::protection`), one finding per failed
+//! requirement, on the subject (docs/policy.md, "The check").
+
+use std::collections::HashMap;
+use std::fmt;
+
+use super::gap::{Gap, longest_gap};
+use super::kubestash::{Retention as KubeStashRetention, parse_period};
+use super::stash::Retention as StashRetention;
+use super::{Depth, Span, Unknowable};
+use crate::engine::calendar::{Schedule, format_utc};
+use crate::engine::config::policies::{Policy, Selection, human};
+use crate::engine::finding::{Finding, Found};
+use crate::engine::protection::{Backup, Retention, SKIP_BACKUP, Subject};
+use crate::krm::results::{Severity, annotation_field};
+
+/// What the check finds about one subject and one policy.
+#[derive(Debug)]
+pub enum PolicyFinding {
+    /// It has no backup and no opt-out.
+    NoBackup { policy: String, severity: Severity },
+    /// It opts out without a reason.
+    BlankOptOut { policy: String },
+    /// It opts out and has a backup all the same.
+    OptedOutButBackedUp { policy: String, reason: String },
+    /// Its longest gap is longer than the policy allows.
+    Gap {
+        policy: String,
+        allowed: String,
+        gap: Gap,
+        from: String,
+        severity: Severity,
+    },
+    /// Its restore depth is shorter than the policy asks, or cannot be known.
+    Depth {
+        policy: String,
+        wanted: String,
+        depth: Depth,
+        from: String,
+        /// The backups whose depth cannot be known, and why, when another's is known.
+        unknown: Vec<String>,
+        severity: Severity,
+    },
+    /// Fewer distinct storage locations than the policy asks.
+    Copies {
+        policy: String,
+        wanted: u32,
+        locations: Vec<String>,
+        severity: Severity,
+    },
+    /// The policy selects no object of the input: a kind or a label may be misspelt.
+    SelectsNothing { policy: String },
+}
+
+impl fmt::Display for PolicyFinding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PolicyFinding::NoBackup { policy, .. } => write!(
+                f,
+                "policy `{policy}` requires a backup and it has none; annotate it \
+                 with a blueprint (`stash.appscode.com/backup-blueprint` for Stash, \
+                 `blueprint.kubestash.com/name` and `blueprint.kubestash.com/namespace` for \
+                 KubeStash), or opt out with `{SKIP_BACKUP}: \"<reason>\"`"
+            ),
+            PolicyFinding::BlankOptOut { policy } => write!(
+                f,
+                "`{SKIP_BACKUP}` opts out of policy `{policy}` without a reason: write why this \
+                 object needs no backup as its value"
+            ),
+            PolicyFinding::OptedOutButBackedUp { policy, reason } => write!(
+                f,
+                "opts out of policy `{policy}` (\"{reason}\") and has a backup all the same: \
+                 remove the backup annotation or `{SKIP_BACKUP}`, whichever is not meant"
+            ),
+            PolicyFinding::Gap {
+                policy,
+                allowed,
+                gap,
+                from,
+                ..
+            } => {
+                write!(
+                    f,
+                    "policy `{policy}` wants a backup at least every {allowed}; "
+                )?;
+                match gap {
+                    Gap::Never => write!(f, "its schedules never fire ({from})"),
+                    Gap::Longest(span) => write!(
+                        f,
+                        "its longest gap is {}, {} ({from})",
+                        human(span.seconds()),
+                        when(*span)
+                    ),
+                }
+            }
+            PolicyFinding::Depth {
+                policy,
+                wanted,
+                depth,
+                from,
+                unknown,
+                ..
+            } => {
+                write!(
+                    f,
+                    "policy `{policy}` wants restores to reach back {wanted}; "
+                )?;
+                match depth {
+                    Depth::Bounded(span) => write!(
+                        f,
+                        "its snapshots reach back only {} at the shallowest, just after a prune \
+                         ({from}){}",
+                        human(span.seconds()),
+                        unknown_too(unknown),
+                    ),
+                    Depth::Unknown(why) => {
+                        write!(
+                            f,
+                            "how far its snapshots reach cannot be known: {}",
+                            unknowable(why)
+                        )?;
+                        write!(f, " ({from})")
+                    }
+                    Depth::Unbounded => write!(f, "its snapshots are never removed ({from})"),
+                }
+            }
+            PolicyFinding::Copies {
+                policy,
+                wanted,
+                locations,
+                ..
+            } => {
+                let n = locations.len();
+                let places = if n == 1 { "location" } else { "locations" };
+                write!(
+                    f,
+                    "policy `{policy}` wants {wanted} copies in distinct storage \
+                     locations; its backups write to {n} {places}: {}",
+                    locations.join("; ")
+                )
+            }
+            PolicyFinding::SelectsNothing { policy } => write!(
+                f,
+                "policy `{policy}` selects no object of this input: check its kinds, namespaces \
+                 and labels"
+            ),
+        }
+    }
+}
+
+impl Finding for PolicyFinding {
+    fn severity(&self) -> Severity {
+        match self {
+            PolicyFinding::NoBackup { severity, .. }
+            | PolicyFinding::Gap { severity, .. }
+            | PolicyFinding::Depth { severity, .. }
+            | PolicyFinding::Copies { severity, .. } => *severity,
+            PolicyFinding::BlankOptOut { .. } => Severity::Error,
+            PolicyFinding::OptedOutButBackedUp { .. } => Severity::Warning,
+            PolicyFinding::SelectsNothing { .. } => Severity::Info,
+        }
+    }
+
+    fn tag(&self) -> &'static str {
+        match self {
+            PolicyFinding::NoBackup { .. } => "policy-no-backup",
+            PolicyFinding::BlankOptOut { .. } => "policy-blank-opt-out",
+            PolicyFinding::OptedOutButBackedUp { .. } => "policy-opt-out-with-backup",
+            PolicyFinding::Gap { .. } => "policy-gap",
+            PolicyFinding::Depth { .. } => "policy-restore-depth",
+            PolicyFinding::Copies { .. } => "policy-copies",
+            PolicyFinding::SelectsNothing { .. } => "policy-selects-nothing",
+        }
+    }
+}
+
+/// Where a gap falls: `from Sat 02:00 to Mon 02:00` when it is shorter than a week (a weekly
+/// pattern, the same every week), else with the dates of the reference cycle where it first
+/// occurs (a monthly one is longest in some months only).
+fn when(span: Span) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    let at = |t: i64| {
+        let weekday = DAYS[(t.div_euclid(86_400) + 4).rem_euclid(7) as usize];
+        let text = format_utc(t);
+        match span.seconds() < 7 * 86_400 {
+            true => format!("{weekday} {}", &text[11..]),
+            false => format!("{weekday} {text}"),
+        }
+    };
+    format!("from {} to {} UTC", at(span.from), at(span.to))
+}
+
+/// `; how far BackupConfiguration shop/x's snapshots reach cannot be known: …` for each.
+fn unknown_too(unknown: &[String]) -> String {
+    unknown
+        .iter()
+        .map(|what| format!("; how far {what}"))
+        .collect()
+}
+
+fn unknowable(why: &Unknowable) -> String {
+    match why {
+        Unknowable::KeepTags => {
+            "keepTags keeps the snapshots that carry a tag, decided when each is made".into()
+        }
+        Unknowable::NeverFires => "its schedules never fire".into(),
+        Unknowable::TooManyBackups(n) => {
+            format!("reaching a steady state takes {n} backups, more than are simulated")
+        }
+        Unknowable::NoCount => "its RetentionPolicy names no count of snapshots to keep".into(),
+        Unknowable::NegativeCount => "its RetentionPolicy has a count below zero".into(),
+        Unknowable::NegativePeriod => "its maxRetentionPeriod is below zero".into(),
+        Unknowable::NotInInput(what) => {
+            format!("{what} is not in the input: add it, so that what it keeps can be read")
+        }
+        Unknowable::UnreadablePeriod(text) => {
+            format!("maxRetentionPeriod `{text}` is no period KubeStash reads")
+        }
+    }
+}
+
+/// Whether `selection` selects `subject`.
+fn selects(selection: &Selection, subject: &Subject) -> bool {
+    let kind = match selection.kinds.is_empty() {
+        true => subject.database,
+        false => selection.kinds.iter().any(|k| {
+            k.eq_ignore_ascii_case(&subject.kind)
+                || subject.short.is_some_and(|s| k.eq_ignore_ascii_case(s))
+        }),
+    };
+    kind && (selection.namespaces.is_empty() || selection.namespaces.contains(&subject.namespace))
+        && selection.labels.matches(&subject.labels)
+}
+
+/// The measures of one subject's backups, each worked out once per distinct input.
+#[derive(Default)]
+struct Measures {
+    gaps: HashMap<Vec<String>, Gap>,
+    depths: HashMap<(Vec<String>, Retention), Depth>,
+}
+
+impl Measures {
+    fn gap(&mut self, mut schedules: Vec<String>) -> Gap {
+        schedules.sort();
+        schedules.dedup();
+        *self
+            .gaps
+            .entry(schedules)
+            .or_insert_with_key(|texts| longest_gap(&parsed(texts)))
+    }
+
+    fn depth(&mut self, backup: &Backup) -> Depth {
+        let described = &backup.protection;
+        let key = (described.schedules.clone(), described.retention.clone());
+        self.depths
+            .entry(key)
+            .or_insert_with_key(|(texts, retention)| depth(&parsed(texts), retention))
+            .clone()
+    }
+}
+
+fn parsed(texts: &[String]) -> Vec<Schedule> {
+    texts.iter().filter_map(|t| Schedule::parse(t)).collect()
+}
+
+/// The depth one backup's retention leaves with its schedules.
+fn depth(schedules: &[Schedule], retention: &Retention) -> Depth {
+    match retention {
+        Retention::Forget {
+            keep,
+            tags,
+            dry_run,
+        } => StashRetention {
+            keep_last: keep.last.unwrap_or(0),
+            keep_hourly: keep.hourly.unwrap_or(0),
+            keep_daily: keep.daily.unwrap_or(0),
+            keep_weekly: keep.weekly.unwrap_or(0),
+            keep_monthly: keep.monthly.unwrap_or(0),
+            keep_yearly: keep.yearly.unwrap_or(0),
+            keep_tags: *tags,
+            prune: true,
+            dry_run: *dry_run,
+        }
+        .depth(schedules),
+        Retention::Snapshots { counts, max_age } => {
+            let period = match max_age.as_deref().map(parse_period) {
+                None => None,
+                Some(Ok(period)) => Some(period),
+                Some(Err(_)) => {
+                    let text = max_age.clone().unwrap_or_default();
+                    return Depth::Unknown(Unknowable::UnreadablePeriod(text));
+                }
+            };
+            KubeStashRetention {
+                successful: *counts,
+                max_retention_period: period,
+            }
+            .depth(schedules)
+        }
+        Retention::NotInInput(what) => Depth::Unknown(Unknowable::NotInInput(what.clone())),
+    }
+}
+
+/// `` schedule `0 2 * * *` of BackupConfiguration shop/app-orders ``, for each backup.
+fn sources(backups: &[&Backup], what: impl Fn(&Backup) -> String) -> String {
+    let parts: Vec<String> = backups
+        .iter()
+        .map(|b| {
+            let object = format!("{} {}/{}", b.key.kind, b.key.namespace, b.key.name);
+            format!("{} of {object}", what(b))
+        })
+        .collect();
+    parts.join("; ")
+}
+
+fn schedules_of(backup: &Backup) -> String {
+    let quoted: Vec<String> = backup
+        .protection
+        .schedules
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect();
+    match quoted.len() {
+        1 => format!("schedule {}", quoted[0]),
+        _ => format!("schedules {}", quoted.join(", ")),
+    }
+}
+
+/// Every failed requirement of every policy, on the subject it concerns.
+pub fn check(policies: &[Policy], subjects: &[Subject], backups: &[Backup]) -> Vec<Found> {
+    let mut by_subject: HashMap<usize, Vec<&Backup>> = HashMap::new();
+    for backup in backups {
+        by_subject.entry(backup.subject).or_default().push(backup);
+    }
+    let mut measures = Measures::default();
+    let mut found = Vec::new();
+    for policy in policies {
+        let mut selected = 0;
+        for subject in subjects.iter().filter(|s| selects(&policy.select, s)) {
+            selected += 1;
+            let mine = by_subject
+                .get(&subject.object)
+                .map_or(&[][..], Vec::as_slice);
+            check_one(policy, subject, mine, &mut measures, &mut found);
+        }
+        if selected == 0 {
+            let policy = policy.name.clone();
+            found.push(Found::new(PolicyFinding::SelectsNothing { policy }));
+        }
+    }
+    found
+}
+
+fn check_one(
+    policy: &Policy,
+    subject: &Subject,
+    backups: &[&Backup],
+    measures: &mut Measures,
+    found: &mut Vec<Found>,
+) {
+    let on = |what: PolicyFinding| Found::new(what).on(subject.object);
+    let name = policy.name.clone();
+    let severity = policy.severity;
+    if let Some(reason) = &subject.skip {
+        let field = annotation_field(SKIP_BACKUP);
+        if reason.trim().is_empty() {
+            found.push(on(PolicyFinding::BlankOptOut { policy: name }).at(field));
+            return;
+        }
+        if backups.is_empty() {
+            return;
+        }
+        let reason = reason.clone();
+        let what = PolicyFinding::OptedOutButBackedUp {
+            policy: name.clone(),
+            reason,
+        };
+        found.push(on(what).at(field));
+    }
+    if backups.is_empty() {
+        // Nothing else can be measured: one finding says what is missing.
+        found.push(on(PolicyFinding::NoBackup {
+            policy: name,
+            severity,
+        }));
+        return;
+    }
+    let require = &policy.require;
+    if let Some(allowed) = &require.max_interval {
+        let all: Vec<String> = backups
+            .iter()
+            .flat_map(|b| b.protection.schedules.clone())
+            .collect();
+        let gap = measures.gap(all);
+        let too_long = match gap {
+            Gap::Never => true,
+            Gap::Longest(span) => span.seconds() > allowed.seconds,
+        };
+        if too_long {
+            found.push(on(PolicyFinding::Gap {
+                policy: name.clone(),
+                allowed: allowed.written.clone(),
+                gap,
+                from: sources(backups, schedules_of),
+                severity,
+            }));
+        }
+    }
+    if let Some(wanted) = &require.min_retention {
+        let depths: Vec<Depth> = backups.iter().map(|b| measures.depth(b)).collect();
+        let depth = depths
+            .iter()
+            .cloned()
+            .reduce(Depth::deepest)
+            .unwrap_or(Depth::Unknown(Unknowable::NeverFires));
+        // A known depth that falls short says which others could not be measured: one of them
+        // may reach further.
+        let unknown = match depth {
+            Depth::Unknown(_) => Vec::new(),
+            _ => backups
+                .iter()
+                .zip(&depths)
+                .filter_map(|(b, d)| match d {
+                    Depth::Unknown(why) => Some(format!(
+                        "{} {}/{}'s snapshots reach cannot be known: {}",
+                        b.key.kind,
+                        b.key.namespace,
+                        b.key.name,
+                        unknowable(why)
+                    )),
+                    _ => None,
+                })
+                .collect(),
+        };
+        let short = match &depth {
+            Depth::Bounded(span) => span.seconds() < wanted.seconds,
+            Depth::Unbounded => false,
+            Depth::Unknown(_) => true,
+        };
+        if short {
+            found.push(on(PolicyFinding::Depth {
+                policy: name.clone(),
+                wanted: wanted.written.clone(),
+                depth,
+                from: sources(backups, |b| b.protection.retention_written.clone()),
+                unknown,
+                severity,
+            }));
+        }
+    }
+    if let Some(wanted) = require.min_copies {
+        let mut locations: Vec<String> = backups
+            .iter()
+            .flat_map(|b| b.protection.copies.clone())
+            .collect();
+        locations.sort();
+        locations.dedup();
+        if locations.len() < wanted as usize {
+            found.push(on(PolicyFinding::Copies {
+                policy: name,
+                wanted,
+                locations,
+                severity,
+            }));
+        }
+    }
+}
