@@ -15,12 +15,26 @@ use crate::krm::object::{ItemIndex, ObjectKey};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Backup {
     pub family: FamilyId,
-    /// The input object it protects: a database (its AppBinding when the input holds no
-    /// database of that name), a workload or a claim.
-    pub subject: ItemIndex,
+    /// What it protects.
+    pub subject: Protected,
     /// The BackupConfiguration.
     pub key: ObjectKey,
     pub protection: Protection,
+}
+
+/// What a backup protects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Protected {
+    /// The input object: a database (its AppBinding when the input holds no database of that
+    /// name), a workload or a claim.
+    Object(ItemIndex),
+    /// The object a hand-written BackupConfiguration names (an AppBinding stands for the
+    /// database of its name), which the input may or may not hold.
+    Named {
+        kind: String,
+        namespace: String,
+        name: String,
+    },
 }
 
 /// When a backup runs, what it keeps and where, as its family describes it.

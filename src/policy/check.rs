@@ -12,7 +12,7 @@ use super::{Depth, Span, Unknowable};
 use crate::engine::calendar::{Schedule, format_utc};
 use crate::engine::config::policies::{Policy, Selection, human};
 use crate::engine::finding::{Finding, Found};
-use crate::engine::protection::{Backup, Retention, SKIP_BACKUP, Subject};
+use crate::engine::protection::{Backup, Protected, Retention, SKIP_BACKUP, Subject};
 use crate::krm::results::{Severity, annotation_field};
 
 /// What the check finds about one subject and one policy.
@@ -260,6 +260,54 @@ impl Measures {
     }
 }
 
+impl Measures {
+    /// The longest gap of the union of the backups' schedules.
+    fn gap_of(&mut self, backups: &[&Backup]) -> Gap {
+        let all = backups.iter().flat_map(|b| b.protection.schedules.clone());
+        self.gap(all.collect())
+    }
+
+    /// The deepest of the backups' depths, and when it is known, the backups whose depth is
+    /// not (one of them may reach further), each with why.
+    fn depth_of(&mut self, backups: &[&Backup]) -> (Depth, Vec<String>) {
+        let depths: Vec<Depth> = backups.iter().map(|b| self.depth(b)).collect();
+        let depth = depths
+            .iter()
+            .cloned()
+            .reduce(Depth::deepest)
+            .unwrap_or(Depth::Unknown(Unknowable::NeverFires));
+        let unknown = match depth {
+            Depth::Unknown(_) => Vec::new(),
+            _ => backups
+                .iter()
+                .zip(&depths)
+                .filter_map(|(b, d)| match d {
+                    Depth::Unknown(why) => Some(format!(
+                        "{} {}/{}'s snapshots reach cannot be known: {}",
+                        b.key.kind,
+                        b.key.namespace,
+                        b.key.name,
+                        unknowable(why)
+                    )),
+                    _ => None,
+                })
+                .collect(),
+        };
+        (depth, unknown)
+    }
+}
+
+/// The distinct storage locations the backups write to.
+fn copies_of(backups: &[&Backup]) -> Vec<String> {
+    let mut locations: Vec<String> = backups
+        .iter()
+        .flat_map(|b| b.protection.copies.clone())
+        .collect();
+    locations.sort();
+    locations.dedup();
+    locations
+}
+
 fn parsed(texts: &[String]) -> Vec<Schedule> {
     texts.iter().filter_map(|t| Schedule::parse(t)).collect()
 }
@@ -327,11 +375,47 @@ fn schedules_of(backup: &Backup) -> String {
     }
 }
 
+/// The subjects by namespace and name, to find what a hand-written BackupConfiguration names.
+struct Named<'s>(HashMap<(&'s str, &'s str), Vec<&'s Subject>>);
+
+impl<'s> Named<'s> {
+    fn of(subjects: &'s [Subject]) -> Self {
+        let mut by_name: HashMap<_, Vec<&Subject>> = HashMap::new();
+        for subject in subjects {
+            let key = (subject.namespace.as_str(), subject.name.as_str());
+            by_name.entry(key).or_default().push(subject);
+        }
+        Named(by_name)
+    }
+
+    /// The input object `protected` is, when the input holds it: an AppBinding stands for the
+    /// database of its namespace and name (KubeDB makes one for each, and both families back up
+    /// a database through it).
+    fn resolve(&self, protected: &Protected) -> Option<usize> {
+        let (kind, namespace, name) = match protected {
+            Protected::Object(index) => return Some(*index),
+            Protected::Named {
+                kind,
+                namespace,
+                name,
+            } => (kind, namespace, name),
+        };
+        let candidates = self.0.get(&(namespace.as_str(), name.as_str()))?;
+        candidates
+            .iter()
+            .find(|s| s.kind == *kind || (kind == "AppBinding" && s.database))
+            .map(|s| s.object)
+    }
+}
+
 /// Every failed requirement of every policy, on the subject it concerns.
 pub fn check(policies: &[Policy], subjects: &[Subject], backups: &[Backup]) -> Vec<Found> {
     let mut by_subject: HashMap<usize, Vec<&Backup>> = HashMap::new();
+    let named = Named::of(subjects);
     for backup in backups {
-        by_subject.entry(backup.subject).or_default().push(backup);
+        if let Some(subject) = named.resolve(&backup.subject) {
+            by_subject.entry(subject).or_default().push(backup);
+        }
     }
     let mut measures = Measures::default();
     let mut found = Vec::new();
@@ -388,11 +472,7 @@ fn check_one(
     }
     let require = &policy.require;
     if let Some(allowed) = &require.max_interval {
-        let all: Vec<String> = backups
-            .iter()
-            .flat_map(|b| b.protection.schedules.clone())
-            .collect();
-        let gap = measures.gap(all);
+        let gap = measures.gap_of(backups);
         let too_long = match gap {
             Gap::Never => true,
             Gap::Longest(span) => span.seconds() > allowed.seconds,
@@ -408,31 +488,7 @@ fn check_one(
         }
     }
     if let Some(wanted) = &require.min_retention {
-        let depths: Vec<Depth> = backups.iter().map(|b| measures.depth(b)).collect();
-        let depth = depths
-            .iter()
-            .cloned()
-            .reduce(Depth::deepest)
-            .unwrap_or(Depth::Unknown(Unknowable::NeverFires));
-        // A known depth that falls short says which others could not be measured: one of them
-        // may reach further.
-        let unknown = match depth {
-            Depth::Unknown(_) => Vec::new(),
-            _ => backups
-                .iter()
-                .zip(&depths)
-                .filter_map(|(b, d)| match d {
-                    Depth::Unknown(why) => Some(format!(
-                        "{} {}/{}'s snapshots reach cannot be known: {}",
-                        b.key.kind,
-                        b.key.namespace,
-                        b.key.name,
-                        unknowable(why)
-                    )),
-                    _ => None,
-                })
-                .collect(),
-        };
+        let (depth, unknown) = measures.depth_of(backups);
         let short = match &depth {
             Depth::Bounded(span) => span.seconds() < wanted.seconds,
             Depth::Unbounded => false,
@@ -450,12 +506,7 @@ fn check_one(
         }
     }
     if let Some(wanted) = require.min_copies {
-        let mut locations: Vec<String> = backups
-            .iter()
-            .flat_map(|b| b.protection.copies.clone())
-            .collect();
-        locations.sort();
-        locations.dedup();
+        let locations = copies_of(backups);
         if locations.len() < wanted as usize {
             found.push(on(PolicyFinding::Copies {
                 policy: name,
@@ -463,6 +514,120 @@ fn check_one(
                 locations,
                 severity,
             }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::finding::FamilyId;
+    use crate::engine::protection::{Counts, Protection};
+    use crate::krm::object::ObjectKey;
+    use proptest::prelude::*;
+
+    const SCHEDULES: [&str; 7] = [
+        "*/15 * * * *",
+        "0 2 * * *",
+        "0 2 * * 0",
+        "0 2 1 * *",
+        "0 2 29 2 *",
+        "30 */6 * * *",
+        "0 0 30 2 *",
+    ];
+
+    fn count() -> impl Strategy<Value = Option<i64>> {
+        prop_oneof![Just(None), (-1i64..12).prop_map(Some)]
+    }
+
+    fn counts() -> impl Strategy<Value = Counts> {
+        (count(), count(), count(), count(), count(), count()).prop_map(
+            |(last, hourly, daily, weekly, monthly, yearly)| Counts {
+                last,
+                hourly,
+                daily,
+                weekly,
+                monthly,
+                yearly,
+            },
+        )
+    }
+
+    fn retention() -> impl Strategy<Value = Retention> {
+        prop_oneof![
+            (counts(), any::<bool>(), any::<bool>()).prop_map(|(keep, tags, dry_run)| {
+                Retention::Forget {
+                    keep,
+                    tags: tags && dry_run,
+                    dry_run: dry_run && !tags,
+                }
+            }),
+            (
+                proptest::option::of(counts()),
+                proptest::option::of(prop_oneof![Just("7d"), Just("2mo"), Just("1y")])
+            )
+                .prop_map(|(counts, age)| Retention::Snapshots {
+                    counts,
+                    max_age: age.map(str::to_owned),
+                }),
+            Just(Retention::NotInInput("RetentionPolicy x/y".into())),
+        ]
+    }
+
+    fn backup() -> impl Strategy<Value = Backup> {
+        (
+            proptest::sample::subsequence(SCHEDULES.to_vec(), 1..=2),
+            retention(),
+            proptest::sample::subsequence(vec!["s3 a", "s3 b", "gcs c"], 0..=2),
+            0usize..100,
+        )
+            .prop_map(|(schedules, retention, copies, n)| Backup {
+                family: FamilyId(n % 2),
+                subject: Protected::Object(0),
+                key: ObjectKey {
+                    group: "g",
+                    kind: "BackupConfiguration",
+                    namespace: "shop".into(),
+                    name: format!("b{n}"),
+                },
+                protection: Protection {
+                    schedules: schedules.into_iter().map(str::to_owned).collect(),
+                    retention,
+                    retention_written: String::new(),
+                    copies: copies.into_iter().map(str::to_owned).collect(),
+                },
+            })
+    }
+
+    fn rank(depth: &Depth) -> (u8, i64) {
+        match depth {
+            Depth::Unknown(_) => (0, 0),
+            Depth::Bounded(span) => (1, span.seconds()),
+            Depth::Unbounded => (2, 0),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Adding a backup to a subject never makes its gap longer, its depth shallower or its
+        /// copies fewer (issue 24): a restore can use any backup, and a start of any schedule
+        /// ends a gap.
+        #[test]
+        fn another_backup_never_weakens_a_subject(
+            some in proptest::collection::vec(backup(), 1..4),
+            one in backup(),
+        ) {
+            let mut measures = Measures::default();
+            let before: Vec<&Backup> = some.iter().collect();
+            let mut after = before.clone();
+            after.push(&one);
+            let (gap_before, gap_after) = (measures.gap_of(&before), measures.gap_of(&after));
+            prop_assert!(!gap_after.is_longer_than(&gap_before), "{gap_before:?} -> {gap_after:?}");
+            let (depth_before, _) = measures.depth_of(&before);
+            let (depth_after, _) = measures.depth_of(&after);
+            prop_assert!(rank(&depth_after) >= rank(&depth_before), "{depth_before:?} -> {depth_after:?}");
+            prop_assert!(copies_of(&after).len() >= copies_of(&before).len());
         }
     }
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use super::{NewFile, Proposal, Reconciler};
 use crate::engine::finding::FamilyId;
 use crate::engine::finding::{Finding, Found};
-use crate::engine::protection::{Backup, Protection};
+use crate::engine::protection::{Backup, Protected, Protection};
 use crate::krm::object::{ItemIndex, ObjectKey};
 
 /// One family's view of reconciliation.
@@ -96,9 +96,8 @@ impl<'p, 'r> Proposals<'p, 'r> {
         self.reconciler.describe
     }
 
-    /// Describes a BackupConfiguration the output holds (`key`) as protection of the input
-    /// object at `subject`.
-    pub fn protects(&mut self, subject: ItemIndex, key: ObjectKey, protection: Protection) {
+    /// Describes a BackupConfiguration the output holds (`key`) as protection of `subject`.
+    pub fn protects(&mut self, subject: Protected, key: ObjectKey, protection: Protection) {
         debug_assert!(self.reconciler.describe, "described only when asked");
         self.reconciler.backups.push(Backup {
             family: self.family,

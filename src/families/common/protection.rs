@@ -84,20 +84,100 @@ pub fn subjects(tree: &Tree<'_>, objects: &[Object<'_>], default: Option<&str>) 
     found
 }
 
-/// The six counts under `keys` (last, hourly, daily, weekly, monthly, yearly) of a generated
-/// mapping, each as the integer it holds.
-pub fn counts(value: &Value<'_>, keys: [&str; 6]) -> Counts {
-    counts_by(keys, |key| value.get(key)?.scalar()?.parse::<i64>().ok())
+/// A YAML value a description reads: one the family generates ([`Value`]) or one of the input
+/// ([`InInput`], a hand-written BackupConfiguration or what it names), read alike.
+pub trait Yaml: Copy {
+    /// The value under `key` of a mapping.
+    fn get(self, key: &str) -> Option<Self>;
+    /// A scalar's text.
+    fn text(self) -> Option<String>;
+    /// A mapping's entries with string keys.
+    fn entries(self) -> Vec<(String, Self)>;
+    /// A sequence's items.
+    fn items(self) -> Vec<Self>;
 }
 
-/// [`counts`] of a mapping in the input.
-pub fn counts_in(tree: &Tree<'_>, node: NodeId, keys: [&str; 6]) -> Counts {
-    counts_by(keys, |key| {
-        tree.scalar(tree.lookup(node, key)?)?.parse().ok()
-    })
+impl Yaml for &Value<'_> {
+    fn get(self, key: &str) -> Option<Self> {
+        Value::get(self, key)
+    }
+
+    fn text(self) -> Option<String> {
+        match self {
+            Value::Map(_) | Value::Seq(_) => None,
+            scalar => scalar.scalar().map(Cow::into_owned),
+        }
+    }
+
+    fn entries(self) -> Vec<(String, Self)> {
+        match self {
+            Value::Map(entries) => entries
+                .iter()
+                .filter_map(|(k, v)| Some((k.scalar()?.into_owned(), v)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn items(self) -> Vec<Self> {
+        match self {
+            Value::Seq(items) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
-fn counts_by(keys: [&str; 6], count: impl Fn(&str) -> Option<i64>) -> Counts {
+/// A node of the input.
+#[derive(Clone, Copy)]
+pub struct InInput<'t, 'a> {
+    pub tree: &'t Tree<'a>,
+    pub node: NodeId,
+}
+
+impl Yaml for InInput<'_, '_> {
+    fn get(self, key: &str) -> Option<Self> {
+        let node = self.tree.lookup(self.node, key)?;
+        Some(InInput { node, ..self })
+    }
+
+    fn text(self) -> Option<String> {
+        self.tree.scalar(self.node).map(str::to_owned)
+    }
+
+    fn entries(self) -> Vec<(String, Self)> {
+        let entries = self.tree.entries(self.node).unwrap_or_default();
+        entries
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    self.tree.scalar(*k)?.to_owned(),
+                    InInput { node: *v, ..self },
+                ))
+            })
+            .collect()
+    }
+
+    fn items(self) -> Vec<Self> {
+        let items = self.tree.items(self.node).unwrap_or_default();
+        items
+            .iter()
+            .map(|node| InInput {
+                node: *node,
+                ..self
+            })
+            .collect()
+    }
+}
+
+/// The text under `key` of `value`.
+pub fn text<Y: Yaml>(value: Option<Y>, key: &str) -> Option<String> {
+    value?.get(key)?.text()
+}
+
+/// The six counts under `keys` (last, hourly, daily, weekly, monthly, yearly), each as the
+/// integer it holds.
+pub fn counts<Y: Yaml>(value: Y, keys: [&str; 6]) -> Counts {
+    let count = |key: &str| text(Some(value), key)?.parse::<i64>().ok();
     Counts {
         last: count(keys[0]),
         hourly: count(keys[1]),
@@ -137,37 +217,20 @@ const NOT_WHERE: [&str; 5] = [
 
 /// A storage location in words equal exactly when the locations are: the provider, then each
 /// setting that says where, the path last (`s3 bucket=backups endpoint=s3.amazonaws.com
-/// path=shop/orders`), read from a generated mapping. The path is the provider's `prefix` and
-/// then `directory` (a KubeStash repository's), so that one place reads alike from either
-/// family.
-pub fn location(provider: &str, settings: &Value<'_>, directory: Option<&str>) -> String {
+/// path=shop/orders`). The path is the provider's `prefix` and then `directory` (a KubeStash
+/// repository's), so that one place reads alike from either family.
+pub fn location<Y: Yaml>(provider: &str, settings: Y, directory: Option<&str>) -> String {
     let mut leaves = Vec::new();
-    value_leaves(settings, String::new(), &mut leaves);
-    words(provider, leaves, directory)
-}
-
-/// [`location`] of a mapping in the input.
-pub fn location_in(
-    provider: &str,
-    tree: &Tree<'_>,
-    settings: NodeId,
-    directory: Option<&str>,
-) -> String {
-    let mut leaves = Vec::new();
-    tree_leaves(tree, settings, String::new(), &mut leaves);
-    words(provider, leaves, directory)
-}
-
-fn words(provider: &str, mut leaves: Vec<(String, String)>, directory: Option<&str>) -> String {
+    collect_leaves(settings, String::new(), &mut leaves);
     leaves.retain(|(path, _)| !NOT_WHERE.iter().any(|n| path.ends_with(n)));
     let prefix = leaves
         .iter()
         .position(|(key, _)| key == "prefix")
         .map(|at| leaves.remove(at).1);
     leaves.sort();
-    let mut text = provider.to_owned();
+    let mut words = provider.to_owned();
     for (key, value) in leaves {
-        text.push_str(&format!(" {key}={value}"));
+        words.push_str(&format!(" {key}={value}"));
     }
     // `shop/`, `/shop` and `shop` are one place.
     let path: Vec<&str> = [prefix.as_deref(), directory]
@@ -177,47 +240,25 @@ fn words(provider: &str, mut leaves: Vec<(String, String)>, directory: Option<&s
         .filter(|part| !part.is_empty())
         .collect();
     if !path.is_empty() {
-        text.push_str(&format!(" path={}", path.join("/")));
+        words.push_str(&format!(" path={}", path.join("/")));
     }
-    text
+    words
 }
 
-fn join(path: &str, key: &str) -> String {
-    match path.is_empty() {
+fn collect_leaves<Y: Yaml>(value: Y, path: String, out: &mut Vec<(String, String)>) {
+    let join = |key: &str| match path.is_empty() {
         true => key.to_owned(),
         false => format!("{path}.{key}"),
+    };
+    if let Some(text) = value.text() {
+        out.push((path, text));
+        return;
     }
-}
-
-fn value_leaves(value: &Value<'_>, path: String, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::Map(entries) => {
-            for (key, value) in entries {
-                let key = key.scalar().unwrap_or(Cow::Borrowed(""));
-                value_leaves(value, join(&path, &key), out);
-            }
-        }
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                value_leaves(item, format!("{path}[{i}]"), out);
-            }
-        }
-        scalar => out.push((path, scalar.scalar().unwrap_or_default().into_owned())),
+    for (key, value) in value.entries() {
+        collect_leaves(value, join(&key), out);
     }
-}
-
-fn tree_leaves(tree: &Tree<'_>, node: NodeId, path: String, out: &mut Vec<(String, String)>) {
-    if let Some(entries) = tree.entries(node) {
-        for (key, value) in entries {
-            let key = tree.scalar(*key).unwrap_or_default();
-            tree_leaves(tree, *value, join(&path, key), out);
-        }
-    } else if let Some(items) = tree.items(node) {
-        for (i, item) in items.iter().enumerate() {
-            tree_leaves(tree, *item, format!("{path}[{i}]"), out);
-        }
-    } else if let Some(text) = tree.scalar(node) {
-        out.push((path, text.to_owned()));
+    for (i, item) in value.items().into_iter().enumerate() {
+        collect_leaves(item, format!("{path}[{i}]"), out);
     }
 }
 
@@ -231,7 +272,8 @@ mod tests {
             "{bucket: backups, prefix: /shop/orders/, endpoint: s3.amazonaws.com, secretName: s}",
         )
         .unwrap();
-        let from_input = location_in("s3", &tree, root.unwrap(), Some("/x/"));
+        let node = root.unwrap();
+        let from_input = location("s3", InInput { tree: &tree, node }, Some("/x/"));
         let generated = Value::map([
             ("endpoint", Value::str("s3.amazonaws.com")),
             ("bucket", Value::str("backups")),

@@ -1,69 +1,58 @@
-//! A generated BackupConfiguration as protection of its target (`engine::protection`): one
-//! backup per backend, with the schedules of the sessions that write to it, the
-//! RetentionPolicy it names and the BackupStorage locations of its repositories, both read from
-//! the input.
+//! BackupConfigurations as protection of their targets (`engine::protection`): those this run
+//! generates, and the hand-written ones of the input. One backup per backend, with the
+//! schedules of the sessions that write to it, the RetentionPolicy it names and the
+//! BackupStorage locations of its repositories, both read from the input.
 
 use super::referenced::{Kind, Referenced};
-use crate::engine::protection::{Protection, Retention};
-use crate::families::common::protection::{counts_in, counts_written, location_in};
-use crate::yaml::emit::Value;
+use super::{GENERATED, GROUP};
+use crate::engine::family::{Input, Select};
+use crate::engine::ownership;
+use crate::engine::protection::{Protected, Protection, Retention};
+use crate::engine::reconcile::Proposals;
+use crate::families::common::protection::{InInput, Yaml, counts, counts_written, location, text};
+use crate::krm::object::ObjectKey;
 use crate::yaml::tree::Tree;
 
-/// The backends of a BackupConfiguration in `namespace` (`backends`, `sessions` as generated),
-/// each described; without backends, the default BackupStorage and RetentionPolicy the webhook
-/// gives it, which the cluster holds.
-pub fn backups(
+/// The backends of a BackupConfiguration in `namespace` (its `backends` and `sessions`), each
+/// described; without backends, the default BackupStorage and RetentionPolicy the webhook gives
+/// it, which the cluster holds.
+pub fn backups<Y: Yaml>(
     tree: &Tree<'_>,
     referenced: &Referenced,
     namespace: &str,
-    backends: Option<&Value<'_>>,
-    sessions: &[&Value<'_>],
+    backends: Option<Y>,
+    sessions: &[Y],
 ) -> Vec<Protection> {
-    let text = |v: Option<&Value<'_>>, key: &str| -> Option<String> {
-        Some(v?.get(key)?.scalar()?.into_owned())
-    };
-    let reference = |v: Option<&Value<'_>>| -> Option<(String, String)> {
+    let reference = |v: Option<Y>| -> Option<(String, String)> {
         let name = text(v, "name")?;
-        Some((
-            text(v, "namespace").unwrap_or_else(|| namespace.to_owned()),
-            name,
-        ))
+        let home = text(v, "namespace").unwrap_or_else(|| namespace.to_owned());
+        Some((home, name))
     };
-    let listed: Vec<&Value<'_>> = match backends {
-        Some(Value::Seq(items)) => items.iter().collect(),
-        _ => Vec::new(),
+    let listed: Vec<Y> = backends.map(Yaml::items).unwrap_or_default();
+    let names: Vec<Option<String>> = match listed.is_empty() {
+        true => vec![None],
+        false => listed.iter().map(|b| text(Some(*b), "name")).collect(),
     };
     let mut described = Vec::new();
-    let backend_names: Vec<Option<String>> = match listed.is_empty() {
-        true => vec![None],
-        false => listed.iter().map(|b| text(Some(b), "name")).collect(),
-    };
-    for (i, backend_name) in backend_names.iter().enumerate() {
+    for (i, backend_name) in names.iter().enumerate() {
         let backend = listed.get(i).copied();
         let storage = reference(backend.and_then(|b| b.get("storageRef")));
         let policy = reference(backend.and_then(|b| b.get("retentionPolicy")));
         let (mut schedules, mut copies) = (Vec::new(), Vec::new());
         for session in sessions {
-            let repositories = match session.get("repositories") {
-                Some(Value::Seq(items)) => items.as_slice(),
-                _ => &[],
-            };
+            let repositories = session.get("repositories").map(Yaml::items);
             let mut writes = false;
-            for repository in repositories {
+            for repository in repositories.unwrap_or_default() {
                 let on = text(Some(repository), "backend");
                 // A repository naming no backend uses the only (default) one.
-                if on.is_some() && on != *backend_name && backend_name.is_some() {
+                if on.is_some() && backend_name.is_some() && on != *backend_name {
                     continue;
                 }
                 writes = true;
                 let directory = text(Some(repository), "directory");
                 let storage = storage.as_ref();
-                copies.push(storage_location(
-                    tree,
-                    referenced,
-                    storage,
-                    directory.as_deref(),
-                ));
+                let place = storage_location(tree, referenced, storage, directory.as_deref());
+                copies.push(place);
             }
             let schedule = text(session.get("scheduler"), "schedule");
             if let (true, Some(schedule)) = (writes, schedule) {
@@ -79,6 +68,44 @@ pub fn backups(
         });
     }
     described
+}
+
+/// Describes each hand-written BackupConfiguration of the input (one without our marker) as
+/// protection of the target it names.
+pub fn hand_written(
+    input: &Input<'_, '_>,
+    referenced: &Referenced,
+    default: Option<&str>,
+    out: &mut Proposals<'_, '_>,
+) {
+    let tree = input.tree;
+    for (index, fields) in input.select(&[Select::Group(GROUP)]) {
+        let kind = GENERATED[0];
+        let is_configuration = fields.kind.text() == Some(kind.kind);
+        let (Some(spec), true) = (fields.spec, is_configuration) else {
+            continue;
+        };
+        if ownership::marker(input.object(index)).is_some() {
+            continue;
+        }
+        let key = ObjectKey::of(kind, fields, default);
+        let spec = InInput { tree, node: spec };
+        let target = spec.get("target");
+        let (Some(target_kind), Some(name)) = (text(target, "kind"), text(target, "name")) else {
+            continue;
+        };
+        let namespace = text(target, "namespace").unwrap_or_else(|| key.namespace.clone());
+        let sessions = spec.get("sessions").map(Yaml::items).unwrap_or_default();
+        let backends = spec.get("backends");
+        for protection in backups(tree, referenced, &key.namespace, backends, &sessions) {
+            let subject = Protected::Named {
+                kind: target_kind.clone(),
+                namespace: namespace.clone(),
+                name: name.clone(),
+            };
+            out.protects(subject, key.clone(), protection);
+        }
+    }
 }
 
 /// Where a BackupStorage keeps snapshots: its provider's settings when the input holds it,
@@ -97,13 +124,12 @@ fn storage_location(
     };
     let settings = referenced
         .spec(Kind::BackupStorage, namespace, name)
-        .and_then(|spec| tree.lookup(spec, "storage"));
-    let provider = settings
-        .and_then(|s| tree.lookup(s, "provider"))
-        .and_then(|p| tree.scalar(p));
+        .map(|node| InInput { tree, node })
+        .and_then(|spec| spec.get("storage"));
+    let provider = text(settings, "provider");
     match (settings, provider) {
-        (Some(settings), Some(provider)) => match tree.lookup(settings, provider) {
-            Some(node) => location_in(provider, tree, node, directory),
+        (Some(settings), Some(provider)) => match settings.get(&provider) {
+            Some(place) => location(&provider, place, directory),
             None => format!("BackupStorage {namespace}/{name}{directory_words}"),
         },
         _ => format!("BackupStorage {namespace}/{name}{directory_words}"),
@@ -123,16 +149,12 @@ fn retention(
     let Some((namespace, name)) = policy else {
         return missing("the cluster's default RetentionPolicy".to_owned());
     };
-    let Some(spec) = referenced.spec(Kind::RetentionPolicy, namespace, name) else {
+    let Some(node) = referenced.spec(Kind::RetentionPolicy, namespace, name) else {
         return missing(format!("RetentionPolicy {namespace}/{name}"));
     };
-    let counts = tree
-        .lookup(spec, "successfulSnapshots")
-        .map(|node| counts_in(tree, node, COUNTS));
-    let max_age = tree
-        .lookup(spec, "maxRetentionPeriod")
-        .and_then(|n| tree.scalar(n))
-        .map(str::to_owned);
+    let spec = InInput { tree, node };
+    let counts = spec.get("successfulSnapshots").map(|c| counts(c, COUNTS));
+    let max_age = text(Some(spec), "maxRetentionPeriod");
     let mut words = counts
         .map(|c| counts_written(&c, COUNTS))
         .unwrap_or_default();

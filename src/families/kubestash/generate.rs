@@ -22,6 +22,7 @@ use super::{
 use crate::engine::config::Config;
 use crate::engine::expand::Expander;
 use crate::engine::family::{Family, Input};
+use crate::engine::protection::Protected;
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
@@ -71,6 +72,10 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         acceptance: Acceptance::default(),
     };
     generator.run();
+    if generator.out.describing() {
+        let default = config.default_namespace.as_deref();
+        describe::hand_written(input, &generator.referenced, default, generator.out);
+    }
 }
 
 struct Generator<'g, 'i, 'a, 'p, 'r> {
@@ -451,11 +456,11 @@ impl<'i> Generator<'_, 'i, '_, '_, '_> {
             target: target_name,
             file: file.map(|file| (file, 0)),
         });
-        let subject = protection::protected(target);
+        let subject = Protected::Object(protection::protected(target));
         for described in described.into_iter().flatten() {
             if written {
                 let key = key.clone();
-                self.out.protects(subject, key, described);
+                self.out.protects(subject.clone(), key, described);
             }
         }
     }

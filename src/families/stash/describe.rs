@@ -1,9 +1,16 @@
-//! A generated pair as protection of its target (`engine::protection`): the
-//! BackupConfiguration's schedule and retention policy, the Repository's backend.
+//! BackupConfigurations as protection of their targets (`engine::protection`): the pairs this
+//! run generates, and the hand-written BackupConfigurations of the input. The
+//! BackupConfiguration gives the schedule and retention policy, its Repository the backend.
 
-use crate::engine::protection::{Protection, Retention};
-use crate::families::common::protection::{counts, counts_written, location};
-use crate::yaml::emit::Value;
+use std::collections::HashMap;
+
+use super::{GENERATED, GROUP};
+use crate::engine::family::{Input, Select};
+use crate::engine::ownership;
+use crate::engine::protection::{Protected, Protection, Retention};
+use crate::engine::reconcile::Proposals;
+use crate::families::common::protection::{InInput, Yaml, counts, counts_written, location, text};
+use crate::krm::object::ObjectKey;
 
 /// The backends a Repository may name, each a key of `spec.backend`.
 const PROVIDERS: [&str; 7] = ["local", "s3", "gcs", "azure", "swift", "b2", "rest"];
@@ -18,25 +25,15 @@ const KEEP: [&str; 6] = [
     "keepYearly",
 ];
 
-/// The schedules, retention and storage locations of a generated Repository and its
-/// BackupConfiguration.
-pub fn backup(repository: &Value<'_>, configuration: &Value<'_>) -> Protection {
-    let spec = configuration.get("spec");
-    let schedules = spec
-        .and_then(|s| s.get("schedule"))
-        .and_then(Value::scalar)
-        .map(|s| vec![s.into_owned()])
-        .unwrap_or_default();
-    let policy = spec.and_then(|s| s.get("retentionPolicy"));
-    let flag = |key: &str| {
-        policy
-            .and_then(|p| p.get(key))
-            .and_then(Value::scalar)
-            .is_some_and(|v| v == "true")
-    };
+/// The schedule, retention and storage location of a BackupConfiguration's `spec` and its
+/// Repository's (`Err`: the Repository the input does not hold, as messages name it).
+pub fn backup<Y: Yaml>(repository: Result<Y, String>, configuration: Y) -> Protection {
+    let schedules = text(Some(configuration), "schedule").into_iter().collect();
+    let policy = configuration.get("retentionPolicy");
+    let flag = |key: &str| text(policy, key).is_some_and(|v| v == "true");
     let tags = policy
         .and_then(|p| p.get("keepTags"))
-        .is_some_and(|t| matches!(t, Value::Seq(items) if !items.is_empty()));
+        .is_some_and(|t| !t.items().is_empty());
     let keep = policy.map(|p| counts(p, KEEP)).unwrap_or_default();
     let dry_run = flag("dryRun");
     let mut words = counts_written(&keep, KEEP);
@@ -51,16 +48,64 @@ pub fn backup(repository: &Value<'_>, configuration: &Value<'_>) -> Protection {
         tags,
         dry_run,
     };
-    let backend = repository.get("spec").and_then(|s| s.get("backend"));
-    let copies = PROVIDERS
-        .iter()
-        .find_map(|p| Some(location(p, backend?.get(p)?, None)))
-        .into_iter()
-        .collect();
+    let copies = match repository {
+        Ok(spec) => {
+            let backend = spec.get("backend");
+            let found = PROVIDERS
+                .iter()
+                .find_map(|p| Some(location(p, backend?.get(p)?, None)));
+            found.into_iter().collect()
+        }
+        Err(named) => vec![named],
+    };
     Protection {
         schedules,
         retention,
         retention_written,
         copies,
+    }
+}
+
+/// Describes each hand-written BackupConfiguration of the input (one without our marker) as
+/// protection of the target it names, with the backend of the Repository it names when the
+/// input holds it.
+pub fn hand_written(input: &Input<'_, '_>, default: Option<&str>, out: &mut Proposals<'_, '_>) {
+    let tree = input.tree;
+    let mut repositories = HashMap::new();
+    let mut configurations = Vec::new();
+    for (index, fields) in input.select(&[Select::Group(GROUP)]) {
+        let Some(spec) = fields.spec else {
+            continue;
+        };
+        let kind = fields.kind.text();
+        if kind == Some(GENERATED[0].kind) {
+            let key = ObjectKey::of(GENERATED[0], fields, default);
+            repositories.insert((key.namespace, key.name), InInput { tree, node: spec });
+        } else if kind == Some(GENERATED[1].kind)
+            && ownership::marker(input.object(index)).is_none()
+        {
+            let key = ObjectKey::of(GENERATED[1], fields, default);
+            configurations.push((key, InInput { tree, node: spec }));
+        }
+    }
+    for (key, spec) in configurations {
+        let target = spec.get("target").and_then(|t| t.get("ref"));
+        let (Some(kind), Some(name)) = (text(target, "kind"), text(target, "name")) else {
+            continue;
+        };
+        let namespace = text(target, "namespace").unwrap_or_else(|| key.namespace.clone());
+        let repository = spec.get("repository");
+        let home = text(repository, "namespace").unwrap_or_else(|| key.namespace.clone());
+        let repository_name = text(repository, "name").unwrap_or_default();
+        let found = repositories
+            .get(&(home.clone(), repository_name.clone()))
+            .copied()
+            .ok_or(format!("Repository {home}/{repository_name}"));
+        let subject = Protected::Named {
+            kind,
+            namespace,
+            name,
+        };
+        out.protects(subject, key, backup(found, spec));
     }
 }

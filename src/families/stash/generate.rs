@@ -21,6 +21,7 @@ use crate::engine::expand::{Expander, RenderError};
 use crate::engine::family::{Family, Input};
 use crate::engine::finding::{Finding, Info};
 use crate::engine::k8s_names::{self, NAMESPACE_RULE};
+use crate::engine::protection::Protected;
 use crate::engine::reconcile::{Proposal, Proposals};
 use crate::families::common::acceptance::{Acceptance, Source};
 use crate::families::common::blueprints::{BlueprintReader, Blueprints};
@@ -52,6 +53,9 @@ pub fn propose(input: &Input<'_, '_>, config: &Config, out: &mut Proposals<'_, '
         acceptance: Acceptance::default(),
     };
     generator.run();
+    if generator.out.describing() {
+        describe::hand_written(input, config.default_namespace.as_deref(), generator.out);
+    }
 }
 
 struct Generator<'g, 'i, 'a, 'p, 'r> {
@@ -356,10 +360,11 @@ impl Generator<'_, '_, '_, '_, '_> {
         let (_, kind) = targets::reference(target);
         let target_name: Rc<str> = render::target_name(kind, &asks.namespace, &target.name).into();
         let namespaces = [&placement.repository_namespace, &placement.config_namespace];
-        let described = self
-            .out
-            .describing()
-            .then(|| describe::backup(&objects[0], &objects[1]));
+        let described = self.out.describing().then(|| {
+            let repository = objects[0].get("spec").ok_or_else(String::new);
+            let spec = objects[1].get("spec").unwrap_or(&objects[1]);
+            describe::backup(repository, spec)
+        });
         let mut written = false;
         for (index, (value, (kind, namespace))) in objects
             .into_iter()
@@ -389,7 +394,7 @@ impl Generator<'_, '_, '_, '_, '_> {
                 namespace: placement.config_namespace.clone(),
                 name: placement.name.clone(),
             };
-            let subject = protection::protected(target);
+            let subject = Protected::Object(protection::protected(target));
             self.out.protects(subject, key, described);
         }
     }
