@@ -22,6 +22,8 @@ pub enum Format {
     Markdown,
     /// For tools (its shape is documented in the README).
     Json,
+    /// SARIF 2.1.0, for code-scanning annotations on pull requests.
+    Sarif,
 }
 
 /// One generated (or pruned) object and what became of it.
@@ -117,6 +119,59 @@ pub const BUSY: u32 = 5;
 /// At most this many busy minutes are listed.
 const BUSY_LISTED: usize = 10;
 
+/// What the backup policies found of one subject they select.
+#[derive(Debug, Clone)]
+pub struct PolicyPart {
+    pub subject: ResourceRef,
+    pub file: Option<FileRef>,
+    /// Each backup: its family, and the BackupConfiguration.
+    pub backups: Vec<(&'static str, String)>,
+    pub opt_out: Option<String>,
+    pub gap: Option<String>,
+    pub depth: Option<String>,
+    /// Distinct storage locations.
+    pub copies: Vec<String>,
+    /// Each requirement of each policy that selects it: policy, requirement, whether it holds.
+    pub verdicts: Vec<(String, String, bool)>,
+}
+
+impl PolicyPart {
+    /// `✘ production-databases: backup ✔, minRetention 14d ✘`, one line per policy.
+    fn lines(&self) -> Vec<String> {
+        let mut lines: Vec<(String, bool, Vec<String>)> = Vec::new();
+        for (policy, requirement, holds) in &self.verdicts {
+            let mark = if *holds { "✔" } else { "✘" };
+            let item = format!("{requirement} {mark}");
+            match lines.iter_mut().find(|(p, ..)| p == policy) {
+                Some((_, all, items)) => {
+                    *all &= *holds;
+                    items.push(item);
+                }
+                None => lines.push((policy.clone(), *holds, vec![item])),
+            }
+        }
+        lines
+            .into_iter()
+            .map(|(policy, all, items)| {
+                let mark = if all { "✔" } else { "✘" };
+                format!("{mark} {policy}: {}", items.join(", "))
+            })
+            .collect()
+    }
+
+    /// `longest gap 1d 0h; restore depth 13d 0h; 1 copy`, or that it has no backup.
+    fn measures(&self) -> String {
+        match (&self.gap, &self.depth) {
+            (Some(gap), Some(depth)) => {
+                let n = self.copies.len();
+                let copies = if n == 1 { "copy" } else { "copies" };
+                format!("longest gap {gap}; restore depth {depth}; {n} {copies}")
+            }
+            _ => "no backup".to_owned(),
+        }
+    }
+}
+
 /// The preview with every result in its place.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -134,6 +189,11 @@ pub struct Report {
     /// Whether the output is written: not while the run has errors (stream mode prints nothing,
     /// kpt and kustomize write nothing when the function fails).
     pub(crate) written: bool,
+    /// What the backup policies found of each subject they select.
+    pub(crate) policies: Vec<PolicyPart>,
+    /// Every result but the summary, with the byte offset of its object in the run's input
+    /// (for SARIF's locations).
+    pub(crate) located: Vec<(KrmResult, Option<usize>)>,
 }
 
 /// What a report says first when nothing is written, so that no `new` below reads as done.
@@ -347,7 +407,21 @@ impl Report {
             findings,
             summary,
             written,
+            policies: Vec::new(),
+            located: Vec::new(),
         }
+    }
+
+    /// The same report with the policies' part.
+    pub fn with_policies(mut self, policies: Vec<PolicyPart>) -> Self {
+        self.policies = policies;
+        self
+    }
+
+    /// The same report with every result and where its object starts in the input.
+    pub fn with_locations(mut self, located: Vec<(KrmResult, Option<usize>)>) -> Self {
+        self.located = located;
+        self
     }
 
     /// The report as text in `format`.
@@ -360,6 +434,7 @@ impl Report {
                 out.push('\n');
                 out
             }
+            Format::Sarif => self.sarif(&|_| None),
         }
     }
 
@@ -401,6 +476,26 @@ impl Report {
                 let _ = writeln!(out, "{heading}");
                 for object in list {
                     let _ = writeln!(out, "  {}", object_line(object));
+                }
+            }
+        }
+        if !self.policies.is_empty() {
+            out.push_str("backup policy\n");
+            for part in &self.policies {
+                let _ = write!(out, "  {}", part.subject);
+                if let Some(file) = &part.file {
+                    let _ = write!(out, " ({})", file.path);
+                }
+                out.push('\n');
+                for (family, backup) in &part.backups {
+                    let _ = writeln!(out, "    backed up by {backup} ({family})");
+                }
+                if let Some(reason) = &part.opt_out {
+                    let _ = writeln!(out, "    opted out: {reason:?}");
+                }
+                let _ = writeln!(out, "    {}", part.measures());
+                for line in part.lines() {
+                    let _ = writeln!(out, "    {line}");
                 }
             }
         }
@@ -539,6 +634,40 @@ impl Report {
                 );
             }
         }
+        if !self.policies.is_empty() {
+            out.push_str("\n#### Backup policy\n\n");
+            out.push_str(
+                "| subject | backed up by | longest gap | restore depth | copies | policies |\n",
+            );
+            out.push_str("|---|---|---|---|---|---|\n");
+            for part in &self.policies {
+                let mut by: Vec<String> = part
+                    .backups
+                    .iter()
+                    .map(|(family, backup)| format!("{} ({family})", md(backup)))
+                    .collect();
+                by.extend(
+                    part.opt_out
+                        .as_ref()
+                        .map(|r| format!("opted out: {}", md(r))),
+                );
+                let dash = || "–".to_owned();
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    md(&part.subject.to_string()),
+                    by.join("<br>"),
+                    part.gap.as_deref().map_or_else(dash, md),
+                    part.depth.as_deref().map_or_else(dash, md),
+                    part.copies.len(),
+                    part.lines()
+                        .iter()
+                        .map(|l| md(l))
+                        .collect::<Vec<_>>()
+                        .join("<br>"),
+                );
+            }
+        }
         if self.has_starts() {
             let _ = write!(
                 out,
@@ -617,6 +746,23 @@ impl Report {
             "retained": self.retained.iter().map(object).collect::<Vec<_>>(),
             "kept": self.kept.iter().map(object).collect::<Vec<_>>(),
             "findings": self.findings.iter().map(finding).collect::<Vec<_>>(),
+            "policies": self.policies.iter().map(|p| json!({
+                "subject": resource(&p.subject),
+                "file": p.file.as_ref().map(|f| f.path.clone()),
+                "backups": p.backups.iter().map(|(family, backup)| json!({
+                    "family": family,
+                    "object": backup,
+                })).collect::<Vec<_>>(),
+                "optOut": p.opt_out,
+                "longestGap": p.gap,
+                "restoreDepth": p.depth,
+                "copies": p.copies,
+                "verdicts": p.verdicts.iter().map(|(policy, requirement, holds)| json!({
+                    "policy": policy,
+                    "requirement": requirement,
+                    "holds": holds,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
             "week": {
                 "start": calendar::format_rfc3339(self.week.start),
                 "hours": self.week.hours.iter().map(|h| h.to_vec()).collect::<Vec<_>>(),
@@ -629,6 +775,80 @@ impl Report {
             "summary": self.summary,
             "written": self.written,
         })
+    }
+}
+
+impl Report {
+    /// The report's results as SARIF 2.1.0: one rule per kind of finding (its `tags.class`),
+    /// each result at the file and line of its object. `locate` gives them for a byte offset of
+    /// the run's input (none when the input is no set of files: a ResourceList names its
+    /// items' files, not their lines, so those results are located at the file only).
+    pub fn sarif(&self, locate: &dyn Fn(usize) -> Option<(String, usize)>) -> String {
+        let mut rules: Vec<String> = Vec::new();
+        let mut results = Vec::new();
+        for (result, offset) in &self.located {
+            let class = result
+                .tags
+                .iter()
+                .find(|(key, _)| *key == "class")
+                .map_or("finding", |(_, value)| value.as_str());
+            let index = match rules.iter().position(|r| r == class) {
+                Some(index) => index,
+                None => {
+                    rules.push(class.to_owned());
+                    rules.len() - 1
+                }
+            };
+            let level = match result.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            let place = offset.and_then(locate);
+            let uri = place
+                .as_ref()
+                .map(|(path, _)| path.clone())
+                .or_else(|| result.file.as_ref().map(|f| f.path.clone()));
+            let mut locations = Vec::new();
+            if let Some(uri) = uri {
+                let mut physical = json!({"artifactLocation": {"uri": uri}});
+                if let Some((_, line)) = place {
+                    physical["region"] = json!({"startLine": line});
+                }
+                let mut location = json!({"physicalLocation": physical});
+                if let Some(about) = &result.resource_ref {
+                    location["logicalLocations"] =
+                        json!([{"fullyQualifiedName": about.to_string(), "kind": "resource"}]);
+                }
+                locations.push(location);
+            }
+            results.push(json!({
+                "ruleId": class,
+                "ruleIndex": index,
+                "level": level,
+                "message": {"text": result.message},
+                "locations": locations,
+            }));
+        }
+        let rules: Vec<Json> = rules
+            .iter()
+            .map(|id| json!({"id": id, "shortDescription": {"text": id.replace('-', " ")}}))
+            .collect();
+        let log = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "stash-autobackup",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }},
+                "results": results,
+            }],
+        });
+        let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+        out.push('\n');
+        out
     }
 }
 

@@ -10,7 +10,7 @@ use cli::argocd;
 use cli::args::{self, Command, HELP};
 use cli::files;
 use stash_autobackup::error::InputError;
-use stash_autobackup::{Framing, Options, run, text};
+use stash_autobackup::{Format, Framing, Options, run, text};
 
 fn main() -> ExitCode {
     match real_main() {
@@ -78,7 +78,7 @@ fn real_main() -> anyhow::Result<ExitCode> {
         ..Options::default()
     };
 
-    let loaded;
+    let mut loaded = files::Loaded::default();
     let stdin_bytes;
     let (src, mut outcome) = if paths.is_empty() {
         let mut buf = Vec::new();
@@ -111,7 +111,13 @@ fn real_main() -> anyhow::Result<ExitCode> {
     {
         let stdout = io::stdout();
         let mut out = stdout.lock();
-        out.write_all(report.render(format).as_bytes())
+        // SARIF locates results at the line of their object in the files read (a ResourceList
+        // names its items' files, not their lines).
+        let located = match (format, outcome.framing()) {
+            (Format::Sarif, Framing::Stream) => report.sarif(&|offset| loaded.line(offset)),
+            _ => report.render(format),
+        };
+        out.write_all(located.as_bytes())
             .and_then(|()| out.flush())
             .context("writing stdout")?;
         return Ok(code);

@@ -11,16 +11,16 @@ use crate::engine::finding::{Finding, Found};
 use crate::engine::k8s_names;
 use crate::engine::reconcile::{Finished, Generates, Reconciler, Summary, Writer};
 use crate::error::InputError;
-use crate::explain::{self, Report};
+use crate::explain::{self, PolicyPart, Report};
 use crate::families::common::protection;
 use crate::families::kubestash::KubeStash;
 use crate::families::stash::Stash;
 use crate::krm::changes::Changes;
 use crate::krm::object::{FileRef, Object};
 use crate::krm::read::{self, DocumentRoot, Interest, Read, Root, Spec};
-use crate::krm::results::{KrmResult, Severity};
+use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::krm::{self, kpt, resource_list, stream};
-use crate::policy::check;
+use crate::policy::check::{self, Coverage};
 use crate::yaml::emit::Value;
 use crate::yaml::events::capture_first;
 use crate::yaml::splice::{self, Pieces};
@@ -381,7 +381,7 @@ fn body<'a, F: Framed<'a>>(
         kpt_files: framed.kpt_files(),
         record: options.explain.is_some(),
     };
-    let mut finished = generate(&steps, findings, &mut write, config_ok);
+    let (mut finished, coverage) = generate(&steps, findings, &mut write, config_ok);
     let has_errors = finished
         .findings
         .iter()
@@ -404,9 +404,18 @@ fn body<'a, F: Framed<'a>>(
     // Nothing is written while there are errors: stream mode prints nothing, and kpt and
     // kustomize write nothing when the function fails.
     let written = summary.errors == 0;
-    let report = options
-        .explain
-        .map(|now| report(objects, &finished, &results, now, written));
+    let report = options.explain.map(|now| {
+        let located = finished
+            .findings
+            .iter()
+            .zip(&results)
+            .map(|(found, result)| (result.clone(), found.object.map(|i| objects[i].start)))
+            .collect();
+        let policies = coverage.iter().map(|c| policy_part(objects, c)).collect();
+        report(objects, &finished, &results, now, written)
+            .with_policies(policies)
+            .with_locations(located)
+    });
     let pieces = framed.apply(src, finished.changes, &results);
     Run {
         framing: F::FRAMING,
@@ -425,7 +434,7 @@ fn report(
     now: i64,
     written: bool,
 ) -> Report {
-    let names: Vec<&'static str> = FAMILIES.iter().map(|f| f.name()).collect();
+    let names = names();
     let preview = explain::preview(objects, &finished.targets, &finished.decisions, &names, now);
     let found = results
         .iter()
@@ -441,6 +450,31 @@ fn report(
     Report::new(preview, found.collect(), summary, written)
 }
 
+/// A subject's coverage as the preview shows it.
+fn policy_part(objects: &[Object<'_>], coverage: &Coverage) -> PolicyPart {
+    let names = names();
+    let object = &objects[coverage.object];
+    PolicyPart {
+        subject: ResourceRef::of(object),
+        file: kpt::file_of(object),
+        backups: (coverage.backups.iter())
+            .map(|(FamilyId(i), backup)| (names[*i], backup.clone()))
+            .collect(),
+        opt_out: coverage.opt_out.clone(),
+        gap: coverage.gap.clone(),
+        depth: coverage.depth.clone(),
+        copies: coverage.copies.clone(),
+        verdicts: (coverage.verdicts.iter())
+            .map(|v| (v.policy.clone(), v.requirement.clone(), v.holds))
+            .collect(),
+    }
+}
+
+/// The families' names, as the preview shows them, in [`FamilyId`] order.
+fn names() -> Vec<&'static str> {
+    FAMILIES.iter().map(|f| f.name()).collect()
+}
+
 /// What one run's families and reconciliation work on.
 struct Steps<'s, 'a> {
     tree: &'s Tree<'a>,
@@ -452,13 +486,14 @@ struct Steps<'s, 'a> {
 }
 
 /// Runs the families over the objects and reconciles what they propose with the earlier output
-/// (nothing but reconciliation itself while the options are wrong, `config_ok` false).
+/// (nothing but reconciliation itself while the options are wrong, `config_ok` false), and checks
+/// the backup policies: with their coverage of each subject when the run records a preview.
 fn generate<'r>(
     steps: &Steps<'r, 'r>,
     findings: Vec<Found>,
     write: &'r mut Writer<'r>,
     config_ok: bool,
-) -> Finished {
+) -> (Finished, Vec<Coverage>) {
     let generates: Vec<Generates> = FAMILIES
         .iter()
         .map(|f| Generates {
@@ -497,14 +532,20 @@ fn generate<'r>(
     reconciler.prune(config_ok, &|FamilyId(family), index| {
         FAMILIES[family].earlier_target(&inputs[family], index, config.default_namespace.as_deref())
     });
+    let mut coverage = Vec::new();
     if check_policies {
         let default = config.default_namespace.as_deref();
         let subjects = protection::subjects(steps.tree, steps.objects, default);
-        for found in check::check(&config.policies, &subjects, reconciler.backups()) {
-            reconciler.report(found);
-        }
+        let checked = check::check(
+            &config.policies,
+            &subjects,
+            reconciler.backups(),
+            steps.record,
+        );
+        checked.found.into_iter().for_each(|f| reconciler.report(f));
+        coverage = checked.coverage;
     }
-    reconciler.finish()
+    (reconciler.finish(), coverage)
 }
 
 /// What an ArgoCD Application's parameter finds. No object of the input holds it, so the

@@ -13,11 +13,12 @@ use std::fs;
 const SCHEMA: &str = "fn-config/stash-autobackup.schema.json";
 
 /// The configs the repository ships: whoever copies one gets a valid config.
-const SHIPPED: [&str; 4] = [
+const SHIPPED: [&str; 5] = [
     "fn-config/configmap.yaml",
     "fn-config/stash-autobackup.yaml",
     "examples/kustomize/stash-autobackup.yaml",
     "examples/kustomize-overlays/backup/stash-autobackup.yaml",
+    "fn-config/policies.yaml",
 ];
 
 /// Whether each document (JSON) is valid for the shipped schema, as `jsonschema` decides.

@@ -53,3 +53,67 @@ fn the_readme_policy_example_prints_what_the_readme_shows() {
         .collect();
     assert_eq!(printed, shown, "run from {ROOT}");
 }
+
+/// Runs `explain --format sarif` with `args` from `dir`, and the log it writes.
+fn sarif(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["explain", "--format", "sarif"];
+    all.extend(args);
+    let out = common::run_in(Some(dir), env!("CARGO_BIN_EXE_stash-autobackup"), &all, b"");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr))
+}
+
+/// Every problem the SARIF 2.1.0 schema (tests/fixtures/sarif) finds in `log`, by Python's
+/// `jsonschema`.
+fn schema_errors(log: &serde_json::Value) -> Vec<String> {
+    let program = "import json, sys, jsonschema\n\
+                   schema = json.load(open(sys.argv[1]))\n\
+                   validator = jsonschema.Draft4Validator(schema)\n\
+                   errors = validator.iter_errors(json.load(sys.stdin))\n\
+                   print(json.dumps([f'{list(e.path)}: {e.message}' for e in errors]))";
+    let schema = format!("{ROOT}/tests/fixtures/sarif/sarif-schema-2.1.0.json");
+    let input = serde_json::to_vec(log).unwrap();
+    let out = common::run("python3", &["-c", program, &schema], &input);
+    assert_eq!(out.code, 0, "python3 jsonschema: {}", out.stderr);
+    serde_json::from_slice(&out.stdout).expect("a list of errors")
+}
+
+/// `explain --format sarif` writes SARIF 2.1.0 that the official schema accepts, on a package of
+/// files (each result at its file and line) and on a ResourceList (at the file kpt names), and
+/// a broken log is refused, so the check can fail.
+#[test]
+fn the_sarif_log_is_valid_sarif_2_1_0() {
+    let case = std::path::Path::new(ROOT).join("testdata/explain/policy-sarif");
+    let log = sarif(&case, &["--config", "config.yaml", "pkg"]);
+    assert_eq!(schema_errors(&log), Vec::<String>::new());
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 3, "{log}");
+    for result in results {
+        let place = &result["locations"][0]["physicalLocation"];
+        assert!(
+            place["region"]["startLine"].as_u64().unwrap() >= 1,
+            "{result}"
+        );
+        let rule = result["ruleIndex"].as_u64().unwrap() as usize;
+        let rules = &log["runs"][0]["tool"]["driver"]["rules"];
+        assert_eq!(rules[rule]["id"], result["ruleId"]);
+    }
+    let root = std::path::Path::new(ROOT);
+    let examples = sarif(
+        root,
+        &[
+            "--config",
+            "fn-config/policies.yaml",
+            "examples/kpt/blueprints",
+            "examples/kpt/databases",
+        ],
+    );
+    assert_eq!(schema_errors(&examples), Vec::<String>::new());
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    broken["version"] = "2.2".into();
+    assert_eq!(
+        schema_errors(&broken).len(),
+        2,
+        "the schema catches a broken log"
+    );
+}

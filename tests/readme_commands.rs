@@ -29,7 +29,7 @@ const COMMANDS: &[(&str, Run)] = &[
     ),
     ("cargo test --locked", Run::Ci),
     (
-        "stash-autobackup --config examples/policy/policies.yaml examples/kpt/blueprints examples/kpt/databases",
+        "stash-autobackup --config fn-config/policies.yaml examples/kpt/blueprints examples/kpt/databases",
         Run::Test(
             "policy.rs",
             "the_readme_policy_example_prints_what_the_readme_shows",
@@ -187,6 +187,10 @@ const COMMANDS: &[(&str, Run)] = &[
     ("kpt fn render --allow-exec my-package", Run::Here),
     ("git add --intent-to-add -- my-package", Run::Here),
     ("git diff --exit-code -- my-package", Run::Here),
+    (
+        "stash-autobackup explain --format sarif --config policies.yaml overlay/ blueprints/ > results.sarif",
+        Run::Test("policy.rs", "the_sarif_log_is_valid_sarif_2_1_0"),
+    ),
     (
         "stash-autobackup explain --format markdown overlay/ blueprints/ > explain.md",
         Run::Test(

@@ -28,7 +28,7 @@ create for annotated databases, AppBindings, workloads and PersistentVolumeClaim
 
 USAGE:
     stash-autobackup < resource-list.yaml    KRM function (kpt, kustomize): ResourceList in and out
-    stash-autobackup explain [--format text|markdown|json] [PATH...]
+    stash-autobackup explain [--format text|markdown|json|sarif] [PATH...]
                                              what a run would do, target by target (same
                                              inputs; the exit status is the function's)
     stash-autobackup < objects.yaml          stream mode: YAML objects in, objects + generated out
@@ -104,9 +104,10 @@ pub fn parse() -> Result<Command, lexopt::Error> {
                     Some("text") => Format::Text,
                     Some("markdown") => Format::Markdown,
                     Some("json") => Format::Json,
+                    Some("sarif") => Format::Sarif,
                     _ => {
                         return Err(lexopt::Error::UnexpectedValue {
-                            option: "--format (text, markdown or json)".into(),
+                            option: "--format (text, markdown, json or sarif)".into(),
                             value,
                         });
                     }

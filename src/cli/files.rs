@@ -55,6 +55,17 @@ impl Loaded {
         })
     }
 
+    /// The file holding byte `offset` of `text`, and the line (from 1) it is on there.
+    pub fn line(&self, offset: usize) -> Option<(String, usize)> {
+        let i = self.starts.partition_point(|(start, _)| *start <= offset);
+        let (start, path) = self.starts.get(i.checked_sub(1)?)?;
+        let before = self.text.get(*start..offset)?;
+        Some((
+            path.clone(),
+            1 + before.bytes().filter(|b| *b == b'\n').count(),
+        ))
+    }
+
     fn push(&mut self, name: String, text: &str) {
         if !self.text.is_empty() {
             if !self.text.ends_with('\n') {

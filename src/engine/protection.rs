@@ -104,6 +104,16 @@ pub struct Subject {
     pub skip: Option<String>,
 }
 
+impl Subject {
+    /// `Postgres shop/orders`, as messages name it.
+    pub fn shown(&self) -> String {
+        match self.namespace.is_empty() {
+            true => format!("{} {}", self.kind, self.name),
+            false => format!("{} {}/{}", self.kind, self.namespace, self.name),
+        }
+    }
+}
+
 /// The annotation by which a subject opts out of the policies that require a backup, with the
 /// reason as its value.
 pub const SKIP_BACKUP: &str = "autobackup.stash.appscode.com/skip-backup";

@@ -11,8 +11,9 @@ use super::stash::Retention as StashRetention;
 use super::{Depth, Span, Unknowable};
 use crate::engine::calendar::{Schedule, format_utc};
 use crate::engine::config::policies::{Policy, Selection, human};
-use crate::engine::finding::{Finding, Found};
+use crate::engine::finding::{FamilyId, Finding, Found};
 use crate::engine::protection::{Backup, Protected, Retention, SKIP_BACKUP, Subject};
+use crate::krm::object::ItemIndex;
 use crate::krm::results::{Severity, annotation_field};
 
 /// What the check finds about one subject and one policy.
@@ -408,8 +409,52 @@ impl<'s> Named<'s> {
     }
 }
 
-/// Every failed requirement of every policy, on the subject it concerns.
-pub fn check(policies: &[Policy], subjects: &[Subject], backups: &[Backup]) -> Vec<Found> {
+/// What the policies that select one subject found of it, for `explain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    pub object: ItemIndex,
+    /// `Postgres shop/orders`.
+    pub subject: String,
+    /// Its backups: the family that described each, and the object (`BackupConfiguration
+    /// shop/app-orders`).
+    pub backups: Vec<(FamilyId, String)>,
+    /// The opt-out's reason.
+    pub opt_out: Option<String>,
+    /// The longest gap, when it has backups (`1d 0h`, `never`).
+    pub gap: Option<String>,
+    /// The restore depth, when it has backups (`13d 0h`, `unbounded`, `unknown: …`).
+    pub depth: Option<String>,
+    /// The distinct storage locations.
+    pub copies: Vec<String>,
+    /// Each requirement of each policy that selects it, and whether it holds.
+    pub verdicts: Vec<Verdict>,
+}
+
+/// One requirement of one policy, for one subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub policy: String,
+    /// `maxInterval 1h`.
+    pub requirement: String,
+    pub holds: bool,
+}
+
+/// What the check found: a finding per failed requirement, and (when asked) each selected
+/// subject's coverage.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub found: Vec<Found>,
+    pub coverage: Vec<Coverage>,
+}
+
+/// Every failed requirement of every policy, on the subject it concerns; with `report`, the
+/// coverage of every subject a policy selects too.
+pub fn check(
+    policies: &[Policy],
+    subjects: &[Subject],
+    backups: &[Backup],
+    report: bool,
+) -> Checked {
     let mut by_subject: HashMap<usize, Vec<&Backup>> = HashMap::new();
     let named = Named::of(subjects);
     for backup in backups {
@@ -417,103 +462,188 @@ pub fn check(policies: &[Policy], subjects: &[Subject], backups: &[Backup]) -> V
             by_subject.entry(subject).or_default().push(backup);
         }
     }
-    let mut measures = Measures::default();
-    let mut found = Vec::new();
-    for policy in policies {
-        let mut selected = 0;
-        for subject in subjects.iter().filter(|s| selects(&policy.select, s)) {
-            selected += 1;
-            let mine = by_subject
-                .get(&subject.object)
-                .map_or(&[][..], Vec::as_slice);
-            check_one(policy, subject, mine, &mut measures, &mut found);
+    let mut checker = Checker::default();
+    let mut selected = vec![false; policies.len()];
+    for subject in subjects {
+        let mine = by_subject
+            .get(&subject.object)
+            .map_or(&[][..], Vec::as_slice);
+        let mut verdicts = Vec::new();
+        for (i, policy) in policies.iter().enumerate() {
+            if selects(&policy.select, subject) {
+                selected[i] = true;
+                let verdicts = report.then_some(&mut verdicts);
+                checker.check_one(policy, subject, mine, verdicts);
+            }
         }
-        if selected == 0 {
-            let policy = policy.name.clone();
-            found.push(Found::new(PolicyFinding::SelectsNothing { policy }));
+        if !verdicts.is_empty() {
+            let coverage = checker.coverage(subject, mine, verdicts);
+            checker.checked.coverage.push(coverage);
         }
     }
-    found
+    for (policy, selected) in policies.iter().zip(selected) {
+        if !selected {
+            let policy = policy.name.clone();
+            let found = Found::new(PolicyFinding::SelectsNothing { policy });
+            checker.checked.found.push(found);
+        }
+    }
+    checker.checked
 }
 
-fn check_one(
-    policy: &Policy,
-    subject: &Subject,
-    backups: &[&Backup],
-    measures: &mut Measures,
-    found: &mut Vec<Found>,
-) {
-    let on = |what: PolicyFinding| Found::new(what).on(subject.object);
-    let name = policy.name.clone();
-    let severity = policy.severity;
-    if let Some(reason) = &subject.skip {
-        let field = annotation_field(SKIP_BACKUP);
-        if reason.trim().is_empty() {
-            found.push(on(PolicyFinding::BlankOptOut { policy: name }).at(field));
-            return;
+#[derive(Default)]
+struct Checker {
+    measures: Measures,
+    checked: Checked,
+}
+
+impl Checker {
+    fn check_one(
+        &mut self,
+        policy: &Policy,
+        subject: &Subject,
+        backups: &[&Backup],
+        mut verdicts: Option<&mut Vec<Verdict>>,
+    ) {
+        let mut verdict = |requirement: String, holds: bool| {
+            if let Some(verdicts) = verdicts.as_deref_mut() {
+                let policy = policy.name.clone();
+                verdicts.push(Verdict {
+                    policy,
+                    requirement,
+                    holds,
+                });
+            }
+        };
+        let on = |what: PolicyFinding| Found::new(what).on(subject.object);
+        let found = &mut self.checked.found;
+        let name = policy.name.clone();
+        let severity = policy.severity;
+        if let Some(reason) = &subject.skip {
+            let field = annotation_field(SKIP_BACKUP);
+            if reason.trim().is_empty() {
+                found.push(on(PolicyFinding::BlankOptOut { policy: name }).at(field));
+                verdict("a reason to opt out".into(), false);
+                return;
+            }
+            if backups.is_empty() {
+                verdict("backup (opted out)".into(), true);
+                return;
+            }
+            let reason = reason.clone();
+            let what = PolicyFinding::OptedOutButBackedUp {
+                policy: name.clone(),
+                reason,
+            };
+            found.push(on(what).at(field));
         }
         if backups.is_empty() {
+            // Nothing else can be measured: one finding says what is missing.
+            found.push(on(PolicyFinding::NoBackup {
+                policy: name,
+                severity,
+            }));
+            verdict("backup".into(), false);
             return;
         }
-        let reason = reason.clone();
-        let what = PolicyFinding::OptedOutButBackedUp {
-            policy: name.clone(),
-            reason,
-        };
-        found.push(on(what).at(field));
-    }
-    if backups.is_empty() {
-        // Nothing else can be measured: one finding says what is missing.
-        found.push(on(PolicyFinding::NoBackup {
-            policy: name,
-            severity,
-        }));
-        return;
-    }
-    let require = &policy.require;
-    if let Some(allowed) = &require.max_interval {
-        let gap = measures.gap_of(backups);
-        let too_long = match gap {
-            Gap::Never => true,
-            Gap::Longest(span) => span.seconds() > allowed.seconds,
-        };
-        if too_long {
-            found.push(on(PolicyFinding::Gap {
-                policy: name.clone(),
-                allowed: allowed.written.clone(),
-                gap,
-                from: sources(backups, schedules_of),
-                severity,
-            }));
+        let require = &policy.require;
+        if require.backup {
+            verdict("backup".into(), true);
+        }
+        if let Some(allowed) = &require.max_interval {
+            let gap = self.measures.gap_of(backups);
+            let too_long = match gap {
+                Gap::Never => true,
+                Gap::Longest(span) => span.seconds() > allowed.seconds,
+            };
+            verdict(format!("maxInterval {}", allowed.written), !too_long);
+            if too_long {
+                found.push(on(PolicyFinding::Gap {
+                    policy: name.clone(),
+                    allowed: allowed.written.clone(),
+                    gap,
+                    from: sources(backups, schedules_of),
+                    severity,
+                }));
+            }
+        }
+        if let Some(wanted) = &require.min_retention {
+            let (depth, unknown) = self.measures.depth_of(backups);
+            let short = match &depth {
+                Depth::Bounded(span) => span.seconds() < wanted.seconds,
+                Depth::Unbounded => false,
+                Depth::Unknown(_) => true,
+            };
+            verdict(format!("minRetention {}", wanted.written), !short);
+            if short {
+                found.push(on(PolicyFinding::Depth {
+                    policy: name.clone(),
+                    wanted: wanted.written.clone(),
+                    depth,
+                    from: sources(backups, |b| b.protection.retention_written.clone()),
+                    unknown,
+                    severity,
+                }));
+            }
+        }
+        if let Some(wanted) = require.min_copies {
+            let locations = copies_of(backups);
+            let few = locations.len() < wanted as usize;
+            verdict(format!("minCopies {wanted}"), !few);
+            if few {
+                found.push(on(PolicyFinding::Copies {
+                    policy: name,
+                    wanted,
+                    locations,
+                    severity,
+                }));
+            }
         }
     }
-    if let Some(wanted) = &require.min_retention {
-        let (depth, unknown) = measures.depth_of(backups);
-        let short = match &depth {
-            Depth::Bounded(span) => span.seconds() < wanted.seconds,
-            Depth::Unbounded => false,
-            Depth::Unknown(_) => true,
-        };
-        if short {
-            found.push(on(PolicyFinding::Depth {
-                policy: name.clone(),
-                wanted: wanted.written.clone(),
-                depth,
-                from: sources(backups, |b| b.protection.retention_written.clone()),
-                unknown,
-                severity,
-            }));
-        }
-    }
-    if let Some(wanted) = require.min_copies {
-        let locations = copies_of(backups);
-        if locations.len() < wanted as usize {
-            found.push(on(PolicyFinding::Copies {
-                policy: name,
-                wanted,
-                locations,
-                severity,
-            }));
+
+    /// The coverage of `subject`, with the verdicts of the policies that select it.
+    fn coverage(
+        &mut self,
+        subject: &Subject,
+        backups: &[&Backup],
+        verdicts: Vec<Verdict>,
+    ) -> Coverage {
+        let measured = !backups.is_empty();
+        let gap = measured.then(|| match self.measures.gap_of(backups) {
+            Gap::Never => "never (the schedules never fire)".to_owned(),
+            Gap::Longest(span) => human(span.seconds()),
+        });
+        let depth = measured.then(|| {
+            let (depth, unknown) = self.measures.depth_of(backups);
+            let also = match unknown.len() {
+                0 => String::new(),
+                1 => " (unknown for one other backup)".to_owned(),
+                n => format!(" (unknown for {n} other backups)"),
+            };
+            match depth {
+                Depth::Bounded(span) => format!("{}{also}", human(span.seconds())),
+                Depth::Unbounded => format!("unbounded (nothing is removed){also}"),
+                Depth::Unknown(why) => format!("unknown: {}", unknowable(&why)),
+            }
+        });
+        Coverage {
+            object: subject.object,
+            subject: subject.shown(),
+            backups: backups
+                .iter()
+                .map(|b| {
+                    let key = &b.key;
+                    (
+                        b.family,
+                        format!("{} {}/{}", key.kind, key.namespace, key.name),
+                    )
+                })
+                .collect(),
+            opt_out: subject.skip.clone(),
+            gap,
+            depth,
+            copies: copies_of(backups),
+            verdicts,
         }
     }
 }
@@ -521,7 +651,6 @@ fn check_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::finding::FamilyId;
     use crate::engine::protection::{Counts, Protection};
     use crate::krm::object::ObjectKey;
     use proptest::prelude::*;
