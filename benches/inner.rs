@@ -1,6 +1,7 @@
 //! The inner steps on a 1,000-item ResourceList (about 1 MB): the parse alone (the floor), the
 //! scan (parse + capture), and whole runs on YAML and JSON, with a second run on the output (the
-//! common case in kpt: everything generated already, nothing to change).
+//! common case in kpt: everything generated already, nothing to change), and a run with a backup
+//! policy on every subject.
 //!
 //!     cargo bench --bench inner
 
@@ -15,6 +16,7 @@ mod generate;
 fn benches(c: &mut Criterion) {
     let yaml = generate::resource_list(1000, false);
     let json = generate::resource_list(1000, true);
+    let policies = generate::with_policies(yaml.clone(), false);
     let rerun = {
         let first = run(&yaml, &Options::default(), &|_| None).expect("readable");
         String::from_utf8(first.output(yaml.as_bytes())).expect("UTF-8")
@@ -43,6 +45,12 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let out = run(black_box(&json), &Options::default(), &|_| None).expect("readable");
             out.output(json.as_bytes()).len()
+        })
+    });
+    group.bench_function("run, YAML, a policy on every subject", |b| {
+        b.iter(|| {
+            let out = run(black_box(&policies), &Options::default(), &|_| None).expect("readable");
+            out.output(policies.as_bytes()).len()
         })
     });
     group.bench_function("run again on its own output", |b| {

@@ -307,3 +307,35 @@ pub fn resource_list(count: usize, json: bool) -> String {
     }
     text
 }
+
+/// The backup policies of the policy benchmark (docs/policy.md, P8): every database and every
+/// workload and claim must be backed up daily, restorable a week back, with one copy. Warnings,
+/// so that the run writes its output as a passing one does.
+const POLICIES: &str = "[\
+    {name: databases, severity: warning, \
+     require: {backup: true, maxInterval: 1d, minRetention: 7d, minCopies: 1}}, \
+    {name: workloads, severity: warning, \
+     select: {kinds: [Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, \
+                      DeploymentConfig, PersistentVolumeClaim]}, \
+     require: {backup: true, maxInterval: 1d, minRetention: 7d, minCopies: 1}}]";
+
+/// `list` (a ResourceList [`resource_list`] wrote) with a functionConfig holding [`POLICIES`].
+pub fn with_policies(mut list: String, json: bool) -> String {
+    let config = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "policies"},
+        "data": {"policies": POLICIES},
+    });
+    if json {
+        let end = list.rfind("]}").expect("the list's end");
+        list.truncate(end);
+        list.push_str(&format!("],\"functionConfig\":{config}}}\n"));
+    } else {
+        let text = serde_json::to_string(POLICIES).expect("json");
+        list.push_str(&format!(
+            "functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {{name: policies}}\n  data:\n    policies: {text}\n"
+        ));
+    }
+    list
+}

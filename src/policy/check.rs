@@ -381,7 +381,7 @@ struct Named<'s>(HashMap<(&'s str, &'s str), Vec<&'s Subject>>);
 
 impl<'s> Named<'s> {
     fn of(subjects: &'s [Subject]) -> Self {
-        let mut by_name: HashMap<_, Vec<&Subject>> = HashMap::new();
+        let mut by_name: HashMap<_, Vec<&Subject>> = HashMap::with_capacity(subjects.len());
         for subject in subjects {
             let key = (subject.namespace.as_str(), subject.name.as_str());
             by_name.entry(key).or_default().push(subject);

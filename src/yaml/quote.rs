@@ -212,27 +212,48 @@ pub fn json_string(s: &str) -> String {
 fn quoted(s: &str, yaml: bool) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{85}' if yaml => out.push_str("\\N"),
-            '\u{2028}' if yaml => out.push_str("\\L"),
-            '\u{2029}' if yaml => out.push_str("\\P"),
-            c if needs_escape(c) && yaml => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole: results and messages are long
+    // and mostly printable ASCII, which is skipped a byte at a time.
+    let bytes = s.as_bytes();
+    let (mut from, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+            i += 1;
+            continue;
         }
+        let c = s[i..].chars().next().unwrap_or_default();
+        let width = c.len_utf8();
+        if c == '"' || c == '\\' || needs_escape(c) {
+            out.push_str(&s[from..i]);
+            escape(&mut out, c, yaml);
+            from = i + width;
+        }
+        i += width;
     }
+    out.push_str(&s[from..]);
     out.push('"');
     out
+}
+
+/// The escape of `c` (one that needs it) in a YAML or JSON double-quoted string.
+fn escape(out: &mut String, c: char, yaml: bool) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        '\u{85}' if yaml => out.push_str("\\N"),
+        '\u{2028}' if yaml => out.push_str("\\L"),
+        '\u{2029}' if yaml => out.push_str("\\P"),
+        c if yaml => {
+            let _ = write!(out, "\\u{:04X}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+    }
 }
 
 /// True when `s` reads the same as a JSON literal (number, `true`, `false`, `null`) in JSON and
@@ -297,7 +318,29 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Quoting a character at a time, as it was written before runs were copied whole.
+    fn quoted_by_char(s: &str, yaml: bool) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c == '"' || c == '\\' || needs_escape(c) {
+                true => escape(&mut out, c, yaml),
+                false => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
     proptest! {
+        /// Copying runs whole escapes exactly what escaping each character does.
+        #[test]
+        fn quoting_runs_is_quoting_each_character(
+            s in "[a-z\"\\\\ \t\n\r\u{0}\u{1}\u{7e}\u{7f}\u{85}\u{a0}\u{2028}\u{2029}\u{feff}\u{fffe}é😀]{0,12}",
+            yaml in any::<bool>(),
+        ) {
+            prop_assert_eq!(quoted(&s, yaml), quoted_by_char(&s, yaml));
+        }
+
         /// The one-pass body check says what the plain reading of the rule says.
         #[test]
         fn the_body_check_is_the_rule(s in "[a-z:# \t\u{1}\u{7f}\u{85}\u{2028}é]{0,8}") {

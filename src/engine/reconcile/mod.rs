@@ -651,7 +651,7 @@ fn dedup(
         .collect();
     let mut keep = vec![true; findings.len()];
     let mut shared = Vec::new();
-    let mut first: HashMap<_, usize> = HashMap::new();
+    let mut first: HashMap<_, usize> = HashMap::with_capacity(findings.len());
     for (i, f) in findings.iter().enumerate() {
         let key = (&results[i], f.class().map(Info::name));
         match first.entry(key) {
