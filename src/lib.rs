@@ -119,9 +119,9 @@ pub mod internals {
     pub use crate::krm::read::yaml::read as read_yaml;
     pub use crate::yaml::emit;
 
-    /// The policy measures (the gap between backups, the depth a retention policy keeps),
-    /// not wired into runs yet: `tests/policy_measures.rs` holds them to their properties and
-    /// to the real restic binary.
+    /// The policy measures (the gap between backups, the depth a retention policy keeps), which
+    /// the backup-policy check compares: `tests/policy_measures.rs` holds them to their
+    /// properties and to the real restic binary.
     pub mod policy {
         pub use crate::engine::calendar::{Schedule, format_utc, parse_utc};
         pub use crate::policy::*;
