@@ -15,6 +15,7 @@ use crate::engine::finding::{FamilyId, Finding, Found};
 use crate::engine::protection::{Backup, Protected, Retention, SKIP_BACKUP, Subject};
 use crate::krm::object::ItemIndex;
 use crate::krm::results::{Severity, annotation_field};
+use crate::suggest;
 
 /// What the check finds about one subject and one policy.
 #[derive(Debug)]
@@ -52,6 +53,12 @@ pub enum PolicyFinding {
     },
     /// The policy selects no object of the input: a kind or a label may be misspelt.
     SelectsNothing { policy: String },
+    /// A kind of a policy is none of the input's subjects', and close to one that is.
+    UnknownKind {
+        policy: String,
+        kind: String,
+        meant: String,
+    },
 }
 
 impl fmt::Display for PolicyFinding {
@@ -141,6 +148,15 @@ impl fmt::Display for PolicyFinding {
                     locations.join("; ")
                 )
             }
+            PolicyFinding::UnknownKind {
+                policy,
+                kind,
+                meant,
+            } => write!(
+                f,
+                "policy `{policy}` selects kind `{kind}`, which no object of this input has: did \
+                 you mean `{meant}`?"
+            ),
             PolicyFinding::SelectsNothing { policy } => write!(
                 f,
                 "policy `{policy}` selects no object of this input: check its kinds, namespaces \
@@ -158,7 +174,9 @@ impl Finding for PolicyFinding {
             | PolicyFinding::Depth { severity, .. }
             | PolicyFinding::Copies { severity, .. } => *severity,
             PolicyFinding::BlankOptOut { .. } => Severity::Error,
-            PolicyFinding::OptedOutButBackedUp { .. } => Severity::Warning,
+            PolicyFinding::OptedOutButBackedUp { .. } | PolicyFinding::UnknownKind { .. } => {
+                Severity::Warning
+            }
             PolicyFinding::SelectsNothing { .. } => Severity::Info,
         }
     }
@@ -172,6 +190,7 @@ impl Finding for PolicyFinding {
             PolicyFinding::Depth { .. } => "policy-restore-depth",
             PolicyFinding::Copies { .. } => "policy-copies",
             PolicyFinding::SelectsNothing { .. } => "policy-selects-nothing",
+            PolicyFinding::UnknownKind { .. } => "policy-unknown-kind",
         }
     }
 }
@@ -481,6 +500,7 @@ pub fn check(
             checker.checked.coverage.push(coverage);
         }
     }
+    misspelt_kinds(policies, subjects, &mut checker.checked.found);
     for (policy, selected) in policies.iter().zip(selected) {
         if !selected {
             let policy = policy.name.clone();
@@ -489,6 +509,32 @@ pub fn check(
         }
     }
     checker.checked
+}
+
+/// Warns of each kind a policy names that no subject of the input has, when it is close to one
+/// that some subject has (`Postgress`): the policy would quietly select nothing of it.
+fn misspelt_kinds(policies: &[Policy], subjects: &[Subject], found: &mut Vec<Found>) {
+    let mut known: Vec<&str> = subjects
+        .iter()
+        .flat_map(|s| [Some(s.kind.as_str()), s.short])
+        .flatten()
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    for policy in policies {
+        for kind in &policy.select.kinds {
+            if known.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+                continue;
+            }
+            if let Some(meant) = suggest::closest(kind, known.iter().copied()) {
+                found.push(Found::new(PolicyFinding::UnknownKind {
+                    policy: policy.name.clone(),
+                    kind: kind.clone(),
+                    meant: meant.to_owned(),
+                }));
+            }
+        }
+    }
 }
 
 #[derive(Default)]
