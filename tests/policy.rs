@@ -117,3 +117,40 @@ fn the_sarif_log_is_valid_sarif_2_1_0() {
         "the schema catches a broken log"
     );
 }
+
+/// The README's kpt form of the example: `kpt fn eval --exec … --fn-config
+/// fn-config/policies.yaml` fails the real kpt on the policy error, reports both results on the
+/// database, and leaves the package as it was (kpt writes nothing when a function fails).
+#[test]
+fn kpt_fn_eval_reports_the_policies_and_writes_nothing_on_an_error() {
+    let pkg = common::scratch("policy-kpt");
+    common::copy_tree("examples/kpt", &pkg);
+    let before = common::snapshot(&pkg);
+    let bin = common::bin_dir("policy-kpt-bin");
+    let function = bin.join("stash-autobackup");
+    let config = format!("{ROOT}/fn-config/policies.yaml");
+    let args = [
+        "fn",
+        "eval",
+        "--exec",
+        function.to_str().unwrap(),
+        "--fn-config",
+        &config,
+        "--truncate-output=false",
+        ".",
+    ];
+    let out = common::kpt(&args, &pkg, &bin);
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), out.stderr);
+    assert_ne!(out.code, 0, "the policy error fails kpt: {printed}");
+    for wanted in [
+        "[error] kubedb.com/v1alpha2/Postgres/shop/orders: policy `production-databases` wants \
+         restores to reach back 14d",
+        "[warning] kubedb.com/v1alpha2/Postgres/shop/orders: policy `offsite-copies` wants 2 copies",
+    ] {
+        assert!(printed.contains(wanted), "{wanted}:\n{printed}");
+    }
+    assert!(
+        common::snapshot(&pkg) == before,
+        "kpt wrote nothing into the package"
+    );
+}
