@@ -672,9 +672,22 @@ fn dedup(
     let mut keep_finding = keep.iter();
     findings.retain(|_| *keep_finding.next().unwrap_or(&true));
     let name = |f: &Found| f.family.map(|FamilyId(i)| families[i].name);
+    // The results made above, with the family's tag added where `to_result` puts it (after the
+    // class): making each result again would format every message twice.
+    let kept = results
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(r, k)| k.then_some(r));
     findings
         .iter()
-        .map(|f| f.to_result(objects, name(f)))
+        .zip(kept)
+        .map(|(f, mut result)| {
+            if let Some(family) = name(f) {
+                result.tags.insert(1, ("family", family.to_owned()));
+            }
+            debug_assert_eq!(result, f.to_result(objects, name(f)));
+            result
+        })
         .collect()
 }
 
