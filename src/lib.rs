@@ -67,6 +67,7 @@ pub(crate) mod families;
 pub(crate) mod krm;
 mod pipeline;
 pub(crate) mod policy;
+pub(crate) mod review;
 pub(crate) mod suggest;
 pub(crate) mod yaml;
 
@@ -74,6 +75,7 @@ pub use explain::{Format, Report};
 pub use krm::object::FileRef;
 pub use krm::results::{KrmResult, ResourceRef, Severity};
 pub use pipeline::{Framing, Options, Run};
+pub use review::{Review, Side, compare};
 
 use error::InputError;
 

@@ -36,8 +36,57 @@ fn now() -> anyhow::Result<i64> {
     Ok(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// `explain --base OLD NEW…`: runs both versions and prints what the change does to backups.
+/// The exit status is 1 when the new version's run has errors, or when `fail_on_weakens` and the
+/// change weakens protection.
+fn review_change(
+    base: &std::path::Path,
+    paths: Vec<std::path::PathBuf>,
+    options: &Options<'_>,
+    format: Format,
+    fail_on_weakens: bool,
+) -> anyhow::Result<ExitCode> {
+    let base_source = files::Source::of(base.to_path_buf());
+    let new_sources: Vec<files::Source> = match paths.is_empty() {
+        true => vec![files::Source::Stdin],
+        false => paths.into_iter().map(files::Source::of).collect(),
+    };
+    if base_source == files::Source::Stdin && new_sources.contains(&files::Source::Stdin) {
+        anyhow::bail!("only one of --base and the new version can be read from stdin (-)");
+    }
+    let mut sides = Vec::new();
+    let mut new_errors = false;
+    for (which, sources) in [
+        ("--base", vec![base_source]),
+        ("the new version", new_sources),
+    ] {
+        let roots = sources.iter().map(files::Source::name).collect();
+        let loaded = files::load(&sources, &mut io::stdin())?;
+        if loaded.text.trim().is_empty() {
+            return Err(anyhow::Error::from(InputError::NoObjects).context(which));
+        }
+        let mut outcome = run(&loaded.text, options, &|offset| loaded.origin(offset))
+            .with_context(|| format!("reading {which}"))?;
+        new_errors = outcome.has_errors();
+        let side = outcome.take_protection().unwrap_or_default();
+        sides.push(side.read_from(roots));
+    }
+    let review = stash_autobackup::compare(&sides[0], &sides[1]);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(review.render(format).as_bytes())
+        .and_then(|()| out.flush())
+        .context("writing stdout")?;
+    let fails = new_errors || (fail_on_weakens && review.weakens());
+    Ok(if fails {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn real_main() -> anyhow::Result<ExitCode> {
-    let (config_path, paths, explain) =
+    let (config_path, paths, explain, review) =
         match args::parse().map_err(|e| anyhow::anyhow!("{e}; see --help"))? {
             Command::Help => {
                 print!("{HELP}");
@@ -47,12 +96,17 @@ fn real_main() -> anyhow::Result<ExitCode> {
                 println!("stash-autobackup {}", env!("CARGO_PKG_VERSION"));
                 return Ok(ExitCode::SUCCESS);
             }
-            Command::Run { config, paths } => (config, paths, None),
+            Command::Run { config, paths } => (config, paths, None, None),
             Command::Explain {
                 config,
                 paths,
                 format,
-            } => (config, paths, Some(format)),
+                base,
+                fail_on_weakens,
+            } => {
+                let review = base.map(|base| (base, fail_on_weakens));
+                (config, paths, Some(format), review)
+            }
         };
     let config_text = match &config_path {
         Some(p) => Some(
@@ -71,12 +125,16 @@ fn real_main() -> anyhow::Result<ExitCode> {
         config_path: config_name.as_deref(),
         argocd_namespace: argocd_namespace.as_deref(),
         parameters: &parameters,
-        explain: match explain {
-            Some(_) => Some(now()?),
-            None => None,
+        explain: match (explain, &review) {
+            (Some(_), None) => Some(now()?),
+            _ => None,
         },
+        review: review.is_some(),
         ..Options::default()
     };
+    if let (Some((base, fail_on_weakens)), Some(format)) = (review, explain) {
+        return review_change(&base, paths, &options, format, fail_on_weakens);
+    }
 
     let mut loaded = files::Loaded::default();
     let stdin_bytes;

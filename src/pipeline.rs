@@ -21,6 +21,7 @@ use crate::krm::read::{self, DocumentRoot, Interest, Read, Root, Spec};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::krm::{self, kpt, resource_list, stream};
 use crate::policy::check::{self, Coverage};
+use crate::review::Side;
 use crate::yaml::emit::Value;
 use crate::yaml::events::capture_first;
 use crate::yaml::splice::{self, Pieces};
@@ -44,6 +45,8 @@ pub struct Run {
     results: Vec<KrmResult>,
     /// What was decided, target by target, when [`Options::explain`] asked.
     report: Option<Report>,
+    /// What protects each subject, when [`Options::review`] asked.
+    protection: Option<Side>,
 }
 
 impl Run {
@@ -89,6 +92,11 @@ impl Run {
         self.pieces.to_vec(src)
     }
 
+    /// What protects each subject, when [`Options::review`] asked for it.
+    pub fn take_protection(&mut self) -> Option<Side> {
+        self.protection.take()
+    }
+
     /// The `explain` report, when [`Options::explain`] asked for it.
     pub fn take_explanation(&mut self) -> Option<Report> {
         self.report.take()
@@ -113,6 +121,8 @@ pub struct Options<'c> {
     /// Record what is decided for the `explain` preview, whose next runs count from this time
     /// (Unix seconds).
     pub explain: Option<i64>,
+    /// Describe what protects every subject ([`Run::take_protection`]), for `explain --base`.
+    pub review: bool,
     /// Read JSON with the YAML reader too (tests compare the two readers).
     #[doc(hidden)]
     pub yaml_scanner_only: bool,
@@ -163,7 +173,7 @@ pub fn run(
     options: &Options<'_>,
     origin: &dyn Fn(usize) -> Option<FileRef>,
 ) -> Result<Run, InputError> {
-    let interest = match may_hold_policies(src, options) {
+    let interest = match options.review || may_hold_policies(src, options) {
         true => interest().union(&protection::interest()),
         false => interest(),
     };
@@ -373,13 +383,19 @@ fn body<'a, F: Framed<'a>>(
     let config_ok = !findings.iter().any(|f| f.severity() == Severity::Error);
     findings.extend(framed.findings(config_ok));
     let objects = framed.objects();
-    let mut write = |value: &Value<'_>, comment: &[&str]| framed.write(value, comment);
+    // A review reads what protects each subject, never the output: nothing is written.
+    let review = options.review;
+    let mut write = |value: &Value<'_>, comment: &[&str]| match review {
+        true => String::new(),
+        false => framed.write(value, comment),
+    };
     let steps = Steps {
         tree,
         objects,
         config: &config,
         kpt_files: framed.kpt_files(),
         record: options.explain.is_some(),
+        review: options.review,
     };
     let (mut finished, coverage) = generate(&steps, findings, &mut write, config_ok);
     let has_errors = finished
@@ -416,12 +432,14 @@ fn body<'a, F: Framed<'a>>(
             .with_policies(policies)
             .with_locations(located)
     });
+    let protection = options.review.then(|| review_side(objects, &coverage));
     let pieces = framed.apply(src, finished.changes, &results);
     Run {
         framing: F::FRAMING,
         pieces,
         results,
         report,
+        protection,
     }
 }
 
@@ -450,6 +468,19 @@ fn report(
     Report::new(preview, found.collect(), summary, written)
 }
 
+/// Every subject's protection, as a review compares two runs' (by what each subject is, not
+/// where it stands in the input).
+fn review_side(objects: &[Object<'_>], coverage: &[Coverage]) -> Side {
+    let subjects = coverage
+        .iter()
+        .map(|c| {
+            let file = kpt::file_of(&objects[c.object]).map(|f| f.path);
+            (c.clone(), file)
+        })
+        .collect();
+    Side::new(subjects, names())
+}
+
 /// A subject's coverage as the preview shows it.
 fn policy_part(objects: &[Object<'_>], coverage: &Coverage) -> PolicyPart {
     let names = names();
@@ -458,11 +489,11 @@ fn policy_part(objects: &[Object<'_>], coverage: &Coverage) -> PolicyPart {
         subject: ResourceRef::of(object),
         file: kpt::file_of(object),
         backups: (coverage.backups.iter())
-            .map(|(FamilyId(i), backup)| (names[*i], backup.clone()))
+            .map(|b| (names[b.family.0], b.object.clone()))
             .collect(),
         opt_out: coverage.opt_out.clone(),
-        gap: coverage.gap.clone(),
-        depth: coverage.depth.clone(),
+        gap: coverage.gap_text(),
+        depth: coverage.depth_text(),
         copies: coverage.copies.clone(),
         verdicts: (coverage.verdicts.iter())
             .map(|v| (v.policy.clone(), v.requirement.clone(), v.holds))
@@ -483,6 +514,8 @@ struct Steps<'s, 'a> {
     kpt_files: bool,
     /// Record decisions and details for a preview.
     record: bool,
+    /// Describe what protects every subject, for the review of a change.
+    review: bool,
 }
 
 /// Runs the families over the objects and reconciles what they propose with the earlier output
@@ -520,7 +553,7 @@ fn generate<'r>(
         .iter()
         .map(|family| Input::new(steps.tree, steps.objects, own_interest(*family)))
         .collect();
-    let check_policies = config_ok && !config.policies.is_empty();
+    let check_policies = config_ok && (!config.policies.is_empty() || steps.review);
     if check_policies {
         reconciler.describe_protection();
     }
@@ -536,12 +569,12 @@ fn generate<'r>(
     if check_policies {
         let default = config.default_namespace.as_deref();
         let subjects = protection::subjects(steps.tree, steps.objects, default);
-        let checked = check::check(
-            &config.policies,
-            &subjects,
-            reconciler.backups(),
-            steps.record,
-        );
+        let report = match (steps.review, steps.record) {
+            (true, _) => check::Report::Every,
+            (false, true) => check::Report::Selected,
+            (false, false) => check::Report::Nothing,
+        };
+        let checked = check::check(&config.policies, &subjects, reconciler.backups(), report);
         checked.found.into_iter().for_each(|f| reconciler.report(f));
         coverage = checked.coverage;
     }

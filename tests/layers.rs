@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The layers, bottom up, by the first segment of a module path.
-const LAYERS: [(&str, usize); 10] = [
+const LAYERS: [(&str, usize); 11] = [
     ("yaml", 0),
     // Did-you-mean: the readers keep misspelt annotations by it, the families name them.
     ("suggest", 0),
@@ -22,6 +22,8 @@ const LAYERS: [(&str, usize); 10] = [
     // The policy measures (gap, depth): they read both families' semantics, so they sit beside
     // the pipeline that runs both.
     ("policy", 5),
+    // The review of a change: two runs' descriptions compared (it reads the policy measures).
+    ("review", 5),
     ("", 6), // lib.rs
 ];
 

@@ -29,6 +29,20 @@ const COMMANDS: &[(&str, Run)] = &[
     ),
     ("cargo test --locked", Run::Ci),
     (
+        "git worktree add --detach ../base \"$BASE\"",
+        Run::Test(
+            "review.rs",
+            "the_readme_review_recipe_runs_on_a_git_repository",
+        ),
+    ),
+    (
+        "stash-autobackup explain --base ../base/my-package --fail-on weakens --format markdown my-package > review.md",
+        Run::Test(
+            "review.rs",
+            "the_readme_review_recipe_runs_on_a_git_repository",
+        ),
+    ),
+    (
         "stash-autobackup --config fn-config/policies.yaml examples/kpt/blueprints examples/kpt/databases",
         Run::Test(
             "policy.rs",

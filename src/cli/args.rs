@@ -31,6 +31,11 @@ USAGE:
     stash-autobackup explain [--format text|markdown|json|sarif] [PATH...]
                                              what a run would do, target by target (same
                                              inputs; the exit status is the function's)
+    stash-autobackup explain --base OLD [--fail-on weakens] [--format F] [PATH...]
+                                             what the change from OLD (a file, folder or -)
+                                             to PATH... does to backups, subject by subject:
+                                             each difference weakens, strengthens or is
+                                             neutral; --fail-on weakens exits 1 on a weakening
     stash-autobackup < objects.yaml          stream mode: YAML objects in, objects + generated out
     stash-autobackup [--config FILE] PATH... stream mode over files and directories;
                                              a PATH of - reads stdin there:
@@ -82,6 +87,10 @@ pub enum Command {
         config: Option<PathBuf>,
         paths: Vec<PathBuf>,
         format: Format,
+        /// Review the change from this version (`--base`) instead.
+        base: Option<PathBuf>,
+        /// Exit 1 when the change weakens protection (`--fail-on weakens`).
+        fail_on_weakens: bool,
     },
 }
 
@@ -91,6 +100,8 @@ pub fn parse() -> Result<Command, lexopt::Error> {
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut explain = false;
     let mut format: Option<Format> = None;
+    let mut base: Option<PathBuf> = None;
+    let mut fail_on_weakens = false;
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
         use lexopt::prelude::*;
@@ -113,6 +124,17 @@ pub fn parse() -> Result<Command, lexopt::Error> {
                     }
                 });
             }
+            Long("base") if explain => base = Some(parser.value()?.into()),
+            Long("fail-on") if explain => {
+                let value = parser.value()?;
+                if value != "weakens" {
+                    return Err(lexopt::Error::UnexpectedValue {
+                        option: "--fail-on (weakens)".into(),
+                        value,
+                    });
+                }
+                fail_on_weakens = true;
+            }
             // `explain` only as the first word: a file of that name is `./explain`.
             Value(word)
                 if word == "explain" && !explain && paths.is_empty() && config.is_none() =>
@@ -124,10 +146,17 @@ pub fn parse() -> Result<Command, lexopt::Error> {
         }
     }
     Ok(if explain {
+        if fail_on_weakens && base.is_none() {
+            return Err(lexopt::Error::Custom(
+                "--fail-on weakens compares two versions: give the base with --base OLD".into(),
+            ));
+        }
         Command::Explain {
             config,
             paths,
             format: format.unwrap_or_default(),
+            base,
+            fail_on_weakens,
         }
     } else {
         Command::Run { config, paths }

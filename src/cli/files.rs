@@ -34,6 +34,14 @@ impl Source {
             Source::Path(arg)
         }
     }
+
+    /// The name its files' paths start with.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Stdin => STDIN.to_owned(),
+            Source::Path(path) => path.display().to_string(),
+        }
+    }
 }
 
 /// The contents of the named files, one after another.

@@ -428,25 +428,73 @@ impl<'s> Named<'s> {
     }
 }
 
-/// What the policies that select one subject found of it, for `explain`.
+/// What protects one subject and what the policies that select it found, for `explain` and
+/// for the review of a change (`explain --base`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coverage {
     pub object: ItemIndex,
     /// `Postgres shop/orders`.
     pub subject: String,
-    /// Its backups: the family that described each, and the object (`BackupConfiguration
-    /// shop/app-orders`).
-    pub backups: Vec<(FamilyId, String)>,
+    pub backups: Vec<Covered>,
     /// The opt-out's reason.
     pub opt_out: Option<String>,
-    /// The longest gap, when it has backups (`1d 0h`, `never`).
-    pub gap: Option<String>,
-    /// The restore depth, when it has backups (`13d 0h`, `unbounded`, `unknown: …`).
-    pub depth: Option<String>,
+    /// The longest gap, when it has backups.
+    pub gap: Option<Gap>,
+    /// The restore depth, when it has backups.
+    pub depth: Option<Depth>,
+    /// How many of its backups have a depth that cannot be known while another's is known.
+    pub unknown_depths: usize,
     /// The distinct storage locations.
     pub copies: Vec<String>,
     /// Each requirement of each policy that selects it, and whether it holds.
     pub verdicts: Vec<Verdict>,
+}
+
+/// One backup of a subject, as a review compares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Covered {
+    pub family: FamilyId,
+    /// `BackupConfiguration shop/app-orders`.
+    pub object: String,
+    pub schedules: Vec<String>,
+    /// The retention as the object writes it.
+    pub retention: String,
+    pub copies: Vec<String>,
+}
+
+impl Coverage {
+    /// `1d 0h`, `never (…)`, when it has backups.
+    pub fn gap_text(&self) -> Option<String> {
+        self.gap.map(|gap| match gap {
+            Gap::Never => "never (the schedules never fire)".to_owned(),
+            Gap::Longest(span) => human(span.seconds()),
+        })
+    }
+
+    /// `13d 0h`, `unbounded (…)`, `unknown: …`, when it has backups.
+    pub fn depth_text(&self) -> Option<String> {
+        let also = match self.unknown_depths {
+            0 => String::new(),
+            1 => " (unknown for one other backup)".to_owned(),
+            n => format!(" (unknown for {n} other backups)"),
+        };
+        self.depth.as_ref().map(|depth| match depth {
+            Depth::Bounded(span) => format!("{}{also}", human(span.seconds())),
+            Depth::Unbounded => format!("unbounded (nothing is removed){also}"),
+            Depth::Unknown(why) => format!("unknown: {}", unknowable(why)),
+        })
+    }
+}
+
+/// Which subjects' coverage the check reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// None: a plain run.
+    Nothing,
+    /// Those a policy selects (`explain`).
+    Selected,
+    /// Every subject (a review compares all of them).
+    Every,
 }
 
 /// One requirement of one policy, for one subject.
@@ -472,7 +520,7 @@ pub fn check(
     policies: &[Policy],
     subjects: &[Subject],
     backups: &[Backup],
-    report: bool,
+    report: Report,
 ) -> Checked {
     let mut by_subject: HashMap<usize, Vec<&Backup>> = HashMap::new();
     let named = Named::of(subjects);
@@ -491,11 +539,11 @@ pub fn check(
         for (i, policy) in policies.iter().enumerate() {
             if selects(&policy.select, subject) {
                 selected[i] = true;
-                let verdicts = report.then_some(&mut verdicts);
+                let verdicts = (report != Report::Nothing).then_some(&mut verdicts);
                 checker.check_one(policy, subject, mine, verdicts);
             }
         }
-        if !verdicts.is_empty() {
+        if report == Report::Every || !verdicts.is_empty() {
             let coverage = checker.coverage(subject, mine, verdicts);
             checker.checked.coverage.push(coverage);
         }
@@ -655,39 +703,32 @@ impl Checker {
         verdicts: Vec<Verdict>,
     ) -> Coverage {
         let measured = !backups.is_empty();
-        let gap = measured.then(|| match self.measures.gap_of(backups) {
-            Gap::Never => "never (the schedules never fire)".to_owned(),
-            Gap::Longest(span) => human(span.seconds()),
-        });
-        let depth = measured.then(|| {
-            let (depth, unknown) = self.measures.depth_of(backups);
-            let also = match unknown.len() {
-                0 => String::new(),
-                1 => " (unknown for one other backup)".to_owned(),
-                n => format!(" (unknown for {n} other backups)"),
-            };
-            match depth {
-                Depth::Bounded(span) => format!("{}{also}", human(span.seconds())),
-                Depth::Unbounded => format!("unbounded (nothing is removed){also}"),
-                Depth::Unknown(why) => format!("unknown: {}", unknowable(&why)),
+        let gap = measured.then(|| self.measures.gap_of(backups));
+        let (depth, unknown) = match measured {
+            true => {
+                let (depth, unknown) = self.measures.depth_of(backups);
+                (Some(depth), unknown.len())
             }
-        });
+            false => (None, 0),
+        };
+        let covered = |b: &&Backup| {
+            let (key, protection) = (&b.key, &b.protection);
+            Covered {
+                family: b.family,
+                object: format!("{} {}/{}", key.kind, key.namespace, key.name),
+                schedules: protection.schedules.clone(),
+                retention: protection.retention_written.clone(),
+                copies: protection.copies.clone(),
+            }
+        };
         Coverage {
             object: subject.object,
             subject: subject.shown(),
-            backups: backups
-                .iter()
-                .map(|b| {
-                    let key = &b.key;
-                    (
-                        b.family,
-                        format!("{} {}/{}", key.kind, key.namespace, key.name),
-                    )
-                })
-                .collect(),
+            backups: backups.iter().map(covered).collect(),
             opt_out: subject.skip.clone(),
             gap,
             depth,
+            unknown_depths: unknown,
             copies: copies_of(backups),
             verdicts,
         }
