@@ -56,12 +56,13 @@ fn review_change(
     }
     let mut sides = Vec::new();
     let mut new_errors = false;
+    let mut loaded = files::Loaded::default();
     for (which, sources) in [
         ("--base", vec![base_source]),
         ("the new version", new_sources),
     ] {
         let roots = sources.iter().map(files::Source::name).collect();
-        let loaded = files::load(&sources, &mut io::stdin())?;
+        loaded = files::load(&sources, &mut io::stdin())?;
         if loaded.text.trim().is_empty() {
             return Err(anyhow::Error::from(InputError::NoObjects).context(which));
         }
@@ -72,9 +73,14 @@ fn review_change(
         sides.push(side.read_from(roots));
     }
     let review = stash_autobackup::compare(&sides[0], &sides[1]);
+    // Results are located in the new version's files, which `loaded` holds now.
+    let text = match format {
+        Format::Sarif => review.sarif(&|offset| loaded.line(offset)),
+        _ => review.render(format),
+    };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    out.write_all(review.render(format).as_bytes())
+    out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .context("writing stdout")?;
     let fails = new_errors || (fail_on_weakens && review.weakens());

@@ -21,7 +21,7 @@ use crate::krm::read::{self, DocumentRoot, Interest, Read, Root, Spec};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::krm::{self, kpt, resource_list, stream};
 use crate::policy::check::{self, Coverage};
-use crate::review::Side;
+use crate::review::{Seen, Side};
 use crate::yaml::emit::Value;
 use crate::yaml::events::capture_first;
 use crate::yaml::splice::{self, Pieces};
@@ -474,8 +474,12 @@ fn review_side(objects: &[Object<'_>], coverage: &[Coverage]) -> Side {
     let subjects = coverage
         .iter()
         .map(|c| {
-            let file = kpt::file_of(&objects[c.object]).map(|f| f.path);
-            (c.clone(), file)
+            let object = &objects[c.object];
+            Seen {
+                coverage: c.clone(),
+                file: kpt::file_of(object).map(|f| f.path),
+                at: object.start,
+            }
         })
         .collect();
     Side::new(subjects, names())

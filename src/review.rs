@@ -17,8 +17,8 @@ use crate::policy::check::{Coverage, Covered};
 /// What protects each subject of one version of a package.
 #[derive(Debug, Clone, Default)]
 pub struct Side {
-    /// Each subject's coverage, and the file it is in.
-    pub(crate) subjects: Vec<(Coverage, Option<String>)>,
+    /// What protects each subject, and where it is.
+    pub(crate) subjects: Vec<Seen>,
     /// The families' names, by `FamilyId`.
     pub(crate) families: Vec<&'static str>,
     /// The folders and files it was read from, which a file's path is relative to when the two
@@ -26,12 +26,19 @@ pub struct Side {
     roots: Vec<String>,
 }
 
+/// One subject of one version, and where it is.
+#[derive(Debug, Clone)]
+pub(crate) struct Seen {
+    pub coverage: Coverage,
+    /// Its file.
+    pub file: Option<String>,
+    /// Where it starts in the run's input (bytes).
+    pub at: usize,
+}
+
 impl Side {
-    /// What protects each subject, and the file each is in (`families` names `FamilyId`s).
-    pub(crate) fn new(
-        subjects: Vec<(Coverage, Option<String>)>,
-        families: Vec<&'static str>,
-    ) -> Self {
+    /// What protects each subject, and where each is (`families` names `FamilyId`s).
+    pub(crate) fn new(subjects: Vec<Seen>, families: Vec<&'static str>) -> Self {
         Side {
             subjects,
             families,
@@ -94,6 +101,8 @@ pub struct Change {
     pub class: Class,
     /// Each difference, classed.
     pub differences: Vec<(Class, String)>,
+    /// Where the subject starts in the new version's input (none when it is gone).
+    pub at: Option<usize>,
 }
 
 /// What a change does to a package's backups.
@@ -109,11 +118,16 @@ pub fn compare(base: &Side, new: &Side) -> Review {
     let before: HashMap<&str, (&Coverage, Option<&String>)> = base
         .subjects
         .iter()
-        .map(|(c, file)| (c.subject.as_str(), (c, file.as_ref())))
+        .map(|s| (s.coverage.subject.as_str(), (&s.coverage, s.file.as_ref())))
         .collect();
     let mut seen = Vec::new();
     let mut changes = Vec::new();
-    for (after, file) in &new.subjects {
+    for Seen {
+        coverage: after,
+        file,
+        at,
+    } in &new.subjects
+    {
         seen.push(after.subject.as_str());
         let mut differences = Vec::new();
         match before.get(after.subject.as_str()) {
@@ -128,9 +142,14 @@ pub fn compare(base: &Side, new: &Side) -> Review {
             }
             None => added(after, new, &mut differences),
         }
-        push(&mut changes, after, file.as_ref(), differences);
+        push(&mut changes, after, (file.as_ref(), Some(*at)), differences);
     }
-    for (was, file) in &base.subjects {
+    for Seen {
+        coverage: was,
+        file,
+        ..
+    } in &base.subjects
+    {
         if seen.contains(&was.subject.as_str()) {
             continue;
         }
@@ -139,7 +158,7 @@ pub fn compare(base: &Side, new: &Side) -> Review {
             let text = format!("{} goes with it", shown(backup, base));
             differences.push((Class::Neutral, text));
         }
-        push(&mut changes, was, file.as_ref(), differences);
+        push(&mut changes, was, (file.as_ref(), None), differences);
     }
     changes.sort_by_key(|c| c.class);
     Review { changes }
@@ -148,7 +167,7 @@ pub fn compare(base: &Side, new: &Side) -> Review {
 fn push(
     changes: &mut Vec<Change>,
     coverage: &Coverage,
-    file: Option<&String>,
+    (file, at): (Option<&String>, Option<usize>),
     differences: Vec<(Class, String)>,
 ) {
     if differences.is_empty() {
@@ -164,6 +183,7 @@ fn push(
         file: file.cloned(),
         class,
         differences,
+        at,
     });
 }
 
@@ -372,7 +392,7 @@ impl Review {
         }
     }
 
-    /// The review in `format` (SARIF is not one of a review's).
+    /// The review in `format` (SARIF without lines: [`Review::sarif`] locates).
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Markdown => self.markdown(),
@@ -381,8 +401,70 @@ impl Review {
                 out.push('\n');
                 out
             }
-            Format::Text | Format::Sarif => self.text(),
+            Format::Sarif => self.sarif(&|_| None),
+            Format::Text => self.text(),
         }
+    }
+
+    /// The review as SARIF 2.1.0: each difference a result of the rule of its class
+    /// (`review-weakens` a warning, the others notes), at the file and line of its subject in
+    /// the new version (`locate` gives them for a byte offset of its input; a subject gone from
+    /// the package is named, not located).
+    pub fn sarif(&self, locate: &dyn Fn(usize) -> Option<(String, usize)>) -> String {
+        let classes = [Class::Weakens, Class::Strengthens, Class::Neutral];
+        let mut results = Vec::new();
+        for change in &self.changes {
+            let place = change.at.and_then(locate);
+            let mut locations = Vec::new();
+            if let Some((uri, line)) = place {
+                locations.push(json!({
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": uri},
+                        "region": {"startLine": line},
+                    },
+                    "logicalLocations": [{"fullyQualifiedName": change.subject, "kind": "resource"}],
+                }));
+            }
+            for (class, text) in &change.differences {
+                let index = classes.iter().position(|c| c == class).unwrap_or(0);
+                let level = match class {
+                    Class::Weakens => "warning",
+                    _ => "note",
+                };
+                results.push(json!({
+                    "ruleId": format!("review-{}", class.as_str()),
+                    "ruleIndex": index,
+                    "level": level,
+                    "message": {"text": format!("{}: {text}", change.subject)},
+                    "locations": locations,
+                }));
+            }
+        }
+        let rules: Vec<Json> = classes
+            .iter()
+            .map(|c| {
+                let text = match c {
+                    Class::Neutral => "the change leaves protection as it was".to_owned(),
+                    _ => format!("the change {} protection", c.as_str()),
+                };
+                json!({"id": format!("review-{}", c.as_str()), "shortDescription": {"text": text}})
+            })
+            .collect();
+        let log = json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "stash-autobackup",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }},
+                "results": results,
+            }],
+        });
+        let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+        out.push('\n');
+        out
     }
 
     fn text(&self) -> String {

@@ -237,7 +237,10 @@ fn generated_objects_are_valid_for_their_crds() {
     for case in common::cases("testdata") {
         // explain prints a report, not objects, and so does a review of a change.
         let reports = ["testdata/explain", "testdata/review"];
-        if case.ancestors().any(|p| reports.iter().any(|r| p.ends_with(r))) {
+        if case
+            .ancestors()
+            .any(|p| reports.iter().any(|r| p.ends_with(r)))
+        {
             continue;
         }
         let stdout = fs::read(case.join("expected/stdout")).unwrap_or_default();

@@ -62,21 +62,6 @@ fn sarif(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr))
 }
 
-/// Every problem the SARIF 2.1.0 schema (tests/fixtures/sarif) finds in `log`, by Python's
-/// `jsonschema`.
-fn schema_errors(log: &serde_json::Value) -> Vec<String> {
-    let program = "import json, sys, jsonschema\n\
-                   schema = json.load(open(sys.argv[1]))\n\
-                   validator = jsonschema.Draft4Validator(schema)\n\
-                   errors = validator.iter_errors(json.load(sys.stdin))\n\
-                   print(json.dumps([f'{list(e.path)}: {e.message}' for e in errors]))";
-    let schema = format!("{ROOT}/tests/fixtures/sarif/sarif-schema-2.1.0.json");
-    let input = serde_json::to_vec(log).unwrap();
-    let out = common::run("python3", &["-c", program, &schema], &input);
-    assert_eq!(out.code, 0, "python3 jsonschema: {}", out.stderr);
-    serde_json::from_slice(&out.stdout).expect("a list of errors")
-}
-
 /// `explain --format sarif` writes SARIF 2.1.0 that the official schema accepts, on a package of
 /// files (each result at its file and line) and on a ResourceList (at the file kpt names), and
 /// a broken log is refused, so the check can fail.
@@ -84,7 +69,7 @@ fn schema_errors(log: &serde_json::Value) -> Vec<String> {
 fn the_sarif_log_is_valid_sarif_2_1_0() {
     let case = std::path::Path::new(ROOT).join("testdata/explain/policy-sarif");
     let log = sarif(&case, &["--config", "config.yaml", "pkg"]);
-    assert_eq!(schema_errors(&log), Vec::<String>::new());
+    assert_eq!(common::sarif_schema_errors(&log), Vec::<String>::new());
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() >= 3, "{log}");
     for result in results {
@@ -107,12 +92,12 @@ fn the_sarif_log_is_valid_sarif_2_1_0() {
             "examples/kpt/databases",
         ],
     );
-    assert_eq!(schema_errors(&examples), Vec::<String>::new());
+    assert_eq!(common::sarif_schema_errors(&examples), Vec::<String>::new());
     let mut broken = log.clone();
     broken["runs"][0]["results"][0]["level"] = "fatal".into();
     broken["version"] = "2.2".into();
     assert_eq!(
-        schema_errors(&broken).len(),
+        common::sarif_schema_errors(&broken).len(),
         2,
         "the schema catches a broken log"
     );

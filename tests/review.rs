@@ -126,3 +126,24 @@ fn the_readme_review_recipe_runs_on_a_git_repository() {
         "the README shows what the recipe writes"
     );
 }
+
+/// `explain --base … --format sarif` writes SARIF 2.1.0 the official schema accepts, each
+/// difference at its subject's line in the new version.
+#[test]
+fn the_review_as_sarif_is_valid_sarif_2_1_0() {
+    let case = Path::new(ROOT).join("testdata/review/annotation-removed-sarif");
+    let bin = env!("CARGO_BIN_EXE_stash-autobackup");
+    let args = ["explain", "--base", "base", "--format", "sarif", "new"];
+    let out = common::run_in(Some(&case), bin, &args, b"");
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(common::sarif_schema_errors(&log), Vec::<String>::new());
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        assert_eq!(result["ruleId"], "review-weakens", "{result}");
+        assert_eq!(result["level"], "warning");
+        let place = &result["locations"][0]["physicalLocation"];
+        assert_eq!(place["artifactLocation"]["uri"], "new/all.yaml");
+        assert_eq!(place["region"]["startLine"], 28);
+    }
+}

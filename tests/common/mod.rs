@@ -417,3 +417,21 @@ pub fn readme_commands(info: impl Fn(&str) -> bool) -> Vec<String> {
     }
     commands
 }
+
+/// Every problem the SARIF 2.1.0 schema (tests/fixtures/sarif) finds in `log`, by Python's
+/// `jsonschema`.
+pub fn sarif_schema_errors(log: &serde_json::Value) -> Vec<String> {
+    let program = "import json, sys, jsonschema\n\
+                   schema = json.load(open(sys.argv[1]))\n\
+                   validator = jsonschema.Draft4Validator(schema)\n\
+                   errors = validator.iter_errors(json.load(sys.stdin))\n\
+                   print(json.dumps([f'{list(e.path)}: {e.message}' for e in errors]))";
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sarif/sarif-schema-2.1.0.json"
+    );
+    let input = serde_json::to_vec(log).unwrap();
+    let out = run("python3", &["-c", program, schema], &input);
+    assert_eq!(out.code, 0, "python3 jsonschema: {}", out.stderr);
+    serde_json::from_slice(&out.stdout).expect("a list of errors")
+}
