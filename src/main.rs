@@ -10,7 +10,7 @@ use cli::argocd;
 use cli::args::{self, Command, HELP};
 use cli::files;
 use stash_autobackup::error::InputError;
-use stash_autobackup::{Format, Framing, Options, run, text};
+use stash_autobackup::{Format, Framing, KrmResult, Options, Severity, run, text};
 
 fn main() -> ExitCode {
     match real_main() {
@@ -58,7 +58,7 @@ fn review_change(
     let mut new_errors = false;
     let mut loaded = files::Loaded::default();
     for (which, sources) in [
-        ("--base", vec![base_source]),
+        ("the base version", vec![base_source]),
         ("the new version", new_sources),
     ] {
         let roots = sources.iter().map(files::Source::name).collect();
@@ -69,6 +69,26 @@ fn review_change(
         let mut outcome = run(&loaded.text, options, &|offset| loaded.origin(offset))
             .with_context(|| format!("reading {which}"))?;
         new_errors = outcome.has_errors();
+        // A version whose run has errors (other than failed policies, which the review shows)
+        // generates less than it means to: the review would read that as backups removed or
+        // added, so it says so.
+        let policy = |r: &KrmResult| {
+            r.tags
+                .iter()
+                .any(|(k, v)| *k == "class" && v.starts_with("policy-"))
+        };
+        let errors: Vec<&KrmResult> = (outcome.stderr_results())
+            .filter(|r| r.severity == Severity::Error && !policy(r))
+            .collect();
+        for result in &errors {
+            eprintln!("{which}: {result}");
+        }
+        if !errors.is_empty() {
+            eprintln!(
+                "stash-autobackup: {which} has errors, so it generates less than it means to: \
+                 the review compares what each version generates"
+            );
+        }
         let side = outcome.take_protection().unwrap_or_default();
         sides.push(side.read_from(roots));
     }

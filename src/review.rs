@@ -283,6 +283,7 @@ fn compare_backups(
         a.family == b.family
             && a.schedules == b.schedules
             && a.retention == b.retention
+            && a.task == b.task
             && a.copies == b.copies
     };
     let mut added: Vec<&Covered> = now
@@ -335,6 +336,10 @@ fn fields(old: &Covered, new: &Covered, differences: &mut Vec<(Class, String)>) 
         let text = format!("{object}: {} → {}", old.retention, new.retention);
         differences.push((Class::Neutral, text));
     }
+    if old.task != new.task {
+        let text = format!("{object}: {} → {}", old.task, new.task);
+        differences.push((Class::Neutral, text));
+    }
     if old.copies != new.copies {
         let text = format!(
             "{object}: storage {} → {}",
@@ -371,25 +376,39 @@ impl Review {
         self.changes.iter().any(|c| c.class == Class::Weakens)
     }
 
-    /// `the change weakens 1 subject; strengthens 2 subjects; is neutral for 1 subject`, or
-    /// that it does nothing to backups.
-    pub fn headline(&self) -> String {
-        let mut parts = Vec::new();
+    /// One line per class that occurs (`weakens protection of 2 subjects: Postgres shop/a,
+    /// Postgres shop/b`), or one saying that the change does nothing to backups.
+    pub fn headlines(&self) -> Vec<String> {
+        const NAMED: usize = 5;
+        let mut lines = Vec::new();
         for class in [Class::Weakens, Class::Strengthens, Class::Neutral] {
-            let n = self.changes.iter().filter(|c| c.class == class).count();
-            if n > 0 {
-                let subjects = if n == 1 { "subject" } else { "subjects" };
-                let verb = match class {
-                    Class::Neutral => "is neutral for",
-                    _ => class.as_str(),
-                };
-                parts.push(format!("{verb} {n} {subjects}"));
+            let names: Vec<&str> = (self.changes.iter())
+                .filter(|c| c.class == class)
+                .map(|c| c.subject.as_str())
+                .collect();
+            let n = names.len();
+            if n == 0 {
+                continue;
             }
+            let subjects = if n == 1 { "subject" } else { "subjects" };
+            let verb = match class {
+                Class::Weakens => "weakens protection of",
+                Class::Strengthens => "strengthens protection of",
+                Class::Neutral => "neutral for",
+            };
+            let mut line = format!(
+                "{verb} {n} {subjects}: {}",
+                names[..n.min(NAMED)].join(", ")
+            );
+            if n > NAMED {
+                line.push_str(&format!(" and {} more", n - NAMED));
+            }
+            lines.push(line);
         }
-        match parts.is_empty() {
-            true => "the change does nothing to backups".to_owned(),
-            false => format!("the change {}", parts.join("; ")),
+        if lines.is_empty() {
+            lines.push("the change does nothing to backups".to_owned());
         }
+        lines
     }
 
     /// The review in `format` (SARIF without lines: [`Review::sarif`] locates).
@@ -468,7 +487,7 @@ impl Review {
     }
 
     fn text(&self) -> String {
-        let mut out = format!("{}\n", self.headline());
+        let mut out: String = self.headlines().iter().map(|l| format!("{l}\n")).collect();
         for class in [Class::Weakens, Class::Strengthens, Class::Neutral] {
             let changes: Vec<&Change> = self.changes.iter().filter(|c| c.class == class).collect();
             if changes.is_empty() {
@@ -491,7 +510,10 @@ impl Review {
 
     fn markdown(&self) -> String {
         let mut out = String::from("### stash-autobackup: what this change does to backups\n\n");
-        let _ = writeln!(out, "{}\n", self.headline());
+        for line in self.headlines() {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
         if self.changes.is_empty() {
             return out;
         }
@@ -517,7 +539,7 @@ impl Review {
         json!({
             "apiVersion": "autobackup.stash.appscode.com/v1alpha1",
             "kind": "Review",
-            "headline": self.headline(),
+            "headlines": self.headlines(),
             "weakens": self.weakens(),
             "changes": self.changes.iter().map(|c| json!({
                 "subject": c.subject,

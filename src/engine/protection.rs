@@ -40,12 +40,17 @@ pub enum Protected {
 /// When a backup runs, what it keeps and where, as its family describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Protection {
+    /// Which part of the object it is, when the object holds several backups (`backend s3`).
+    pub part: Option<String>,
     /// Its schedules as Kubernetes runs them (a blueprint's `H` settled).
     pub schedules: Vec<String>,
     /// What each run leaves of the earlier snapshots.
     pub retention: Retention,
     /// The retention as the object writes it, for messages (`retentionPolicy keepDaily 14`).
     pub retention_written: String,
+    /// What each backup runs, as the object writes it (`task name=postgres-backup-16.1`), for
+    /// a review to say when it changes.
+    pub task: String,
     /// Where its snapshots go, one entry per storage location, in words that are equal
     /// exactly when the locations are (`s3 bucket=backups path=shop/orders`).
     pub copies: Vec<String>,

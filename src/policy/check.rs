@@ -459,6 +459,8 @@ pub struct Covered {
     pub schedules: Vec<String>,
     /// The retention as the object writes it.
     pub retention: String,
+    /// What it runs, as the object writes it.
+    pub task: String,
     pub copies: Vec<String>,
 }
 
@@ -715,9 +717,13 @@ impl Checker {
             let (key, protection) = (&b.key, &b.protection);
             Covered {
                 family: b.family,
-                object: format!("{} {}/{}", key.kind, key.namespace, key.name),
+                object: match &protection.part {
+                    Some(part) => format!("{} {}/{}, {part}", key.kind, key.namespace, key.name),
+                    None => format!("{} {}/{}", key.kind, key.namespace, key.name),
+                },
                 schedules: protection.schedules.clone(),
                 retention: protection.retention_written.clone(),
+                task: protection.task.clone(),
                 copies: protection.copies.clone(),
             }
         };
@@ -807,9 +813,11 @@ mod tests {
                     name: format!("b{n}"),
                 },
                 protection: Protection {
+                    part: None,
                     schedules: schedules.into_iter().map(str::to_owned).collect(),
                     retention,
                     retention_written: String::new(),
+                    task: String::new(),
                     copies: copies.into_iter().map(str::to_owned).collect(),
                 },
             })

@@ -245,6 +245,17 @@ pub fn location<Y: Yaml>(provider: &str, settings: Y, directory: Option<&str>) -
     words
 }
 
+/// `key=value` for each scalar under `value`, by its path (`name=x params[0].name=args`), in the
+/// order written: how a review shows a task that changed.
+pub fn written<Y: Yaml>(value: Option<Y>) -> String {
+    let mut leaves = Vec::new();
+    if let Some(value) = value {
+        collect_leaves(value, String::new(), &mut leaves);
+    }
+    let words: Vec<String> = leaves.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    words.join(" ")
+}
+
 fn collect_leaves<Y: Yaml>(value: Y, path: String, out: &mut Vec<(String, String)>) {
     let join = |key: &str| match path.is_empty() {
         true => key.to_owned(),

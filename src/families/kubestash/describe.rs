@@ -9,7 +9,9 @@ use crate::engine::family::{Input, Select};
 use crate::engine::ownership;
 use crate::engine::protection::{Protected, Protection, Retention};
 use crate::engine::reconcile::Proposals;
-use crate::families::common::protection::{InInput, Yaml, counts, counts_written, location, text};
+use crate::families::common::protection::{
+    InInput, Yaml, counts, counts_written, location, text, written,
+};
 use crate::krm::object::ObjectKey;
 use crate::yaml::tree::Tree;
 
@@ -38,7 +40,7 @@ pub fn backups<Y: Yaml>(
         let backend = listed.get(i).copied();
         let storage = reference(backend.and_then(|b| b.get("storageRef")));
         let policy = reference(backend.and_then(|b| b.get("retentionPolicy")));
-        let (mut schedules, mut copies) = (Vec::new(), Vec::new());
+        let (mut schedules, mut copies, mut tasks) = (Vec::new(), Vec::new(), Vec::new());
         for session in sessions {
             let repositories = session.get("repositories").map(Yaml::items);
             let mut writes = false;
@@ -58,12 +60,18 @@ pub fn backups<Y: Yaml>(
             if let (true, Some(schedule)) = (writes, schedule) {
                 schedules.push(schedule);
             }
+            if writes {
+                let name = text(Some(*session), "name").unwrap_or_default();
+                tasks.push(format!("session {name}: {}", written(session.get("addon"))));
+            }
         }
         let (retention, retention_written) = retention(tree, referenced, policy.as_ref());
         described.push(Protection {
+            part: backend_name.as_ref().map(|name| format!("backend {name}")),
             schedules,
             retention,
             retention_written,
+            task: tasks.join("; "),
             copies,
         });
     }

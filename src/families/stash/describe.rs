@@ -9,7 +9,9 @@ use crate::engine::family::{Input, Select};
 use crate::engine::ownership;
 use crate::engine::protection::{Protected, Protection, Retention};
 use crate::engine::reconcile::Proposals;
-use crate::families::common::protection::{InInput, Yaml, counts, counts_written, location, text};
+use crate::families::common::protection::{
+    InInput, Yaml, counts, counts_written, location, text, written,
+};
 use crate::krm::object::ObjectKey;
 
 /// The backends a Repository may name, each a key of `spec.backend`.
@@ -58,10 +60,16 @@ pub fn backup<Y: Yaml>(repository: Result<Y, String>, configuration: Y) -> Prote
         }
         Err(named) => vec![named],
     };
+    let task = match configuration.get("task") {
+        Some(task) => format!("task {}", written(Some(task))),
+        None => "the default task".to_owned(),
+    };
     Protection {
+        part: None,
         schedules,
         retention,
         retention_written,
+        task,
         copies,
     }
 }
