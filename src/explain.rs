@@ -133,6 +133,8 @@ pub struct PolicyPart {
     pub copies: Vec<String>,
     /// Each requirement of each policy that selects it: policy, requirement, whether it holds.
     pub verdicts: Vec<(String, String, bool)>,
+    /// When both families back it up (a migration's dual run): how long both must run.
+    pub dual_run: Option<String>,
 }
 
 impl PolicyPart {
@@ -480,7 +482,7 @@ impl Report {
             }
         }
         if !self.policies.is_empty() {
-            out.push_str("backup policy\n");
+            out.push_str("protection\n");
             for part in &self.policies {
                 let _ = write!(out, "  {}", part.subject);
                 if let Some(file) = &part.file {
@@ -494,6 +496,9 @@ impl Report {
                     let _ = writeln!(out, "    opted out: {reason:?}");
                 }
                 let _ = writeln!(out, "    {}", part.measures());
+                if let Some(dual_run) = &part.dual_run {
+                    let _ = writeln!(out, "    {dual_run}");
+                }
                 for line in part.lines() {
                     let _ = writeln!(out, "    {line}");
                 }
@@ -635,7 +640,7 @@ impl Report {
             }
         }
         if !self.policies.is_empty() {
-            out.push_str("\n#### Backup policy\n\n");
+            out.push_str("\n#### Protection\n\n");
             out.push_str(
                 "| subject | backed up by | longest gap | restore depth | copies | policies |\n",
             );
@@ -651,6 +656,7 @@ impl Report {
                         .as_ref()
                         .map(|r| format!("opted out: {}", md(r))),
                 );
+                by.extend(part.dual_run.as_deref().map(md));
                 let dash = || "–".to_owned();
                 let _ = writeln!(
                     out,
@@ -754,6 +760,7 @@ impl Report {
                     "object": backup,
                 })).collect::<Vec<_>>(),
                 "optOut": p.opt_out,
+                "dualRun": p.dual_run,
                 "longestGap": p.gap,
                 "restoreDepth": p.depth,
                 "copies": p.copies,

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
+use crate::engine::config::policies::human;
 use crate::engine::config::{self, Config, kptfile};
 use crate::engine::family::{Family, FamilyId, Input};
 use crate::engine::fields::{FieldProblem, Problems};
@@ -20,7 +21,9 @@ use crate::krm::object::{FileRef, Object};
 use crate::krm::read::{self, DocumentRoot, Interest, Read, Root, Spec};
 use crate::krm::results::{KrmResult, ResourceRef, Severity};
 use crate::krm::{self, kpt, resource_list, stream};
+use crate::policy::Depth;
 use crate::policy::check::{self, Coverage};
+use crate::policy::gap::Gap;
 use crate::review::{Seen, Side};
 use crate::yaml::emit::Value;
 use crate::yaml::events::capture_first;
@@ -502,7 +505,51 @@ fn policy_part(objects: &[Object<'_>], coverage: &Coverage) -> PolicyPart {
         verdicts: (coverage.verdicts.iter())
             .map(|v| (v.policy.clone(), v.requirement.clone(), v.holds))
             .collect(),
+        dual_run: dual_run(coverage, &names),
     }
+}
+
+/// For a subject both Stash and KubeStash back up (the dual run of a migration, docs/migrate.md
+/// decision 14): how long both must run before the Stash backups can go. The KubeStash history
+/// must reach back as far as the Stash retention does, which takes that retention's restore
+/// depth (exact, at its shallowest in steady state) plus the wait for the first KubeStash backup
+/// (at most its longest gap).
+fn dual_run(coverage: &Coverage, names: &[&'static str]) -> Option<String> {
+    let of = |family: &str| {
+        (coverage.by_family.iter()).find(|(FamilyId(i), ..)| names.get(*i).copied() == Some(family))
+    };
+    let ((_, _, stash_depth), (_, gap, kubestash_depth)) = (of("Stash")?, of("KubeStash")?);
+    let wait = match (stash_depth, gap) {
+        (_, Gap::Never) => "the KubeStash schedules never fire: keep the Stash backups".to_owned(),
+        (Depth::Bounded(depth), Gap::Longest(gap)) => format!(
+            "keep the Stash backups until the KubeStash ones have run for {} (Stash's restore \
+             depth {}, plus up to {} until the first KubeStash backup)",
+            human(depth.seconds() + gap.seconds()),
+            human(depth.seconds()),
+            human(gap.seconds())
+        ),
+        (Depth::Unbounded, _) => "keep the Stash backups until you decide to retire them: their \
+                                  retention never removes a snapshot"
+            .to_owned(),
+        (Depth::Unknown(why), _) => format!(
+            "how long to keep the Stash backups cannot be known: {}",
+            check::unknowable(why)
+        ),
+    };
+    let shallower = match (stash_depth, kubestash_depth) {
+        (Depth::Bounded(stash), Depth::Bounded(kubestash)) => kubestash.seconds() < stash.seconds(),
+        (Depth::Unbounded, Depth::Bounded(_)) => true,
+        _ => false,
+    };
+    let warning = match shallower {
+        true => "; the KubeStash retention reaches back less far than the Stash one: removing \
+                 Stash loses restore depth"
+            .to_owned(),
+        false => String::new(),
+    };
+    Some(format!(
+        "Stash and KubeStash both back it up: {wait}{warning}"
+    ))
 }
 
 /// The families' names, as the preview shows them, in [`FamilyId`] order.
@@ -557,7 +604,9 @@ fn generate<'r>(
         .iter()
         .map(|family| Input::new(steps.tree, steps.objects, own_interest(*family)))
         .collect();
-    let check_policies = config_ok && (!config.policies.is_empty() || steps.review);
+    // A preview describes protection too: it shows a subject that two families back up (a
+    // migration's dual run) whether or not a policy selects it.
+    let check_policies = config_ok && (!config.policies.is_empty() || steps.review || steps.record);
     if check_policies {
         reconciler.describe_protection();
     }

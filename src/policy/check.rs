@@ -219,7 +219,8 @@ fn unknown_too(unknown: &[String]) -> String {
         .collect()
 }
 
-fn unknowable(why: &Unknowable) -> String {
+/// Why a depth cannot be known, in a sentence's words.
+pub(crate) fn unknowable(why: &Unknowable) -> String {
     match why {
         Unknowable::KeepTags => {
             "keepTags keeps the snapshots that carry a tag, decided when each is made".into()
@@ -448,6 +449,9 @@ pub struct Coverage {
     pub copies: Vec<String>,
     /// Each requirement of each policy that selects it, and whether it holds.
     pub verdicts: Vec<Verdict>,
+    /// Per family, when more than one backs it up (a migration's dual run): the longest gap and
+    /// the restore depth of that family's backups alone.
+    pub by_family: Vec<(FamilyId, Gap, Depth)>,
 }
 
 /// One backup of a subject, as a review compares it.
@@ -493,7 +497,7 @@ impl Coverage {
 pub enum Report {
     /// None: a plain run.
     Nothing,
-    /// Those a policy selects (`explain`).
+    /// Those a policy selects, and those more than one family backs up (`explain`).
     Selected,
     /// Every subject (a review compares all of them).
     Every,
@@ -545,7 +549,18 @@ pub fn check(
                 checker.check_one(policy, subject, mine, verdicts);
             }
         }
-        if report == Report::Every || !verdicts.is_empty() {
+        let families = {
+            let mut families: Vec<FamilyId> = mine.iter().map(|b| b.family).collect();
+            families.sort_unstable();
+            families.dedup();
+            families.len()
+        };
+        let shown = match report {
+            Report::Nothing => false,
+            Report::Selected => !verdicts.is_empty() || families > 1,
+            Report::Every => true,
+        };
+        if shown {
             let coverage = checker.coverage(subject, mine, verdicts);
             checker.checked.coverage.push(coverage);
         }
@@ -727,7 +742,25 @@ impl Checker {
                 copies: protection.copies.clone(),
             }
         };
+        let mut families: Vec<FamilyId> = backups.iter().map(|b| b.family).collect();
+        families.sort_unstable();
+        families.dedup();
+        let by_family = match families.len() > 1 {
+            true => (families.into_iter())
+                .map(|family| {
+                    let own: Vec<&Backup> = backups
+                        .iter()
+                        .copied()
+                        .filter(|b| b.family == family)
+                        .collect();
+                    let gap = self.measures.gap_of(&own);
+                    (family, gap, self.measures.depth_of(&own).0)
+                })
+                .collect(),
+            false => Vec::new(),
+        };
         Coverage {
+            by_family,
             object: subject.object,
             subject: subject.shown(),
             backups: backups.iter().map(covered).collect(),
