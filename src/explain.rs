@@ -431,11 +431,7 @@ impl Report {
         match format {
             Format::Text => self.text(),
             Format::Markdown => self.markdown(),
-            Format::Json => {
-                let mut out = serde_json::to_string_pretty(&self.json()).unwrap_or_default();
-                out.push('\n');
-                out
-            }
+            Format::Json => pretty(&self.json()),
             Format::Sarif => self.sarif(&|_| None),
         }
     }
@@ -794,11 +790,7 @@ impl Report {
         let mut rules: Vec<String> = Vec::new();
         let mut results = Vec::new();
         for (result, offset) in &self.located {
-            let class = result
-                .tags
-                .iter()
-                .find(|(key, _)| *key == "class")
-                .map_or("finding", |(_, value)| value.as_str());
+            let class = result.tag("class").unwrap_or("finding");
             let index = match rules.iter().position(|r| r == class) {
                 Some(index) => index,
                 None => {
@@ -816,19 +808,12 @@ impl Report {
                 .as_ref()
                 .map(|(path, _)| path.clone())
                 .or_else(|| result.file.as_ref().map(|f| f.path.clone()));
-            let mut locations = Vec::new();
-            if let Some(uri) = uri {
-                let mut physical = json!({"artifactLocation": {"uri": uri}});
-                if let Some((_, line)) = place {
-                    physical["region"] = json!({"startLine": line});
-                }
-                let mut location = json!({"physicalLocation": physical});
-                if let Some(about) = &result.resource_ref {
-                    location["logicalLocations"] =
-                        json!([{"fullyQualifiedName": about.to_string(), "kind": "resource"}]);
-                }
-                locations.push(location);
-            }
+            let line = place.as_ref().map(|(_, line)| *line);
+            let about = result.resource_ref.as_ref().map(ToString::to_string);
+            let locations: Vec<Json> = uri
+                .map(|uri| sarif_location(uri, line, about))
+                .into_iter()
+                .collect();
             results.push(json!({
                 "ruleId": class,
                 "ruleIndex": index,
@@ -841,22 +826,44 @@ impl Report {
             .iter()
             .map(|id| json!({"id": id, "shortDescription": {"text": id.replace('-', " ")}}))
             .collect();
-        let log = json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "stash-autobackup",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
-                "results": results,
-            }],
-        });
-        let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
-        out.push('\n');
-        out
+        sarif_log(rules, results)
     }
+}
+
+/// A SARIF location: the file, the line when known, and the object by name.
+pub(crate) fn sarif_location(uri: String, line: Option<usize>, about: Option<String>) -> Json {
+    let mut physical = json!({"artifactLocation": {"uri": uri}});
+    if let Some(line) = line {
+        physical["region"] = json!({"startLine": line});
+    }
+    let mut location = json!({"physicalLocation": physical});
+    if let Some(about) = about {
+        location["logicalLocations"] = json!([{"fullyQualifiedName": about, "kind": "resource"}]);
+    }
+    location
+}
+
+/// A SARIF 2.1.0 log of one run of this tool, with `rules` and `results`, as text.
+pub(crate) fn sarif_log(rules: Vec<Json>, results: Vec<Json>) -> String {
+    pretty(&json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "stash-autobackup",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    }))
+}
+
+/// `value` as indented JSON, ending with a newline.
+pub(crate) fn pretty(value: &Json) -> String {
+    let mut out = serde_json::to_string_pretty(value).unwrap_or_default();
+    out.push('\n');
+    out
 }
 
 /// `annotations: read from …`, or for a blueprint's `blueprint pg-daily: schedule …`.

@@ -72,11 +72,7 @@ fn review_change(
         // A version whose run has errors (other than failed policies, which the review shows)
         // generates less than it means to: the review would read that as backups removed or
         // added, so it says so.
-        let policy = |r: &KrmResult| {
-            r.tags
-                .iter()
-                .any(|(k, v)| *k == "class" && v.starts_with("policy-"))
-        };
+        let policy = |r: &KrmResult| r.tag("class").is_some_and(|c| c.starts_with("policy-"));
         let errors: Vec<&KrmResult> = (outcome.stderr_results())
             .filter(|r| r.severity == Severity::Error && !policy(r))
             .collect();

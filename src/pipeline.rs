@@ -423,18 +423,9 @@ fn body<'a, F: Framed<'a>>(
     // Nothing is written while there are errors: stream mode prints nothing, and kpt and
     // kustomize write nothing when the function fails.
     let written = summary.errors == 0;
-    let report = options.explain.map(|now| {
-        let located = finished
-            .findings
-            .iter()
-            .zip(&results)
-            .map(|(found, result)| (result.clone(), found.object.map(|i| objects[i].start)))
-            .collect();
-        let policies = coverage.iter().map(|c| policy_part(objects, c)).collect();
-        report(objects, &finished, &results, now, written)
-            .with_policies(policies)
-            .with_locations(located)
-    });
+    let report = options
+        .explain
+        .map(|now| report(objects, &finished, &results, &coverage, now, written));
     let protection = options.review.then(|| review_side(objects, &coverage));
     let pieces = framed.apply(src, finished.changes, &results);
     Run {
@@ -452,6 +443,7 @@ fn report(
     objects: &[Object<'_>],
     finished: &Finished,
     results: &[KrmResult],
+    coverage: &[Coverage],
     now: i64,
     written: bool,
 ) -> Report {
@@ -464,11 +456,22 @@ fn report(
             let family = found.family.map(|FamilyId(i)| names[i]);
             (result.clone(), family)
         });
+    // Each result with where its object starts in the input, for SARIF's lines.
+    let located = results
+        .iter()
+        .zip(&finished.findings)
+        .map(|(result, found)| (result.clone(), found.object.map(|i| objects[i].start)))
+        .collect();
+    let policies = (coverage.iter())
+        .map(|c| policy_part(objects, c, &names))
+        .collect();
     let summary = results
         .last()
         .map(|r| r.message.clone())
         .unwrap_or_default();
     Report::new(preview, found.collect(), summary, written)
+        .with_policies(policies)
+        .with_locations(located)
 }
 
 /// Every subject's protection, as a review compares two runs' (by what each subject is, not
@@ -489,8 +492,7 @@ fn review_side(objects: &[Object<'_>], coverage: &[Coverage]) -> Side {
 }
 
 /// A subject's coverage as the preview shows it.
-fn policy_part(objects: &[Object<'_>], coverage: &Coverage) -> PolicyPart {
-    let names = names();
+fn policy_part(objects: &[Object<'_>], coverage: &Coverage, names: &[&'static str]) -> PolicyPart {
     let object = &objects[coverage.object];
     PolicyPart {
         subject: ResourceRef::of(object),
@@ -505,7 +507,7 @@ fn policy_part(objects: &[Object<'_>], coverage: &Coverage) -> PolicyPart {
         verdicts: (coverage.verdicts.iter())
             .map(|v| (v.policy.clone(), v.requirement.clone(), v.holds))
             .collect(),
-        dual_run: dual_run(coverage, &names),
+        dual_run: dual_run(coverage, names),
     }
 }
 

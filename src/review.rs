@@ -10,8 +10,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value as Json, json};
 
-use crate::explain::Format;
-use crate::policy::Depth;
+use crate::explain::{Format, pretty, sarif_location, sarif_log};
 use crate::policy::check::{Coverage, Covered};
 
 /// What protects each subject of one version of a package.
@@ -234,7 +233,7 @@ fn compare_one(
         }
     }
     if let (Some(a), Some(b)) = (&was.depth, &now.depth) {
-        let class = match rank(b).cmp(&rank(a)) {
+        let class = match b.rank().cmp(&a.rank()) {
             std::cmp::Ordering::Less => Some(Class::Weakens),
             std::cmp::Ordering::Greater => Some(Class::Strengthens),
             std::cmp::Ordering::Equal => None,
@@ -258,15 +257,6 @@ fn compare_one(
         _ => {}
     }
     compare_verdicts(was, now, differences);
-}
-
-/// A depth's order: unknown below every bound, unbounded above.
-fn rank(depth: &Depth) -> (u8, i64) {
-    match depth {
-        Depth::Unknown(_) => (0, 0),
-        Depth::Bounded(span) => (1, span.seconds()),
-        Depth::Unbounded => (2, 0),
-    }
 }
 
 /// Backups added, removed, renamed (one removed and one added that protect alike) and changed
@@ -415,11 +405,7 @@ impl Review {
     pub fn render(&self, format: Format) -> String {
         match format {
             Format::Markdown => self.markdown(),
-            Format::Json => {
-                let mut out = serde_json::to_string_pretty(&self.json()).unwrap_or_default();
-                out.push('\n');
-                out
-            }
+            Format::Json => pretty(&self.json()),
             Format::Sarif => self.sarif(&|_| None),
             Format::Text => self.text(),
         }
@@ -433,17 +419,11 @@ impl Review {
         let classes = [Class::Weakens, Class::Strengthens, Class::Neutral];
         let mut results = Vec::new();
         for change in &self.changes {
-            let place = change.at.and_then(locate);
-            let mut locations = Vec::new();
-            if let Some((uri, line)) = place {
-                locations.push(json!({
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri},
-                        "region": {"startLine": line},
-                    },
-                    "logicalLocations": [{"fullyQualifiedName": change.subject, "kind": "resource"}],
-                }));
-            }
+            let about = Some(change.subject.clone());
+            let locations: Vec<Json> = (change.at.and_then(locate))
+                .map(|(uri, line)| sarif_location(uri, Some(line), about))
+                .into_iter()
+                .collect();
             for (class, text) in &change.differences {
                 let index = classes.iter().position(|c| c == class).unwrap_or(0);
                 let level = match class {
@@ -469,21 +449,7 @@ impl Review {
                 json!({"id": format!("review-{}", c.as_str()), "shortDescription": {"text": text}})
             })
             .collect();
-        let log = json!({
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {"driver": {
-                    "name": "stash-autobackup",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules,
-                }},
-                "results": results,
-            }],
-        });
-        let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
-        out.push('\n');
-        out
+        sarif_log(rules, results)
     }
 
     fn text(&self) -> String {

@@ -53,10 +53,15 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Where the file holding byte `offset` of `text` starts, and its name.
+    fn file_at(&self, offset: usize) -> Option<&(usize, String)> {
+        let i = self.starts.partition_point(|(start, _)| *start <= offset);
+        self.starts.get(i.checked_sub(1)?)
+    }
+
     /// The file holding byte `offset` of `text`.
     pub fn origin(&self, offset: usize) -> Option<FileRef> {
-        let i = self.starts.partition_point(|(start, _)| *start <= offset);
-        let (_, path) = self.starts.get(i.checked_sub(1)?)?;
+        let (_, path) = self.file_at(offset)?;
         Some(FileRef {
             path: path.clone(),
             index: None,
@@ -65,8 +70,7 @@ impl Loaded {
 
     /// The file holding byte `offset` of `text`, and the line (from 1) it is on there.
     pub fn line(&self, offset: usize) -> Option<(String, usize)> {
-        let i = self.starts.partition_point(|(start, _)| *start <= offset);
-        let (start, path) = self.starts.get(i.checked_sub(1)?)?;
+        let (start, path) = self.file_at(offset)?;
         let before = self.text.get(*start..offset)?;
         Some((
             path.clone(),

@@ -279,9 +279,7 @@ impl Measures {
             .or_insert_with_key(|(texts, retention)| depth(&parsed(texts), retention))
             .clone()
     }
-}
 
-impl Measures {
     /// The longest gap of the union of the backups' schedules.
     fn gap_of(&mut self, backups: &[&Backup]) -> Gap {
         let all = backups.iter().flat_map(|b| b.protection.schedules.clone());
@@ -316,6 +314,14 @@ impl Measures {
         };
         (depth, unknown)
     }
+}
+
+/// The families the backups are of, each once.
+fn families_of(backups: &[&Backup]) -> Vec<FamilyId> {
+    let mut families: Vec<FamilyId> = backups.iter().map(|b| b.family).collect();
+    families.sort_unstable();
+    families.dedup();
+    families
 }
 
 /// The distinct storage locations the backups write to.
@@ -549,15 +555,9 @@ pub fn check(
                 checker.check_one(policy, subject, mine, verdicts);
             }
         }
-        let families = {
-            let mut families: Vec<FamilyId> = mine.iter().map(|b| b.family).collect();
-            families.sort_unstable();
-            families.dedup();
-            families.len()
-        };
         let shown = match report {
             Report::Nothing => false,
-            Report::Selected => !verdicts.is_empty() || families > 1,
+            Report::Selected => !verdicts.is_empty() || families_of(mine).len() > 1,
             Report::Every => true,
         };
         if shown {
@@ -742,9 +742,7 @@ impl Checker {
                 copies: protection.copies.clone(),
             }
         };
-        let mut families: Vec<FamilyId> = backups.iter().map(|b| b.family).collect();
-        families.sort_unstable();
-        families.dedup();
+        let families = families_of(backups);
         let by_family = match families.len() > 1 {
             true => (families.into_iter())
                 .map(|family| {

@@ -85,16 +85,21 @@ pub enum Unknowable {
 }
 
 impl Depth {
+    /// Its place in the order of depths: an unknown depth below every bound, a longer bound
+    /// above a shorter one, unbounded above all.
+    pub fn rank(&self) -> (u8, i64) {
+        match self {
+            Depth::Unknown(_) => (0, 0),
+            Depth::Bounded(span) => (1, span.seconds()),
+            Depth::Unbounded => (2, 0),
+        }
+    }
+
     /// The deepest of several backups' depths, as the policy check takes it over the backups
     /// of one target: unbounded beats any bound, a longer bound beats a shorter one, and an
     /// unknown depth is no evidence of depth, so it counts only when nothing else is known.
     pub fn deepest(self, other: Depth) -> Depth {
-        let rank = |d: &Depth| match d {
-            Depth::Unknown(_) => (0, 0),
-            Depth::Bounded(span) => (1, span.seconds()),
-            Depth::Unbounded => (2, 0),
-        };
-        if rank(&other) > rank(&self) {
+        if other.rank() > self.rank() {
             other
         } else {
             self
